@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+#if os(Linux)
+let blasDependencies: [Target.Dependency] = ["CBLAS"]
+#else
+let blasDependencies: [Target.Dependency] = []  // Accelerate on Apple platforms
+#endif
+
+let package = Package(
+    name: "CompactRec",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "CompactRec", targets: ["CompactRec"]),
+        .executable(name: "compactrec", targets: ["compactrec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        .target(
+            name: "CompactRec",
+            dependencies: blasDependencies + ["CZlib"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+        .executableTarget(
+            name: "compactrec",
+            dependencies: [
+                "CompactRec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        .testTarget(
+            name: "CompactRecTests",
+            dependencies: ["CompactRec", "CZlib"]),
+    ]
+)

@@ -1,0 +1,129 @@
+extension DataFormat {
+    /// How many non-blank lines from the start of a file detection looks at.
+    static let detectionSampleSize = 50
+
+    /// Detects the format of an interaction file from its name and its first 50 non-blank
+    /// lines. The first rule that matches wins:
+    ///
+    /// 1. The name ends in `.inter` (before any `.gz`): ``atomic``.
+    /// 2. The name is `ratings.dat`, or the first line contains `::`: ``movielens``.
+    /// 3. The first line is a RecBole typed header naming `user_id`/`session_id` and
+    ///    `item_id` (`user_id:token⇥item_id:token…`): ``atomic``.
+    /// 4. Most lines are 4 tab-separated numbers (`u.data`): ``movielens``.
+    /// 5. The first line names a user and an item column (a ratings CSV header such as
+    ///    `userId,movieId,rating,timestamp`): ``movielens``.
+    /// 6. Most lines have exactly 2 columns, or most have exactly 3 with a numeric third,
+    ///    and some line starts with the same token as the line before it: ``pairs``.
+    /// 7. Some line contains a comma or a `-1` token: ``seq``.
+    /// 8. There are at least two lines and their first tokens count up by one from `0` or
+    ///    `1` (`1`, `2`, `3`, …): ``userSeq``.
+    /// 9. Otherwise: ``seq`` (also for a file without lines, which reading then rejects).
+    ///
+    /// "Most" means more than half, so one malformed line among the first 50 does not change
+    /// the decision and is then reported by the reader instead. Pairs files not grouped by
+    /// user, and any file the rules misjudge, need an explicit format.
+    public static func detect(path: String) throws -> DataFormat {
+        detect(fileName: path, sample: try detectionSample(of: path))
+    }
+
+    /// Detects whether a test file of sessions holds ``userSeq`` lines (rule 8 of
+    /// ``detect(path:)``) or, otherwise, ``seq`` lines.
+    static func detectSessionFormat(path: String) throws -> DataFormat {
+        let rows = try detectionSample(of: path).map(SampleRow.init)
+        return hasCountingFirstColumn(rows) ? .userSeq : .seq
+    }
+
+    static func detect(fileName: String, sample: [[UInt8]]) -> DataFormat {
+        var name = Substring(fileName.split(separator: "/").last ?? "").lowercased()
+        if name.hasSuffix(".gz") { name.removeLast(3) }
+        if name.hasSuffix(".inter") { return .atomic }
+        guard let first = sample.first else { return .seq }
+        if name == "ratings.dat" || zip(first, first.dropFirst()).contains(where: { $0 == 0x3A && $1 == 0x3A }) {
+            return .movielens
+        }
+        if isAtomicHeader(first) {
+            return .atomic
+        }
+        let tabRows = sample.map { SampleRow($0, separator: .tab) }
+        if isMajority(tabRows, where: { $0.fields.count == 4 && $0.fields.allSatisfy(isNumber) }) {
+            return .movielens
+        }
+        if isMovieLensHeader(first) { return .movielens }
+        let rows = sample.map(SampleRow.init)
+        let hasPairColumns =
+            isMajority(rows, where: { $0.fields.count == 2 })
+            || isMajority(rows, where: { $0.fields.count == 3 && isNumber($0.fields[2]) })
+        let repeatsFirstColumn = zip(rows, rows.dropFirst()).contains { $0.fields.first == $1.fields.first }
+        if hasPairColumns && repeatsFirstColumn { return .pairs }
+        if sample.contains(where: { $0.contains(0x2C) })
+            || rows.contains(where: { $0.fields.contains([0x2D, 0x31]) })
+        {
+            return .seq
+        }
+        return hasCountingFirstColumn(rows) ? .userSeq : .seq
+    }
+
+    /// A sampled line split into fields, copied so the sample outlives the reader's buffer.
+    private struct SampleRow {
+        var fields: [[UInt8]]
+
+        init(_ line: [UInt8]) {
+            self.init(line, separator: .whitespaceOrComma)
+        }
+
+        init(_ line: [UInt8], separator: InteractionFieldSplitter.Separator) {
+            var splitter = InteractionFieldSplitter(separator)
+            fields = line.withUnsafeBufferPointer { bytes in
+                splitter.split(bytes)
+                return (0..<splitter.count).map { Array(splitter.field($0, of: bytes)) }
+            }
+        }
+    }
+
+    private static func detectionSample(of path: String) throws -> [[UInt8]] {
+        var reader = try TextLineReader(path: path)
+        var sample: [[UInt8]] = []
+        while sample.count < detectionSampleSize,
+            let line = try reader.withNextLine({ line, _ in Array(line) })
+        {
+            if !line.withUnsafeBufferPointer(InteractionFieldSplitter.isBlank) { sample.append(line) }
+        }
+        return sample
+    }
+
+    private static func isMajority(_ rows: [SampleRow], where matches: (SampleRow) -> Bool) -> Bool {
+        rows.count(where: matches) * 2 > rows.count
+    }
+
+    private static func hasCountingFirstColumn(_ rows: [SampleRow]) -> Bool {
+        guard rows.count >= 2, let first = rows[0].fields.first else { return false }
+        let start = first == Array("0".utf8) ? 0 : 1
+        return rows.enumerated().allSatisfy { position, row in
+            row.fields.first == Array(String(start + position).utf8)
+        }
+    }
+
+    private static func isAtomicHeader(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBufferPointer { bytes in
+            var splitter = InteractionFieldSplitter(.tab)
+            splitter.split(bytes)
+            guard let names = try? AtomicFormatReader.fieldNames(bytes, splitter: splitter, file: "", line: 1) else {
+                return false
+            }
+            return (try? AtomicFormatReader.parseHeader(names, file: "", line: 1)) != nil
+        }
+    }
+
+    private static func isMovieLensHeader(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBufferPointer { bytes in
+            var splitter = InteractionFieldSplitter(MovieLensFormatReader.separator(of: bytes))
+            splitter.split(bytes)
+            // try? flattens "not a header" (nil) and "a header without the columns" (thrown) alike.
+            return (try? MovieLensFormatReader.headerColumns(bytes, splitter: splitter, file: "", line: 1)) != nil
+        }
+    }
+
+    private static func isNumber(_ field: [UInt8]) -> Bool {
+        field.withUnsafeBufferPointer(InteractionFieldParsing.isNumber)
+    }
+}

@@ -1,0 +1,108 @@
+/// Interaction data ready for training and evaluation: a frequency-ordered vocabulary, the
+/// training sequences, and the validation and test cases, all in vocabulary indices.
+public struct SequenceDataset: Sendable {
+    public let vocabulary: Vocabulary
+    /// Training sequences, oldest item first; items are indices 1…N-1.
+    public let train: [[Int32]]
+    /// Cases for choosing hyper-parameters and early stopping; empty without validation.
+    public let validation: [EvaluationCase]
+    public let test: [EvaluationCase]
+    /// Sequences too short to use, to report to the user.
+    public let droppedSequences: Int
+    /// One line describing the split, to print beside metrics, e.g. "leave-one-out per user:
+    /// last item = test, second-last = validation; full ranking over 54,542 items".
+    public let protocolDescription: String
+    /// The format the data file was read as.
+    public let format: DataFormat
+    /// The format the test file was read as, if there is one.
+    public let testFormat: DataFormat?
+
+    /// Reads interaction data and splits it.
+    ///
+    /// Without `testPath` each sequence is one user's history and is split leave-one-out: the
+    /// last item is the test target, the second-last the validation target (with
+    /// `validation`), the rest is trained on; users with fewer than 3 items are dropped.
+    ///
+    /// With `testPath` both files hold sessions: each test session gives one case (prefix →
+    /// last item), and with `validation` the last 5 % (at least one) of the training
+    /// sessions are held out the same way instead of being trained on; sessions under 2
+    /// items are dropped. The test file is read as `format` when that is ``DataFormat/seq``
+    /// or ``DataFormat/userSeq``, and otherwise detected as one of those two.
+    ///
+    /// Either way the vocabulary counts frequencies in the training split only.
+    /// - Throws: ``InputError`` for unreadable or malformed files, or when no usable sequence
+    ///   is left to train or test on.
+    public static func load(
+        path: String, testPath: String? = nil, format: DataFormat = .auto, validation: Bool = true
+    ) throws -> SequenceDataset {
+        var items = ItemTokenTable()
+        let training = try InteractionLog.read(path: path, format: format, items: &items)
+        guard let testPath else {
+            return try SequenceDataset(training: training, test: nil, items: items, validation: validation)
+        }
+        let testFormat =
+            format == .seq || format == .userSeq ? format : try DataFormat.detectSessionFormat(path: testPath)
+        let test = try InteractionLog.read(path: testPath, format: testFormat, items: &items)
+        return try SequenceDataset(training: training, test: test, items: items, validation: validation)
+    }
+
+    /// Splits logs whose items were all interned into `items`.
+    init(training: InteractionLog, test: InteractionLog?, items: ItemTokenTable, validation: Bool) throws {
+        let split: SequenceSplit
+        if let test {
+            split = SequenceSplit.separateTest(
+                training: training.sequences, test: test.sequences, validation: validation)
+            guard !split.train.isEmpty else {
+                throw InputError(
+                    source: training.path,
+                    validation
+                        ? "no training session is left: holding out validation needs at least 2 sessions "
+                            + "of 2 or more items"
+                        : "no training session has 2 or more items")
+            }
+            guard !split.test.isEmpty else {
+                throw InputError(source: test.path, "no test session has 2 or more items")
+            }
+        } else {
+            split = SequenceSplit.leaveOneOut(training.sequences, validation: validation)
+            guard !split.train.isEmpty else {
+                throw InputError(
+                    source: training.path, "no sequence has 3 or more items, the least leave-one-out needs")
+            }
+        }
+        let (vocabulary, indexOfRawItem) = Vocabulary.frequencyOrdered(items: items, training: split.train)
+        func reindexed(_ items: [Int32]) -> [Int32] { items.map { indexOfRawItem[Int($0)] } }
+        func reindexed(_ cases: [EvaluationCase]) -> [EvaluationCase] {
+            cases.map { EvaluationCase(history: reindexed($0.history), target: indexOfRawItem[Int($0.target)]) }
+        }
+        self.vocabulary = vocabulary
+        self.train = split.train.map(reindexed)
+        self.validation = reindexed(split.validation)
+        self.test = reindexed(split.test)
+        self.droppedSequences = split.dropped
+        self.format = training.format
+        self.testFormat = test?.format
+        let ranking = "full ranking over \(Self.grouped(vocabulary.count - 1)) items"
+        if test == nil {
+            let validationPart = validation ? "second-last = validation" : "no validation"
+            protocolDescription = "leave-one-out per user: last item = test, \(validationPart); \(ranking)"
+        } else {
+            let heldOut = split.validation.count
+            let heldOutSessions = heldOut == 1 ? "training session" : "\(Self.grouped(heldOut)) training sessions"
+            let validationPart = validation ? "last item of the last \(heldOutSessions) = validation" : "no validation"
+            protocolDescription =
+                "separate test sessions: last item of each test session = test, \(validationPart); \(ranking)"
+        }
+    }
+
+    /// `54542` → `54,542`: counts in the description are read by people.
+    private static func grouped(_ number: Int) -> String {
+        let digits = Array(String(number))
+        var text = ""
+        for (position, digit) in digits.enumerated() {
+            if position > 0 && (digits.count - position) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return text
+    }
+}

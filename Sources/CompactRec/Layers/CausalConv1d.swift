@@ -1,0 +1,92 @@
+/// A dilated causal 1-D convolution over time, channels-last, `C -> C`, with bias.
+///
+/// Output position `t` sees inputs `t, t-r, …, t-(k-1)r` (zeros before the sequence start).
+/// Tap `j` is the weight applied to `x[t - j·r]`; the weight is stored `[C_in, k, C_out]`
+/// so the `k` taps form one `[C, k·C]` matrix and a whole layer is one GEMM
+/// `[B·T, C] x [C, k·C]` followed by a shifted sum — no im2col copy.
+///
+///     let conv = CausalConv1d(channels: 64, kernelSize: 3, dilation: 2, rng: &rng)
+///     conv.forward(input: x, batch: B, length: T, output: y)
+public final class CausalConv1d: ParameterContainer {
+    public let channels: Int
+    public let kernelSize: Int
+    public let dilation: Int
+    /// [C_in, k, C_out]
+    public let weight: Parameter
+    /// [C_out]
+    public let bias: Parameter
+    /// [B·T, k·C]: every tap's product, before the shift.
+    private let taps = Workspace()
+
+    public convenience init(channels: Int, kernelSize: Int, dilation: Int, rng: inout SeededGenerator) {
+        self.init(channels: channels, kernelSize: kernelSize, dilation: dilation,
+                  weight: Parameter(shape: [channels, kernelSize, channels]), bias: Parameter(shape: [channels]))
+        // As torch.nn.Conv1d: U(±1/sqrt(fan_in)) for weight and bias, fan_in = C·k.
+        let bound = 1 / Float(channels * kernelSize).squareRoot()
+        weight.value.fillUniform(bound: bound, using: &rng)
+        bias.value.fillUniform(bound: bound, using: &rng)
+    }
+
+    /// A convolution over existing parameters (for weight sharing).
+    public init(channels: Int, kernelSize: Int, dilation: Int, weight: Parameter, bias: Parameter) {
+        precondition(channels >= 1 && kernelSize >= 1 && dilation >= 1)
+        precondition(weight.shape == [channels, kernelSize, channels] && bias.shape == [channels])
+        self.channels = channels
+        self.kernelSize = kernelSize
+        self.dilation = dilation
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    }
+
+    /// input, output: [B, T, C]
+    public func forward(input: UnsafePointer<Float>, batch B: Int, length T: Int, output: UnsafeMutablePointer<Float>) {
+        let C = channels, k = kernelSize, kC = k * C
+        let y = taps.ensure(B * T * kC)  // [B·T, k·C]
+        BLAS.gemm(m: B * T, n: kC, k: C, a: input, lda: C, b: weight.value.data, ldb: kC, beta: 0, c: y, ldc: kC)
+        let b = bias.value.data
+        for s in 0..<B {
+            for t in 0..<T {
+                let out = output + (s * T + t) * C
+                out.update(from: b, count: C)
+                for j in 0..<k {
+                    let source = t - j * dilation
+                    if source < 0 { break }
+                    Kernels.add(y + (s * T + source) * kC + j * C, into: out, count: C)
+                }
+            }
+        }
+    }
+
+    /// Accumulates dW, db and writes dInput (overwriting it). input, outputGradient, inputGradient: [B, T, C]
+    public func backward(
+        input: UnsafePointer<Float>, outputGradient dOut: UnsafePointer<Float>, batch B: Int, length T: Int,
+        inputGradient dIn: UnsafeMutablePointer<Float>
+    ) {
+        let C = channels, k = kernelSize, kC = k * C
+        let dy = taps.ensure(B * T * kC)  // [B·T, k·C]: dY[s, t, j] = dOut[s, t + j·r]
+        for s in 0..<B {
+            for t in 0..<T {
+                let row = dy + (s * T + t) * kC
+                for j in 0..<k {
+                    let target = t + j * dilation
+                    if target < T {
+                        (row + j * C).update(from: dOut + (s * T + target) * C, count: C)
+                    } else {
+                        (row + j * C).update(repeating: 0, count: C)
+                    }
+                }
+            }
+        }
+        let db = bias.gradient.data
+        for r in 0..<(B * T) { Kernels.add(dOut + r * C, into: db, count: C) }
+        // dW[C, kC] += X^T · dY ; dX[BT, C] = dY · W^T
+        BLAS.gemm(transA: true, m: C, n: kC, k: B * T, a: input, lda: C, b: dy, ldb: kC, beta: 1,
+                  c: weight.gradient.data, ldc: kC)
+        BLAS.gemm(transB: true, m: B * T, n: C, k: kC, a: dy, lda: kC, b: weight.value.data, ldb: kC, beta: 0,
+                  c: dIn, ldc: C)
+    }
+}

@@ -1,0 +1,71 @@
+/// The uncompressed output layer: logits = h · W + b over all N items, softmax cross-entropy.
+///
+/// `W` is stored `[C, N]` (input-major) because the three products of a training step —
+/// `H·W`, `dL·Wᵀ` and `Hᵀ·dL` — all run near the BLAS's best rate in that layout.
+/// The softmax, loss, gradient and bias gradient are one fused pass per row, so the
+/// `[M, N]` logits are written once and read back only by the two backward GEMMs.
+public final class FullSoftmax: OutputLayer {
+    public let itemCount: Int
+    public let dimensions: Int
+    /// [C, N]
+    public let weight: Parameter
+    /// [N]
+    public let bias: Parameter
+    /// [M, N]: logits, then probabilities, then dLoss/dLogits.
+    private let logits = Workspace()
+    /// [threads, N]: per-thread partial bias gradients.
+    private let biasPartials = Workspace()
+
+    public init(itemCount: Int, dimensions: Int, rng: inout SeededGenerator) {
+        self.itemCount = itemCount
+        self.dimensions = dimensions
+        weight = Parameter(shape: [dimensions, itemCount])
+        bias = Parameter(shape: [itemCount])
+        // As torch.nn.Linear: U(±1/sqrt(C)).
+        let bound = 1 / Float(dimensions).squareRoot()
+        weight.value.fillUniform(bound: bound, using: &rng)
+        bias.value.fillUniform(bound: bound, using: &rng)
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    }
+
+    public func lossAndBackward(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows M: Int,
+        hiddenGradient: UnsafeMutablePointer<Float>
+    ) -> Float {
+        let N = itemCount, C = dimensions
+        let z = logits.ensure(M * N)
+        BLAS.gemm(m: M, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 0, c: z, ldc: N)
+        let workers = max(1, min(Parallel.threads, M))
+        let partials = biasPartials.ensure(workers * N)
+        partials.update(repeating: 0, count: workers * N)
+        let losses = UnsafeMutablePointer<Double>.allocate(capacity: workers)
+        defer { losses.deallocate() }
+        let b = bias.value.data
+        let invM = 1 / Float(M)
+        Parallel.forEachWorker(workers) { w in
+            let rows = (M * w / workers)..<(M * (w + 1) / workers)
+            losses[w] = SoftmaxCrossEntropy.rowsForwardBackward(
+                logits: z, bias: b, targets: targets, rows: rows, width: N, scale: invM,
+                biasGradient: partials + w * N)
+        }
+        let db = bias.gradient.data
+        for w in 0..<workers { Kernels.add(partials + w * N, into: db, count: N) }
+        // dH[M, C] = dZ · Wᵀ ; dW[C, N] += Hᵀ · dZ
+        BLAS.gemm(transB: true, m: M, n: C, k: N, a: z, lda: N, b: weight.value.data, ldb: N, beta: 0,
+                  c: hiddenGradient, ldc: C)
+        BLAS.gemm(transA: true, m: C, n: N, k: M, a: hidden, lda: C, b: z, ldb: N, beta: 1,
+                  c: weight.gradient.data, ldc: N)
+        var total = 0.0
+        for w in 0..<workers { total += losses[w] }
+        return Float(total / Double(M))
+    }
+
+    public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {
+        let N = itemCount, C = dimensions
+        for r in 0..<B { (output + r * N).update(from: bias.value.data, count: N) }
+        BLAS.gemm(m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 1, c: output, ldc: N)
+    }
+}

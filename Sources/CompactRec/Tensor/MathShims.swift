@@ -1,0 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@inline(__always) func _log(_ x: Double) -> Double { log(x) }
+@inline(__always) func _cos(_ x: Double) -> Double { cos(x) }
+@inline(__always) func _logf(_ x: Float) -> Float { logf(x) }
+@inline(__always) func _expf(_ x: Float) -> Float { expf(x) }
+@inline(__always) func _log2(_ x: Double) -> Double { log2(x) }

@@ -1,0 +1,29 @@
+import Dispatch
+
+/// How many threads CompactRec's own kernels use (BLAS has its own setting, see `BLAS.threads`).
+public enum Parallel {
+    nonisolated(unsafe) public static var threads = 2
+
+    /// Runs `body(w)` for each worker index `w` in `0..<workers`, concurrently, and returns
+    /// when all are done.
+    ///
+    /// The kernels hand each worker a disjoint slice of raw buffers, which the compiler cannot
+    /// prove; that contract is the caller's, so the closure is passed on as `@Sendable`.
+    public static func forEachWorker(_ workers: Int, _ body: (Int) -> Void) {
+        if workers <= 1 {
+            body(0)
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            let work = unsafeBitCast(escapable, to: (@Sendable (Int) -> Void).self)
+            DispatchQueue.concurrentPerform(iterations: workers, execute: work)
+        }
+    }
+
+    /// Splits `0..<count` into one contiguous chunk per thread and runs `body` on each.
+    /// Work smaller than `minimumPerThread` items per thread runs on the calling thread.
+    public static func forEachChunk(_ count: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+        let workers = max(1, min(threads, count / max(minimumPerThread, 1)))
+        forEachWorker(workers) { w in body((count * w / workers)..<(count * (w + 1) / workers)) }
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct CompactRecCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compactrec")
+}

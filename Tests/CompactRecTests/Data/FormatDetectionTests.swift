@@ -1,0 +1,72 @@
+import Testing
+
+@testable import CompactRec
+
+@Suite struct FormatDetectionTests {
+    @Test(arguments: [
+        ("x.inter", "user_id:token\titem_id:token\nu\ti\n", DataFormat.atomic),
+        ("X.INTER.gz", "anything at all\n", .atomic),
+        ("data.tsv", "session_id:token\titem_id:token\ttimestamp:float\ns\ti\t1\n", .atomic),
+        ("ratings.dat", "1\t2\t3\t4\n", .movielens),
+        ("ratings.dat.gz", "1::2::3::4\n", .movielens),
+        ("ml.txt", "1::1193::5::978300760\n1::661::3::978302109\n", .movielens),
+        ("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n", .movielens),
+        ("r.csv", "userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n", .movielens),
+        ("r.tsv", "user\titem\n1\t2\n", .movielens),
+        ("beauty.txt", "1 1\n1 2\n1 3\n2 4\n2 1\n", .pairs),
+        ("p.csv", "u1,a\nu1,b\nu2,a\n", .pairs),
+        ("p.txt", "u1 a 100\nu1 b 90\nu2 a 80\n", .pairs),
+        ("p.txt", "1 1\n1 2\n1\n1 3\n2 4\n", .pairs),  // a malformed line does not sway it
+        ("s.txt", "3186,1022,2340\n-1,-1,661\n", .seq),
+        ("s.txt", "-1 -1 5\n6 7 8\n", .seq),
+        ("s.txt", "1 2\n3 4 5\n6 7\n", .seq),
+        ("s.txt", "21553 20071 8762\n27606 25971\n", .seq),
+        ("s.txt", "1 2 3\n", .seq),  // one line cannot show counting
+        ("s.txt", "5 6\n5 7 8\n", .seq),  // pairs need most lines at 2 (or 3) columns
+        ("u.txt", "1 168 172 165\n2 286 258\n3 300\n", .userSeq),
+        ("u.txt", "0 9 8\n1 7 6\n", .userSeq),
+        ("u.txt", "1 9 8\n3 7 6\n", .seq),
+        ("empty.txt", "\n\n", .seq),
+    ])
+    func detects(name: String, text: String, expected: DataFormat) throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write(name, text)
+        #expect(try DataFormat.detect(path: path) == expected)
+    }
+
+    @Test func autoRecordsTheDetectedFormat() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("beauty.txt.gz", "1 1\n1 2\n2 3\n")
+        let (log, ids) = try readInteractionItemIds(path, format: .auto)
+        #expect(log.format == .pairs)
+        #expect(ids == [["1", "2"], ["3"]])
+    }
+
+    @Test func explicitFormatOverridesDetection() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("beauty.txt", "1 1\n1 2\n2 3\n")
+        let (log, ids) = try readInteractionItemIds(path, format: .seq)
+        #expect(log.format == .seq)
+        #expect(ids == [["1", "1"], ["1", "2"], ["2", "3"]])
+    }
+
+    @Test func detectionSamplesOnlyTheFirstLines() throws {
+        // Line 51 would make this a seq file, but detection looks at 50 lines only.
+        var text = ""
+        for user in 1...50 { text += "\(user) \(user * 3) \(user * 5)\n" }
+        text += "9,9\n"
+        let directory = try DataTestDirectory()
+        #expect(try DataFormat.detect(path: try directory.write("u.txt", text)) == .userSeq)
+    }
+
+    @Test(arguments: [
+        ("1 5 6\n2 7\n3 8 9\n", DataFormat.userSeq),
+        ("1 1\n1 2\n", .seq),
+        ("u1,a,100\n", .seq),
+    ])
+    func sessionTestFilesAreSeqOrUserSeq(text: String, expected: DataFormat) throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("test.txt", text)
+        #expect(try DataFormat.detectSessionFormat(path: path) == expected)
+    }
+}
