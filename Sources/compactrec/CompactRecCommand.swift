@@ -1,6 +1,15 @@
 import ArgumentParser
+import CompactRec
 
 @main
 struct CompactRecCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "compactrec")
+    static let configuration = CommandConfiguration(
+        commandName: "compactrec",
+        abstract: "Train, compress, evaluate and serve sequential recommenders.",
+        subcommands: [Train.self, Evaluate.self, Recommend.self, Inspect.self, Benchmark.self])
+
+    static func main() {
+        Startup.selectBLASKernels()
+        Self.main(nil)
+    }
 }

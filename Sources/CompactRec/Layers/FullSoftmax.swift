@@ -36,6 +36,7 @@ public final class FullSoftmax: OutputLayer {
         hiddenGradient: UnsafeMutablePointer<Float>
     ) -> Float {
         let N = itemCount, C = dimensions
+        if M == 0 { return 0 }
         let z = logits.ensure(M * N)
         BLAS.gemm(m: M, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 0, c: z, ldc: N)
         let workers = max(1, min(Parallel.threads, M))

@@ -9,3 +9,4 @@ import Darwin
 @inline(__always) func _logf(_ x: Float) -> Float { logf(x) }
 @inline(__always) func _expf(_ x: Float) -> Float { expf(x) }
 @inline(__always) func _log2(_ x: Double) -> Double { log2(x) }
+@inline(__always) func _powf(_ x: Float, _ y: Float) -> Float { powf(x, y) }

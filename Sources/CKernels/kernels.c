@@ -1,0 +1,150 @@
+#include "ckernels.h"
+#include <math.h>
+#include <string.h>
+
+// One binary carries AVX-512, AVX2 and baseline versions; the loader picks one (ifunc).
+#if defined(__x86_64__) && defined(__linux__)
+// Clones are chosen by CPU features, not by CPU model, so new CPUs get the wide versions too.
+#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MULTIVERSION
+#endif
+
+// Reductions may be reassociated so they vectorise; the order differs from a sequential sum
+// by rounding only, and is fixed for a given CPU, so results stay reproducible on one machine.
+MULTIVERSION float ck_max(const float *x, size_t n) {
+    // 16 running maxima the compiler keeps in vector registers.
+    float lane[16];
+    for (int j = 0; j < 16; j++) lane[j] = -INFINITY;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) lane[j] = x[i + j] > lane[j] ? x[i + j] : lane[j];
+    float m = -INFINITY;
+    for (int j = 0; j < 16; j++) m = lane[j] > m ? lane[j] : m;
+    for (; i < n; i++) m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+MULTIVERSION float ck_sum(const float *x, size_t n) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+MULTIVERSION double ck_sum_squares(const float *x, size_t n) {
+#pragma clang fp reassociate(on)
+    double s = 0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
+    return s;
+}
+
+MULTIVERSION void ck_add(const float *restrict x, float *restrict y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+MULTIVERSION void ck_scale(float *x, size_t n, float f) {
+    for (size_t i = 0; i < n; i++) x[i] *= f;
+}
+
+// Valid for x <= 88.3 (larger inputs are clamped there); 0 below -87.3.
+// Cody–Waite reduction x = k·ln2 + r, |r| <= ln2/2, a degree-6 polynomial for e^r, and 2^k
+// built in the exponent bits. Adding 1.5·2^23 rounds to the nearest integer and leaves it in
+// the low mantissa bits, so no float-to-int conversion is needed.
+static inline float exp_inline(float x) {
+    float c = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
+    float shifted = c * 1.44269504f + 12582912.0f;
+    float k = shifted - 12582912.0f;
+    float r = c - k * 0.693359375f;
+    r = r - k * -2.12194440e-4f;
+    float p = 1.9875691e-4f;
+    p = p * r + 1.3981999e-3f;
+    p = p * r + 8.3334520e-3f;
+    p = p * r + 4.1665796e-2f;
+    p = p * r + 1.6666666e-1f;
+    p = p * r + 0.5f;
+    p = p * r * r + r + 1.0f;
+    uint32_t bits;
+    memcpy(&bits, &shifted, 4);
+    bits = (bits + 127u) << 23;
+    float scale;
+    memcpy(&scale, &bits, 4);
+    return x < -87.3f ? 0.0f : p * scale;
+}
+
+float ck_exp(float x) { return exp_inline(x); }
+
+MULTIVERSION float ck_exp_shifted(float *x, size_t n, float shift) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t i = 0; i < n; i++) {
+        float e = exp_inline(x[i] - shift);
+        x[i] = e;
+        s += e;
+    }
+    return s;
+}
+
+// Pass 1 of a softmax row: row += bias (if any) and the row's maximum, in one sweep.
+MULTIVERSION static float add_bias_max(float *restrict row, const float *restrict bias, size_t n) {
+    float lane[16];
+    for (int j = 0; j < 16; j++) lane[j] = -INFINITY;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int j = 0; j < 16; j++) {
+            float v = row[i + j] + (bias ? bias[i + j] : 0.0f);
+            row[i + j] = v;
+            lane[j] = v > lane[j] ? v : lane[j];
+        }
+    float m = -INFINITY;
+    for (int j = 0; j < 16; j++) m = lane[j] > m ? lane[j] : m;
+    for (; i < n; i++) {
+        float v = row[i] + (bias ? bias[i] : 0.0f);
+        row[i] = v;
+        m = v > m ? v : m;
+    }
+    return m;
+}
+
+// Pass 3: row *= f and bias_grad += row, in one sweep.
+MULTIVERSION static void scale_accumulate(float *restrict row, float f, float *restrict acc, size_t n) {
+    if (acc) {
+        for (size_t i = 0; i < n; i++) {
+            float v = row[i] * f;
+            row[i] = v;
+            acc[i] += v;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) row[i] *= f;
+    }
+}
+
+double ck_softmax_xent_rows(float *logits, const float *bias, const int32_t *targets,
+                            size_t row_begin, size_t row_end, size_t n, float scale, float *bias_grad) {
+    double total = 0;
+    for (size_t r = row_begin; r < row_end; r++) {
+        float *row = logits + r * n;
+        size_t target = (size_t)targets[r];
+        float top = add_bias_max(row, bias, n);
+        float target_logit = row[target];
+        float sum = ck_exp_shifted(row, n, top);
+        total += (double)(logf(sum) + (top - target_logit));
+        // The target's -1 is applied before scaling so bias_grad sees the finished gradient.
+        row[target] -= sum;
+        scale_accumulate(row, scale / sum, bias_grad, n);
+    }
+    return total;
+}
+
+MULTIVERSION void ck_adam(float *restrict w, const float *restrict g, float *restrict m, float *restrict v,
+                          size_t n, float beta1, float beta2, float epsilon, float weight_decay,
+                          float step_size, float inverse_correction2) {
+    for (size_t i = 0; i < n; i++) {
+        float grad = g[i] + weight_decay * w[i];
+        float mi = beta1 * m[i] + (1 - beta1) * grad;
+        float vi = beta2 * v[i] + (1 - beta2) * grad * grad;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] -= step_size * mi / (sqrtf(vi) * inverse_correction2 + epsilon);
+    }
+}

@@ -1,0 +1,48 @@
+/// Full-ranking evaluation: every item but padding is scored for every case, no sampling.
+///
+/// Items already in the history are not removed (the project's protocol choice, same as the
+/// reference). Cases run in batches; ranking is split over threads.
+public enum Evaluator {
+    public static let protocolSummary =
+        "full ranking over all items (no sampled negatives, history items not removed); rank = items scored strictly higher than the target"
+
+    public static func evaluate(
+        _ model: SequentialRecommender, cases: [EvaluationCase], batchSize: Int = 256,
+        cutoffs: [Int] = RankingMetrics.defaultCutoffs, progress: ((Int) -> Void)? = nil
+    ) -> RankingMetrics {
+        let T = model.configuration.maxLength, N = model.configuration.itemCount
+        let B = max(1, min(batchSize, cases.count))
+        let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: B * T)
+        defer { inputs.deallocate() }
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)
+        defer { scores.deallocate() }
+        var metrics = RankingMetrics(cutoffs: cutoffs)
+        let ranks = UnsafeMutablePointer<Int>.allocate(capacity: B)
+        defer { ranks.deallocate() }
+        var start = 0
+        while start < cases.count {
+            let end = min(start + B, cases.count)
+            let rows = end - start
+            for r in 0..<rows { Batching.fillHistoryRow(cases[start + r].history, length: T, row: inputs + r * T) }
+            model.scores(inputs: inputs, batch: rows, length: T, output: scores)
+            Parallel.forEachChunk(rows) { chunk in
+                for r in chunk {
+                    ranks[r] = rank(of: Int(cases[start + r].target), in: scores + r * N, count: N)
+                }
+            }
+            for r in 0..<rows { metrics.add(rank: ranks[r]) }
+            start = end
+            progress?(end)
+        }
+        return metrics
+    }
+
+    /// How many items (padding excluded) score strictly higher than `target`.
+    public static func rank(of target: Int, in scores: UnsafePointer<Float>, count N: Int) -> Int {
+        let s = scores[target]
+        if s.isNaN { return N }  // a broken score must not count as a hit
+        var higher = 0
+        for i in 1..<N where scores[i] > s { higher += 1 }
+        return higher
+    }
+}

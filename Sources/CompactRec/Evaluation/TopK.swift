@@ -1,0 +1,23 @@
+/// The K best-scored items of one score row, best first (ties: lower index first).
+///
+/// One pass with a small sorted buffer: an item enters only if it beats the current K-th,
+/// which after the first few hundred items is rare, so the cost is ~N comparisons.
+public func topK(
+    scores: UnsafePointer<Float>, count N: Int, k: Int, skip: (Int) -> Bool = { $0 == 0 }
+) -> [(item: Int, score: Float)] {
+    guard k > 0 else { return [] }
+    var best: [(item: Int, score: Float)] = []
+    best.reserveCapacity(k + 1)
+    var threshold = -Float.infinity
+    for i in 0..<N {
+        let s = scores[i]
+        if best.count == k && !(s > threshold) { continue }
+        if skip(i) || s.isNaN { continue }
+        var position = best.count
+        while position > 0 && best[position - 1].score < s { position -= 1 }
+        best.insert((i, s), at: position)
+        if best.count > k { best.removeLast() }
+        if best.count == k { threshold = best[k - 1].score }
+    }
+    return best
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+/// A trained model on disk: a directory with
+/// - `model.safetensors` — every distinct parameter once, under its dotted name;
+/// - `config.json` — format version, model configuration, training options and data summary;
+/// - `items.tsv` — `index  original_id  frequency`, one row per item index (0 is padding).
+///
+///     try ModelBundle(model: model, vocabulary: data.vocabulary, …).write(to: "runs/beauty")
+///     let bundle = try ModelBundle.read(from: "runs/beauty")
+public struct ModelBundle {
+    public static let formatName = "compactrec-bundle"
+    /// The newest bundle version this build reads and the one it writes.
+    public static let formatVersion = 1
+
+    public struct Configuration: Codable, Sendable {
+        public var format: String
+        public var version: Int
+        public var model: ModelConfiguration
+        public var training: TrainingOptions?
+        /// Where the model was trained and how: file, format, split protocol, counts.
+        public var data: [String: String]
+        /// Test metrics measured right after training, if any.
+        public var metrics: [String: Double]?
+    }
+
+    public var model: SequentialRecommender
+    public var vocabulary: Vocabulary
+    public var configuration: Configuration
+
+    public init(model: SequentialRecommender, vocabulary: Vocabulary, training: TrainingOptions?,
+                data: [String: String], metrics: [String: Double]? = nil) {
+        precondition(vocabulary.count == model.configuration.itemCount, "vocabulary and model disagree on N")
+        self.model = model
+        self.vocabulary = vocabulary
+        configuration = Configuration(
+            format: Self.formatName, version: Self.formatVersion, model: model.configuration,
+            training: training, data: data, metrics: metrics)
+    }
+
+    public func write(to directory: String) throws {
+        try createDirectories(atPath: directory)
+        let tensors = model.uniqueParameters().map { p in
+            NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
+        }
+        try SafeTensors.write(tensors, metadata: ["format": Self.formatName, "version": String(Self.formatVersion)],
+                              to: path(directory, "model.safetensors"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeAtomically(try encoder.encode(configuration), to: path(directory, "config.json"))
+        var tsv = "index\toriginal_id\tfrequency\n"
+        for i in 0..<vocabulary.count {
+            tsv += "\(i)\t\(vocabulary.originalIds[i])\t\(vocabulary.frequencies[i])\n"
+        }
+        try writeAtomically(Data(tsv.utf8), to: path(directory, "items.tsv"))
+    }
+
+    public static func read(from directory: String) throws -> ModelBundle {
+        let configPath = path(directory, "config.json")
+        guard let configData = FileManager.default.contents(atPath: configPath) else {
+            throw InputError(source: configPath, "cannot read: is \(directory) a model directory written by 'compactrec train'?")
+        }
+        let configuration: Configuration
+        do {
+            configuration = try JSONDecoder().decode(Configuration.self, from: configData)
+        } catch {
+            throw InputError(source: configPath, "not a CompactRec configuration: \(error)")
+        }
+        guard configuration.format == formatName else {
+            throw InputError(source: configPath, "expected format '\(formatName)', found '\(configuration.format)'")
+        }
+        guard configuration.version <= formatVersion else {
+            throw InputError(source: configPath,
+                             "bundle version \(configuration.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
+        }
+        try configuration.model.validate()
+        let vocabulary = try readItems(path(directory, "items.tsv"))
+        guard vocabulary.count == configuration.model.itemCount else {
+            throw InputError(source: path(directory, "items.tsv"),
+                             "has \(vocabulary.count) items but config.json says itemCount \(configuration.model.itemCount)")
+        }
+        let model = SequentialRecommender(configuration: configuration.model, seed: 0)
+        let file = try SafeTensors.read(path: path(directory, "model.safetensors"))
+        let expected = model.uniqueParameters()
+        for p in expected {
+            let values = try file.values(of: p.name, shape: p.parameter.shape)
+            values.withUnsafeBufferPointer { p.parameter.value.data.update(from: $0.baseAddress!, count: p.parameter.count) }
+        }
+        let known = Set(expected.map(\.name))
+        if let extra = file.tensors.first(where: { !known.contains($0.name) }) {
+            throw InputError(source: file.source, location: "tensor \(extra.name)",
+                             "not a parameter of the model that config.json describes")
+        }
+        var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
+                                 data: configuration.data, metrics: configuration.metrics)
+        bundle.configuration = configuration
+        return bundle
+    }
+
+    static func readItems(_ file: String) throws -> Vocabulary {
+        var ids: [String] = [], frequencies: [Int] = []
+        var sawHeader = false
+        try TextLineReader.forEachLine(of: file) { bytes, line in
+            let text = String(decoding: bytes, as: UTF8.self)
+            if !sawHeader {
+                guard text == "index\toriginal_id\tfrequency" else {
+                    throw InputError(file: file, line: line, "expected the header 'index<TAB>original_id<TAB>frequency'")
+                }
+                sawHeader = true
+                return
+            }
+            let fields = text.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 3, let index = Int(fields[0]), let frequency = Int(fields[2]), frequency >= 0 else {
+                throw InputError(file: file, line: line, "expected 'index<TAB>original_id<TAB>frequency' with whole numbers")
+            }
+            guard index == ids.count else {
+                throw InputError(file: file, line: line, "expected index \(ids.count), found \(index)")
+            }
+            ids.append(String(fields[1]))
+            frequencies.append(frequency)
+        }
+        do {
+            return try Vocabulary(originalIds: ids, frequencies: frequencies)
+        } catch let error as InputError {
+            throw InputError(source: file, location: error.location, error.message)
+        }
+    }
+
+    private static func path(_ directory: String, _ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
+    private func path(_ directory: String, _ name: String) -> String { Self.path(directory, name) }
+}

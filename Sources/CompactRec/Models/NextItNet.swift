@@ -1,0 +1,134 @@
+/// NextItNet's stack of residual blocks of dilated causal convolutions.
+///
+/// A block with dilation `r` computes
+///
+///     h = ReLU(LayerNorm(CausalConv(x, dilation: r)))
+///     h = ReLU(LayerNorm(CausalConv(h, dilation: 2r)))
+///     out = x + h
+///
+/// `dilations: [1, 4, 1, 4]` gives four blocks whose convolutions dilate 1,2 · 4,8 · 1,2 · 4,8.
+public final class NextItNet: SequenceEncoder {
+    public let dimensions: Int
+    public let blocks: [ResidualBlock]
+    private var batch = 0
+    private var length = 0
+    /// [B, T, C]: the forward input, kept for backward.
+    private var input: UnsafePointer<Float>?
+    /// [B, T, C]: gradient scratch passed between blocks.
+    private let gradientA = Workspace(), gradientB = Workspace()
+
+    /// Builds the stack; `convolution(block, position)` supplies each block's two convolutions,
+    /// which is where weight-sharing schemes hook in.
+    public init(
+        dimensions: Int, dilations: [Int], kernelSize: Int, layerNormEpsilon: Float = 1e-5,
+        convolution: (_ block: Int, _ position: Int, _ dilation: Int) -> CausalConv1d
+    ) {
+        precondition(!dilations.isEmpty, "NextItNet needs at least one block")
+        self.dimensions = dimensions
+        blocks = dilations.enumerated().map { i, r in
+            ResidualBlock(
+                conv1: convolution(i, 0, r), conv2: convolution(i, 1, 2 * r),
+                norm1: LayerNorm(channels: dimensions, epsilon: layerNormEpsilon),
+                norm2: LayerNorm(channels: dimensions, epsilon: layerNormEpsilon))
+        }
+    }
+
+    /// A stack where every convolution has its own weights.
+    public convenience init(
+        dimensions: Int, dilations: [Int], kernelSize: Int, layerNormEpsilon: Float = 1e-5,
+        rng: inout SeededGenerator
+    ) {
+        var convs: [CausalConv1d] = []
+        for r in dilations {
+            convs.append(CausalConv1d(channels: dimensions, kernelSize: kernelSize, dilation: r, rng: &rng))
+            convs.append(CausalConv1d(channels: dimensions, kernelSize: kernelSize, dilation: 2 * r, rng: &rng))
+        }
+        self.init(dimensions: dimensions, dilations: dilations, kernelSize: kernelSize,
+                  layerNormEpsilon: layerNormEpsilon) { block, position, _ in convs[2 * block + position] }
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        blocks.enumerated().flatMap { i, block in block.namedParameters(prefix: join(prefix, "blocks.\(i)")) }
+    }
+
+    public func forward(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        batch = B
+        length = T
+        self.input = input
+        var x = input
+        for block in blocks { x = block.forward(input: x, batch: B, length: T) }
+        return x
+    }
+
+    public func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
+        guard let input else { preconditionFailure("backward before forward") }
+        let size = batch * length * dimensions
+        var upstream = outputGradient
+        let scratch = [gradientA.ensure(size), gradientB.ensure(size)]
+        for i in stride(from: blocks.count - 1, through: 0, by: -1) {
+            let blockInput = i == 0 ? input : blocks[i - 1].output
+            let destination = i == 0 ? inputGradient : scratch[i % 2]
+            blocks[i].backward(input: blockInput, outputGradient: upstream, inputGradient: destination)
+            upstream = UnsafePointer(destination)
+        }
+    }
+}
+
+/// One residual block: two (conv → LayerNorm → ReLU) steps and a skip connection.
+public final class ResidualBlock: ParameterContainer {
+    public let conv1: CausalConv1d, conv2: CausalConv1d
+    public let norm1: LayerNorm, norm2: LayerNorm
+    private var batch = 0, length = 0
+    // Activations of the last forward, each [B, T, C].
+    private let conv1Out = Workspace(), hidden1 = Workspace()
+    private let conv2Out = Workspace(), hidden2 = Workspace()
+    private let out = Workspace()
+    // Gradient scratch, each [B, T, C].
+    private let gradA = Workspace(), gradB = Workspace()
+
+    init(conv1: CausalConv1d, conv2: CausalConv1d, norm1: LayerNorm, norm2: LayerNorm) {
+        self.conv1 = conv1
+        self.conv2 = conv2
+        self.norm1 = norm1
+        self.norm2 = norm2
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        conv1.namedParameters(prefix: join(prefix, "conv1")) + norm1.namedParameters(prefix: join(prefix, "ln1"))
+            + conv2.namedParameters(prefix: join(prefix, "conv2")) + norm2.namedParameters(prefix: join(prefix, "ln2"))
+    }
+
+    /// The last forward's output, [B, T, C].
+    var output: UnsafePointer<Float> { UnsafePointer(out.data) }
+
+    func forward(input x: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        batch = B
+        length = T
+        let rows = B * T, size = rows * conv1.channels
+        let c1 = conv1Out.ensure(size), h1 = hidden1.ensure(size)
+        let c2 = conv2Out.ensure(size), h2 = hidden2.ensure(size), y = out.ensure(size)
+        conv1.forward(input: x, batch: B, length: T, output: c1)
+        norm1.forward(input: c1, rows: rows, output: h1)
+        ReLU.forward(h1, count: size)
+        conv2.forward(input: h1, batch: B, length: T, output: c2)
+        norm2.forward(input: c2, rows: rows, output: h2)
+        ReLU.forward(h2, count: size)
+        y.update(from: x, count: size)
+        Kernels.add(h2, into: y, count: size)
+        return UnsafePointer(y)
+    }
+
+    /// dInput = dOutput + (the residual branch's backward).
+    func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>) {
+        let B = batch, T = length, rows = B * T, size = rows * conv1.channels
+        let g1 = gradA.ensure(size), g2 = gradB.ensure(size)
+        g1.update(from: dy, count: size)
+        ReLU.backward(output: hidden2.data, gradient: g1, count: size)
+        norm2.backward(input: conv2Out.data, outputGradient: g1, rows: rows, inputGradient: g2)
+        conv2.backward(input: hidden1.data, outputGradient: g2, batch: B, length: T, inputGradient: g1)
+        ReLU.backward(output: hidden1.data, gradient: g1, count: size)
+        norm1.backward(input: conv1Out.data, outputGradient: g1, rows: rows, inputGradient: g2)
+        conv1.backward(input: x, outputGradient: g2, batch: B, length: T, inputGradient: dx)
+        Kernels.add(dy, into: dx, count: size)
+    }
+}

@@ -1,0 +1,11 @@
+/// A sequence encoder reads embedded histories and returns one hidden state per position:
+/// `[B, T, C] -> [B, T, C]`, causally (position t sees only positions ≤ t).
+///
+/// NextItNet is one; a Transformer (SASRec) would plug into the same place.
+public protocol SequenceEncoder: ParameterContainer {
+    var dimensions: Int { get }
+    /// Runs the encoder and returns its output, [B, T, C], valid until the next forward.
+    func forward(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float>
+    /// Backward through the last forward: accumulates parameter gradients, writes dInput [B, T, C].
+    func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>)
+}

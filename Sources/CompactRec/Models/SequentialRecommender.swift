@@ -1,0 +1,106 @@
+/// A next-item recommender: item embedding → sequence encoder → output layer.
+///
+/// Each part sits behind a protocol (`ItemEmbedding`, `SequenceEncoder`, `OutputLayer`), so a
+/// compressed embedding, another encoder or a tree softmax plugs in without touching the rest.
+///
+///     let model = SequentialRecommender(configuration: config, seed: 1)
+///     let loss = model.trainingStep(inputs: x, targets: y, batch: B, length: T)  // gradients accumulate
+public final class SequentialRecommender: ParameterContainer {
+    public let configuration: ModelConfiguration
+    public let embedding: any ItemEmbedding
+    public let encoder: any SequenceEncoder
+    public let output: any OutputLayer
+
+    /// [B, T, C]: embedded inputs, then their gradient.
+    private let embedded = Workspace(), embeddedGradient = Workspace()
+    /// [B, T, C]: dLoss/dHidden, zero at positions without a target.
+    private let hiddenGradient = Workspace()
+    /// [M, C] hidden rows that carry a target, and [M, C] their gradient.
+    private let targetHidden = Workspace(), targetHiddenGradient = Workspace()
+    /// [B, C]: the last position's hidden state, for scoring.
+    private let lastHidden = Workspace()
+
+    public init(configuration: ModelConfiguration, embedding: any ItemEmbedding, encoder: any SequenceEncoder, output: any OutputLayer) {
+        precondition(embedding.dimensions == configuration.embeddingSize && encoder.dimensions == configuration.embeddingSize
+                     && output.dimensions == configuration.embeddingSize, "parts disagree on C")
+        precondition(embedding.itemCount == configuration.itemCount && output.itemCount == configuration.itemCount,
+                     "parts disagree on N")
+        self.configuration = configuration
+        self.embedding = embedding
+        self.encoder = encoder
+        self.output = output
+    }
+
+    /// The uncompressed NextItNet: full embedding table, independent convolutions, full softmax.
+    public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        var embeddingRNG = rng.split(), encoderRNG = rng.split(), outputRNG = rng.split()
+        self.init(
+            configuration: c,
+            embedding: Embedding(count: c.itemCount, dimensions: c.embeddingSize, rng: &embeddingRNG),
+            encoder: NextItNet(dimensions: c.embeddingSize, dilations: c.dilations, kernelSize: c.kernelSize,
+                               layerNormEpsilon: c.layerNormEpsilon, rng: &encoderRNG),
+            output: FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &outputRNG))
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        embedding.namedParameters(prefix: join(prefix, "item_embedding"))
+            + encoder.namedParameters(prefix: prefix)
+            + output.namedParameters(prefix: join(prefix, "output"))
+    }
+
+    /// Forward and backward over one batch. Loss is the mean cross-entropy over positions whose
+    /// target is not padding; parameter gradients of that mean are added to `gradient`.
+    /// inputs, targets: [B, T] (left-padded with 0). Returns nil when no position has a target.
+    public func trainingStep(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int) -> Float? {
+        let C = configuration.embeddingSize, rows = B * T
+        let x = embedded.ensure(rows * C)
+        embedding.forward(ids: inputs, rows: rows, output: x)
+        let h = encoder.forward(input: x, batch: B, length: T)
+
+        var M = 0
+        for r in 0..<rows where targets[r] != 0 { M += 1 }
+        if M == 0 { return nil }
+        let hm = targetHidden.ensure(M * C), dhm = targetHiddenGradient.ensure(M * C)
+        let compactTargets = UnsafeMutablePointer<Int32>.allocate(capacity: M)
+        defer { compactTargets.deallocate() }
+        var m = 0
+        for r in 0..<rows where targets[r] != 0 {
+            (hm + m * C).update(from: h + r * C, count: C)
+            compactTargets[m] = targets[r]
+            m += 1
+        }
+        let loss = output.lossAndBackward(hidden: hm, targets: compactTargets, rows: M, hiddenGradient: dhm)
+
+        let dh = hiddenGradient.ensure(rows * C)
+        m = 0
+        for r in 0..<rows {
+            if targets[r] != 0 {
+                (dh + r * C).update(from: dhm + m * C, count: C)
+                m += 1
+            } else {
+                (dh + r * C).update(repeating: 0, count: C)
+            }
+        }
+        let dx = embeddedGradient.ensure(rows * C)
+        encoder.backward(outputGradient: dh, inputGradient: dx)
+        embedding.backward(ids: inputs, rows: rows, outputGradient: dx)
+        return loss
+    }
+
+    /// The hidden state at the last position of each history. inputs: [B, T]; returns [B, C].
+    public func finalHidden(inputs: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        let C = configuration.embeddingSize
+        let x = embedded.ensure(B * T * C)
+        embedding.forward(ids: inputs, rows: B * T, output: x)
+        let h = encoder.forward(input: x, batch: B, length: T)
+        let last = lastHidden.ensure(B * C)
+        for b in 0..<B { (last + b * C).update(from: h + (b * T + T - 1) * C, count: C) }
+        return UnsafePointer(last)
+    }
+
+    /// Scores of every item after each history. inputs: [B, T]; output: [B, N].
+    public func scores(inputs: UnsafePointer<Int32>, batch B: Int, length T: Int, output scores: UnsafeMutablePointer<Float>) {
+        output.scores(hidden: finalHidden(inputs: inputs, batch: B, length: T), rows: B, output: scores)
+    }
+}

@@ -1,0 +1,6 @@
+import ArgumentParser
+import CompactRec
+
+struct Evaluate: ParsableCommand {
+    func run() throws {}
+}

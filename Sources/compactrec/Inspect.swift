@@ -1,0 +1,6 @@
+import ArgumentParser
+import CompactRec
+
+struct Inspect: ParsableCommand {
+    func run() throws {}
+}

@@ -1,0 +1,38 @@
+import Foundation
+import CompactRec
+
+/// Writing results for people (stderr/stdout tables) and for scripts (`--json`).
+enum Output {
+    static func standardError(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    static func metricsTable(_ metrics: RankingMetrics) -> String {
+        var lines = ["        " + metrics.cutoffs.map { pad("@\($0)") }.joined()]
+        for (name, f) in [("hr", metrics.hitRate(at:)), ("ndcg", metrics.ndcg(at:)), ("mrr", metrics.mrr(at:))] {
+            lines.append(name.padding(toLength: 8, withPad: " ", startingAt: 0)
+                         + metrics.cutoffs.map { pad(String(format: "%.4f", f($0))) }.joined())
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func accounting(_ a: ParameterAccounting) -> String {
+        """
+        parameters: input \(a.input), middle \(a.middle), output \(a.output), total \(a.total) \
+        (\(String(format: "%.2f", Double(a.bytes) / 1_048_576)) MiB as Float32); \
+        uncompressed \(a.uncompressedTotal), ratio \(String(format: "%.2f", a.compressionRatio))x
+        """
+    }
+
+    /// Prints one JSON object with sorted keys on stdout.
+    static func json(_ object: [String: Any]) {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    private static func pad(_ s: String) -> String { s.padding(toLength: 9, withPad: " ", startingAt: 0) }
+}
+
+func seconds(since start: UInt64) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}

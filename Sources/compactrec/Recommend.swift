@@ -1,0 +1,6 @@
+import ArgumentParser
+import CompactRec
+
+struct Recommend: ParsableCommand {
+    func run() throws {}
+}
