@@ -1,7 +1,102 @@
 import ArgumentParser
 import CompactRec
+import Foundation
 
 struct Benchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Measure speed figures (placeholder until filled in).")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training speed, evaluation speed and recommend latency, beside this machine's sgemm rate.",
+        discussion: """
+        Trains the given configuration for --steps steps after --warmup steps, scores --eval-users \
+        test cases with full ranking, and times --requests single-history top-10 recommendations. \
+        The sgemm rate is measured in the same run, so the ratio holds across machines.
+        """)
+
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Embedding size C.") var embeddingSize = 64
+    @Option(help: "Dilation of each residual block.") var dilations = "1,4,1,4"
+    @Option(help: "Convolution kernel size.") var kernelSize = 3
+    @Option(name: .customLong("max-len"), help: "Longest history read (T).") var maxLength = 20
+    @Option(help: "Sequences per batch.") var batchSize = 128
+    @Option(help: "Timed training steps.") var steps = 30
+    @Option(help: "Untimed training steps first.") var warmup = 3
+    @Option(help: "Test cases to score for the evaluation speed.") var evalUsers = 2000
+    @Option(help: "Single-history recommend requests to time.") var requests = 100
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        let data = try dataOptions.load()
+        let config = ModelConfiguration(
+            itemCount: data.vocabulary.count, embeddingSize: embeddingSize,
+            dilations: try parseIntegerList(dilations, name: "--dilations"), kernelSize: kernelSize, maxLength: maxLength)
+        try config.validate()
+        var options = TrainingOptions()
+        options.batchSize = batchSize
+        options.seed = seed
+        let model = SequentialRecommender(configuration: config, seed: seed)
+        let trainer = Trainer(model: model, options: options)
+        var rng = SeededGenerator(seed: seed)
+        let order = Batching.epochOrder(count: data.train.count, using: &rng)
+
+        // Training: sequences/s and useful GFLOP/s (the products a step must do).
+        var flops = 0.0, timedSequences = 0
+        var trainSeconds = 0.0
+        let C = Double(embeddingSize), N = Double(config.itemCount), k = Double(kernelSize)
+        let convs = Double(2 * config.dilations.count)
+        for step in 0..<(warmup + steps) {
+            let start = (step * batchSize) % max(data.train.count - batchSize, 1)
+            let batch = order[start..<min(start + batchSize, data.train.count)].map { data.train[$0] }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = trainer.step(on: batch)
+            let dt = seconds(since: t0)
+            if step >= warmup {
+                trainSeconds += dt
+                timedSequences += batch.count
+                let targets = batch.reduce(0) { $0 + min($1.count, maxLength + 1) - ($1.count > maxLength ? 1 : 0) }
+                let rows = Double(batch.count * maxLength)
+                flops += 6 * Double(targets) * C * N + convs * 6 * rows * C * k * C
+            }
+        }
+        let trainSpeed = Double(timedSequences) / trainSeconds
+        let stepGflops = flops / trainSeconds / 1e9
+
+        let sgemmSquare = MachineInfo.sgemmRate(m: 2048, n: 2048, k: 2048)
+        let sgemmLogits = MachineInfo.sgemmRate(m: 1024, n: config.itemCount, k: embeddingSize)
+
+        let cases = Array(data.test.prefix(evalUsers))
+        let evalStart = DispatchTime.now().uptimeNanoseconds
+        _ = Evaluator.evaluate(model, cases: cases)
+        let evalSpeed = Double(cases.count) / seconds(since: evalStart)
+
+        var latencies: [Double] = []
+        for i in 0..<(requests + 5) {
+            let history = data.test[i % data.test.count].history
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            _ = model.recommend(history: history, count: 10)
+            if i >= 5 { latencies.append(seconds(since: t0) * 1000) }
+        }
+        latencies.sort()
+        let p50 = latencies[latencies.count / 2], p90 = latencies[latencies.count * 9 / 10]
+
+        let results: [String: Any] = [
+            "cpu": MachineInfo.cpuName, "blas": BLAS.kernels, "threads": runtime.threads,
+            "items": config.itemCount - 1, "train_seq_per_s": trainSpeed, "train_step_gflops": stepGflops,
+            "sgemm_gflops_2048": sgemmSquare, "sgemm_gflops_logits_shape": sgemmLogits,
+            "train_fraction_of_sgemm": stepGflops / sgemmSquare, "eval_users_per_s": evalSpeed,
+            "latency_ms_p50": p50, "latency_ms_p90": p90,
+            "params": ParameterAccounting(model: model).total,
+        ]
+        if runtime.json {
+            Output.json(results)
+        } else {
+            print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
+            print(String(format: "sgemm: %.1f GFLOP/s at 2048², %.1f GFLOP/s at [1024,%d]x[%d,%d]",
+                         sgemmSquare, sgemmLogits, embeddingSize, embeddingSize, config.itemCount))
+            print(String(format: "training: %.0f sequences/s, %.1f GFLOP/s useful = %.0f%% of the 2048² sgemm rate",
+                         trainSpeed, stepGflops, 100 * stepGflops / sgemmSquare))
+            print(String(format: "evaluation: %.0f users/s (full ranking)", evalSpeed))
+            print(String(format: "recommend top-10, one history: p50 %.3f ms, p90 %.3f ms over %d requests", p50, p90, requests))
+        }
+    }
 }

@@ -1,6 +1,47 @@
 import ArgumentParser
 import CompactRec
+import Foundation
 
 struct Inspect: ParsableCommand {
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Show a saved model's configuration, parameters per component and size.")
+
+    @Option(help: "Model directory written by 'compactrec train --output'.") var model: String
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let bundle = try ModelBundle.read(from: model)
+        let accounting = ParameterAccounting(model: bundle.model)
+        let fileBytes = (try? FileManager.default.attributesOfItem(
+            atPath: (model as NSString).appendingPathComponent("model.safetensors"))[.size] as? Int) ?? 0
+        let c = bundle.configuration.model
+        let tensors = bundle.model.uniqueParameters()
+        if json {
+            var object: [String: Any] = accounting.dictionary
+            object["model_safetensors_bytes"] = fileBytes
+            object["dtype"] = "F32"
+            object["items"] = c.itemCount - 1
+            object["embedding_size"] = c.embeddingSize
+            object["dilations"] = c.dilations
+            object["kernel_size"] = c.kernelSize
+            object["max_length"] = c.maxLength
+            object["version"] = bundle.configuration.version
+            object["data"] = bundle.configuration.data
+            object["metrics"] = bundle.configuration.metrics ?? [:]
+            object["tensors"] = tensors.map { ["name": $0.name, "shape": $0.parameter.shape] as [String: Any] }
+            Output.json(object)
+            return
+        }
+        print("model: NextItNet, \(c.itemCount - 1) items, C=\(c.embeddingSize), dilations \(c.dilations), k=\(c.kernelSize), T=\(c.maxLength), layer-norm eps \(c.layerNormEpsilon)")
+        print(Output.accounting(accounting))
+        print("model.safetensors: \(fileBytes) bytes (F32)")
+        for (key, value) in bundle.configuration.data.sorted(by: { $0.key < $1.key }) where !value.isEmpty {
+            print("data.\(key): \(value)")
+        }
+        if let m = bundle.configuration.metrics {
+            print(String(format: "test at training time: ndcg@10 %.4f hr@10 %.4f mrr@10 %.4f", m["ndcg@10"] ?? 0, m["hr@10"] ?? 0, m["mrr@10"] ?? 0))
+        }
+        print("tensors:")
+        for t in tensors { print("  \(t.name) \(t.parameter.shape)") }
+    }
 }

@@ -1,6 +1,43 @@
 import ArgumentParser
 import CompactRec
+import Foundation
 
 struct Recommend: ParsableCommand {
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        abstract: "Recommend the next items for a history of original item ids.")
+
+    @Option(help: "Model directory written by 'compactrec train --output'.") var model: String
+    @Option(help: "Item ids, oldest first, separated by spaces or commas, e.g. \"12 7 31\".") var history: String
+    @Option(help: "How many items to recommend.") var top = 10
+    @Flag(help: "Do not recommend items already in the history.") var excludeHistory = false
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        guard top >= 1 else { throw ValidationError("--top must be at least 1") }
+    }
+
+    func run() throws {
+        runtime.apply()
+        let bundle = try ModelBundle.read(from: model)
+        let tokens = history.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
+        var known: [Int32] = [], unknown: [String] = []
+        for token in tokens {
+            if let index = bundle.vocabulary.index(of: token) { known.append(index) } else { unknown.append(token) }
+        }
+        let result = bundle.model.recommend(history: known, count: top, excludingHistory: excludeHistory)
+        let ids = bundle.vocabulary.originalIds
+        if runtime.json {
+            Output.json([
+                "recommendations": result.map { ["item": ids[Int($0.item)], "score": Double($0.score)] as [String: Any] },
+                "unknown_items": unknown, "history_used": known.map { ids[Int($0)] },
+            ])
+            return
+        }
+        if !unknown.isEmpty {
+            Output.standardError("not in the model's catalogue, ignored: \(unknown.joined(separator: " "))")
+        }
+        if known.isEmpty { Output.standardError("no known item in the history: recommending for an empty history") }
+        print("rank\titem\tscore")
+        for (i, r) in result.enumerated() { print("\(i + 1)\t\(ids[Int(r.item)])\t\(String(format: "%.4f", r.score))") }
+    }
 }

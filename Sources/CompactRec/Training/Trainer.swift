@@ -50,8 +50,13 @@ public final class Trainer {
     public let options: TrainingOptions
     public let optimizer: Adam
     private var rng: SeededGenerator
+    /// [B, T] inputs and targets of the current batch.
+    private let inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>
 
     public init(model: SequentialRecommender, options: TrainingOptions) {
+        let capacity = options.batchSize * model.configuration.maxLength
+        inputs = .allocate(capacity: capacity)
+        targets = .allocate(capacity: capacity)
         self.model = model
         self.options = options
         optimizer = Adam(
@@ -60,13 +65,31 @@ public final class Trainer {
         rng = SeededGenerator(seed: options.seed ^ 0x5EED_0F_BA7C4)
     }
 
+    deinit {
+        inputs.deallocate()
+        targets.deallocate()
+    }
+
+    /// One optimisation step on up to `batchSize` sequences: batch, forward, backward, clip, Adam.
+    /// Returns the batch's mean loss, or nil when no position carried a target.
+    public func step(on batch: some Collection<[Int32]>) -> Float? {
+        let T = model.configuration.maxLength
+        precondition(batch.count <= options.batchSize, "batch larger than batchSize")
+        for (r, sequence) in batch.enumerated() {
+            Batching.fillTrainingRow(sequence, length: T, inputs: inputs + r * T, targets: targets + r * T)
+        }
+        for p in optimizer.parameters { p.gradient.zero() }
+        guard let loss = model.trainingStep(inputs: inputs, targets: targets, batch: batch.count, length: T) else { return nil }
+        if !loss.isFinite { return loss }  // the caller stops; the weights stay as they were
+        if let c = options.gradientClipNorm { clipGradientNorm(optimizer.parameters, maxNorm: c) }
+        optimizer.step()
+        return loss
+    }
+
     public func fit(
         train: [[Int32]], validation: [EvaluationCase], onEvent: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingSummary {
-        let T = model.configuration.maxLength, B = options.batchSize
-        let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: B * T)
-        let targets = UnsafeMutablePointer<Int32>.allocate(capacity: B * T)
-        defer { inputs.deallocate(); targets.deallocate() }
+        let B = options.batchSize
         let stepsPerEpoch = (train.count + B - 1) / B
         let parameters = optimizer.parameters
 
@@ -82,14 +105,9 @@ public final class Trainer {
             var lossSum = 0.0, lossSteps = 0, seen = 0
             for step in 0..<stepsPerEpoch {
                 let rows = min(B, train.count - step * B)
-                for r in 0..<rows {
-                    Batching.fillTrainingRow(train[order[step * B + r]], length: T, inputs: inputs + r * T, targets: targets + r * T)
-                }
-                for p in parameters { p.gradient.zero() }
-                guard let loss = model.trainingStep(inputs: inputs, targets: targets, batch: rows, length: T) else { continue }
+                let batch = order[(step * B)..<(step * B + rows)].lazy.map { train[$0] }
+                guard let loss = self.step(on: batch) else { continue }
                 if !loss.isFinite { throw TrainingError.diverged(epoch: epoch, step: step + 1, loss: loss) }
-                if let c = options.gradientClipNorm { clipGradientNorm(parameters, maxNorm: c) }
-                optimizer.step()
                 lossSum += Double(loss)
                 lossSteps += 1
                 seen += rows

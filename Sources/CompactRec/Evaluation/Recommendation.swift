@@ -1,0 +1,24 @@
+/// Serving: the top-K next items for one history.
+public struct Recommendation: Sendable, Equatable {
+    /// Item index in the model's vocabulary.
+    public var item: Int32
+    public var score: Float
+}
+
+extension SequentialRecommender {
+    /// The `count` best next items after `history` (item indices, oldest first; only the last
+    /// `maxLength` are read). Padding is never recommended; with `excludingHistory`, neither
+    /// are items already in the history.
+    public func recommend(history: [Int32], count: Int, excludingHistory: Bool = false) -> [Recommendation] {
+        let T = configuration.maxLength, N = configuration.itemCount
+        let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: T)
+        defer { inputs.deallocate() }
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: N)
+        defer { scores.deallocate() }
+        Batching.fillHistoryRow(history, length: T, row: inputs)
+        self.scores(inputs: inputs, batch: 1, length: T, output: scores)
+        let seen = excludingHistory ? Set(history.map(Int.init)) : []
+        return topK(scores: scores, count: N, k: count) { $0 == 0 || seen.contains($0) }
+            .map { Recommendation(item: Int32($0.item), score: $0.score) }
+    }
+}
