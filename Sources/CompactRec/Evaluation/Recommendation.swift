@@ -11,11 +11,9 @@ extension SequentialRecommender {
     /// are items already in the history.
     public func recommend(history: [Int32], count: Int, excludingHistory: Bool = false) -> [Recommendation] {
         let T = configuration.maxLength, N = configuration.itemCount
-        let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: T)
-        defer { inputs.deallocate() }
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: N)
-        defer { scores.deallocate() }
-        Batching.fillHistoryRow(history, length: T, row: inputs)
+        var inputs = [Int32](repeating: 0, count: T)
+        let scores = servingScores.ensure(N)
+        inputs.withUnsafeMutableBufferPointer { Batching.fillHistoryRow(history, length: T, row: $0.baseAddress!) }
         self.scores(inputs: inputs, batch: 1, length: T, output: scores)
         let seen = excludingHistory ? Set(history.map(Int.init)) : []
         return topK(scores: scores, count: N, k: count) { $0 == 0 || seen.contains($0) }

@@ -48,6 +48,10 @@ public struct ModelBundle {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeAtomically(try encoder.encode(configuration), to: path(directory, "config.json"))
         var tsv = "index\toriginal_id\tfrequency\n"
+        if let bad = vocabulary.originalIds.firstIndex(where: { $0.contains(where: \.isNewline) || $0.contains("\t") }) {
+            throw InputError(source: path(directory, "items.tsv"),
+                             "item id \(vocabulary.originalIds[bad].debugDescription) contains a tab or line break, which items.tsv cannot hold")
+        }
         for i in 0..<vocabulary.count {
             tsv += "\(i)\t\(vocabulary.originalIds[i])\t\(vocabulary.frequencies[i])\n"
         }
@@ -72,7 +76,11 @@ public struct ModelBundle {
             throw InputError(source: configPath,
                              "bundle version \(configuration.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
         }
-        try configuration.model.validate()
+        do {
+            try configuration.model.validate()
+        } catch let error as InputError {
+            throw InputError(source: configPath, location: "model", error.message)
+        }
         let vocabulary = try readItems(path(directory, "items.tsv"))
         guard vocabulary.count == configuration.model.itemCount else {
             throw InputError(source: path(directory, "items.tsv"),

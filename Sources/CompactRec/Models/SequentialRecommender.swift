@@ -19,6 +19,8 @@ public final class SequentialRecommender: ParameterContainer {
     private let targetHidden = Workspace(), targetHiddenGradient = Workspace()
     /// [B, C]: the last position's hidden state, for scoring.
     private let lastHidden = Workspace()
+    /// [N]: one history's scores when serving, kept so a request allocates nothing large.
+    let servingScores = Workspace()
 
     public init(configuration: ModelConfiguration, embedding: any ItemEmbedding, encoder: any SequenceEncoder, output: any OutputLayer) {
         precondition(embedding.dimensions == configuration.embeddingSize && encoder.dimensions == configuration.embeddingSize

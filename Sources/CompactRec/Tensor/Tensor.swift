@@ -48,8 +48,9 @@ public final class Tensor: @unchecked Sendable {
 
 /// A growable scratch buffer for activations whose size depends on the batch.
 ///
-/// `ensure(_:)` reallocates only when asked for more than it holds, so a training loop
-/// allocates once for its largest batch.
+/// `ensure(_:)` reallocates only when asked for more than it holds, and then grows by at least
+/// half, so a training loop whose batches vary in size reallocates (and page-faults fresh
+/// memory) only a few times.
 public final class Workspace: @unchecked Sendable {
     public private(set) var capacity = 0
     public private(set) var data = UnsafeMutablePointer<Float>.allocate(capacity: 1)
@@ -60,9 +61,10 @@ public final class Workspace: @unchecked Sendable {
     @discardableResult
     public func ensure(_ count: Int) -> UnsafeMutablePointer<Float> {
         if count > capacity {
+            let grown = max(count, capacity + capacity / 2)
             data.deallocate()
-            data = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            capacity = count
+            data = UnsafeMutablePointer<Float>.allocate(capacity: grown)
+            capacity = grown
         }
         return data
     }

@@ -89,6 +89,7 @@ public final class Trainer {
     public func fit(
         train: [[Int32]], validation: [EvaluationCase], onEvent: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingSummary {
+        try options.validate()
         let B = options.batchSize
         let stepsPerEpoch = (train.count + B - 1) / B
         let parameters = optimizer.parameters
