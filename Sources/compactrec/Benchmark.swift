@@ -12,10 +12,7 @@ struct Benchmark: ParsableCommand {
         """)
 
     @OptionGroup var dataOptions: DataOptions
-    @Option(help: "Embedding size C.") var embeddingSize = 64
-    @Option(help: "Dilation of each residual block.") var dilations = "1,4,1,4"
-    @Option(help: "Convolution kernel size.") var kernelSize = 3
-    @Option(name: .customLong("max-len"), help: "Longest history read (T).") var maxLength = 20
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Sequences per batch.") var batchSize = 128
     @Option(help: "Timed training steps.") var steps = 30
     @Option(help: "Untimed training steps first.") var warmup = 3
@@ -27,10 +24,8 @@ struct Benchmark: ParsableCommand {
     func run() throws {
         runtime.apply()
         let data = try dataOptions.load()
-        let config = ModelConfiguration(
-            itemCount: data.vocabulary.count, embeddingSize: embeddingSize,
-            dilations: try parseIntegerList(dilations, name: "--dilations"), kernelSize: kernelSize, maxLength: maxLength)
-        try config.validate()
+        let config = try modelOptions.configuration(itemCount: data.vocabulary.count)
+        let maxLength = config.maxLength
         var options = TrainingOptions()
         options.batchSize = batchSize
         options.seed = seed
@@ -42,7 +37,7 @@ struct Benchmark: ParsableCommand {
         // Training: sequences/s and useful GFLOP/s (the products a step must do).
         var flops = 0.0, timedSequences = 0
         var trainSeconds = 0.0
-        let C = Double(embeddingSize), N = Double(config.itemCount), k = Double(kernelSize)
+        let C = Double(config.embeddingSize), N = Double(config.itemCount), k = Double(config.kernelSize)
         let convs = Double(2 * config.dilations.count)
         for step in 0..<(warmup + steps) {
             let start = (step * batchSize) % max(data.train.count - batchSize, 1)
@@ -62,7 +57,7 @@ struct Benchmark: ParsableCommand {
         let stepGflops = flops / trainSeconds / 1e9
 
         let sgemmSquare = MachineInfo.sgemmRate(m: 2048, n: 2048, k: 2048)
-        let sgemmLogits = MachineInfo.sgemmRate(m: 1024, n: config.itemCount, k: embeddingSize)
+        let sgemmLogits = MachineInfo.sgemmRate(m: 1024, n: config.itemCount, k: config.embeddingSize)
 
         let cases = Array(data.test.prefix(evalUsers))
         let evalStart = DispatchTime.now().uptimeNanoseconds
@@ -92,7 +87,7 @@ struct Benchmark: ParsableCommand {
         } else {
             print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
             print(String(format: "sgemm: %.1f GFLOP/s at 2048², %.1f GFLOP/s at [1024,%d]x[%d,%d]",
-                         sgemmSquare, sgemmLogits, embeddingSize, embeddingSize, config.itemCount))
+                         sgemmSquare, sgemmLogits, config.embeddingSize, config.embeddingSize, config.itemCount))
             print(String(format: "training: %.0f sequences/s, %.1f GFLOP/s useful = %.0f%% of the 2048² sgemm rate",
                          trainSpeed, stepGflops, 100 * stepGflops / sgemmSquare))
             print(String(format: "evaluation: %.0f users/s (full ranking)", evalSpeed))

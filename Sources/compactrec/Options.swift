@@ -41,6 +41,26 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
+/// The model's shape; later the compression variants join here.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Embedding size C (the paper's d).") var embeddingSize = 64
+    @Option(help: "Dilation of each residual block; a block's convolutions dilate r and 2r.") var dilations = "1,4,1,4"
+    @Option(help: "Convolution kernel size.") var kernelSize = 3
+    @Option(name: .customLong("max-len"), help: "Longest history read (T).") var maxLength = 50
+
+    func validate() throws {
+        _ = try parseIntegerList(dilations, name: "--dilations")
+    }
+
+    func configuration(itemCount: Int) throws -> ModelConfiguration {
+        let config = ModelConfiguration(
+            itemCount: itemCount, embeddingSize: embeddingSize,
+            dilations: try parseIntegerList(dilations, name: "--dilations"), kernelSize: kernelSize, maxLength: maxLength)
+        try config.validate()
+        return config
+    }
+}
+
 /// Parses "1,4,1,4".
 func parseIntegerList(_ text: String, name: String) throws -> [Int] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false)

@@ -8,10 +8,7 @@ struct Train: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(help: "Embedding size C (the paper's d).") var embeddingSize = 64
-    @Option(help: "Dilation of each residual block; a block's convolutions dilate r and 2r.") var dilations = "1,4,1,4"
-    @Option(help: "Convolution kernel size.") var kernelSize = 3
-    @Option(name: .customLong("max-len"), help: "Longest history read (T).") var maxLength = 50
+    @OptionGroup var modelOptions: ModelOptions
     @Option(help: "Sequences per batch.") var batchSize = 128
     @Option(help: "Training epochs (at most, with --patience).") var epochs = 10
     @Option(help: "Adam learning rate.") var learningRate: Float = 1e-3
@@ -24,7 +21,6 @@ struct Train: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        _ = try parseIntegerList(dilations, name: "--dilations")
         if patience != nil && !dataOptions.validation {
             throw ValidationError("--patience needs a validation split; drop --no-validation")
         }
@@ -39,10 +35,7 @@ struct Train: ParsableCommand {
                              dataOptions.data, data.format.rawValue, data.vocabulary.count - 1, data.train.count,
                              data.validation.count, data.test.count, data.droppedSequences, seconds(since: loadStart)))
 
-        let config = ModelConfiguration(
-            itemCount: data.vocabulary.count, embeddingSize: embeddingSize,
-            dilations: try parseIntegerList(dilations, name: "--dilations"), kernelSize: kernelSize, maxLength: maxLength)
-        try config.validate()
+        let config = try modelOptions.configuration(itemCount: data.vocabulary.count)
         var options = TrainingOptions()
         options.epochs = epochs
         options.batchSize = batchSize
@@ -55,7 +48,7 @@ struct Train: ParsableCommand {
 
         let model = SequentialRecommender(configuration: config, seed: seed)
         let accounting = ParameterAccounting(model: model)
-        progress.line("model: NextItNet C=\(embeddingSize) dilations \(config.dilations) k=\(kernelSize) T=\(maxLength); "
+        progress.line("model: NextItNet C=\(config.embeddingSize) dilations \(config.dilations) k=\(config.kernelSize) T=\(config.maxLength); "
                       + Output.accounting(accounting))
         progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
 

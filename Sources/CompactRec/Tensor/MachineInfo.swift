@@ -31,8 +31,10 @@ public enum MachineInfo {
     /// back to AVX2 kernels at half the rate; it reads `OPENBLAS_CORETYPE` only at load time, so
     /// the command line re-executes itself once with it set. Chosen from the flags, never
     /// hard-coded: a core type the CPU lacks would crash with an illegal instruction.
-    public static var preferredOpenBLASCoreType: String? {
-        let flags = cpuFlags
+    public static var preferredOpenBLASCoreType: String? { openBLASCoreType(forFlags: cpuFlags) }
+
+    /// The core type for a CPU with these `/proc/cpuinfo` flags (nil: keep OpenBLAS's choice).
+    public static func openBLASCoreType(forFlags flags: Set<String>) -> String? {
         if flags.contains("avx512_bf16") && flags.contains("avx512f") { return "COOPERLAKE" }
         if flags.contains("avx512f") && flags.contains("avx512bw") && flags.contains("avx512vl") { return "SKYLAKEX" }
         return nil
