@@ -30,7 +30,7 @@ let package = Package(
         .target(
             name: "CompactRec",
             dependencies: blasDependencies + ["CZlib", "CKernels"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"])]),
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .executableTarget(
             name: "compactrec",
             dependencies: [

@@ -24,7 +24,7 @@ struct Benchmark: ParsableCommand {
     func run() throws {
         runtime.apply()
         let data = try dataOptions.load()
-        let config = try modelOptions.configuration(itemCount: data.vocabulary.count)
+        let config = try modelOptions.configuration(itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies)
         let maxLength = config.maxLength
         var options = TrainingOptions()
         options.batchSize = batchSize

@@ -25,6 +25,11 @@ struct Inspect: ParsableCommand {
             object["dilations"] = c.dilations
             object["kernel_size"] = c.kernelSize
             object["max_length"] = c.maxLength
+            object["input_embedding"] = c.inputEmbedding.rawValue
+            object["output_layer"] = c.outputLayer.rawValue
+            object["sharing"] = c.sharing.rawValue
+            object["cutoffs"] = c.cutoffs ?? []
+            object["rank_divisor"] = c.rankDivisor
             object["version"] = bundle.configuration.version
             object["data"] = bundle.configuration.data
             object["metrics"] = bundle.configuration.metrics ?? [:]
@@ -32,7 +37,7 @@ struct Inspect: ParsableCommand {
             Output.json(object)
             return
         }
-        print("model: NextItNet, \(c.itemCount - 1) items, C=\(c.embeddingSize), dilations \(c.dilations), k=\(c.kernelSize), T=\(c.maxLength), layer-norm eps \(c.layerNormEpsilon)")
+        print("model: \(ModelOptions.describe(c)), \(c.itemCount - 1) items, layer-norm eps \(c.layerNormEpsilon)")
         print(Output.accounting(accounting))
         print("model.safetensors: \(fileBytes) bytes (F32)")
         for (key, value) in bundle.configuration.data.sorted(by: { $0.key < $1.key }) where !value.isEmpty {

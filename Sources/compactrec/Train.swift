@@ -35,7 +35,7 @@ struct Train: ParsableCommand {
                              dataOptions.data, data.format.rawValue, data.vocabulary.count - 1, data.train.count,
                              data.validation.count, data.test.count, data.droppedSequences, seconds(since: loadStart)))
 
-        let config = try modelOptions.configuration(itemCount: data.vocabulary.count)
+        let config = try modelOptions.configuration(itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies)
         var options = TrainingOptions()
         options.epochs = epochs
         options.batchSize = batchSize
@@ -48,8 +48,8 @@ struct Train: ParsableCommand {
 
         let model = SequentialRecommender(configuration: config, seed: seed)
         let accounting = ParameterAccounting(model: model)
-        progress.line("model: NextItNet C=\(config.embeddingSize) dilations \(config.dilations) k=\(config.kernelSize) T=\(config.maxLength); "
-                      + Output.accounting(accounting))
+        progress.line("model: " + ModelOptions.describe(config))
+        progress.line(Output.accounting(accounting))
         progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
 
         let trainer = Trainer(model: model, options: options)

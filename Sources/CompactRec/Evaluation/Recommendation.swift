@@ -12,10 +12,18 @@ extension SequentialRecommender {
     public func recommend(history: [Int32], count: Int, excludingHistory: Bool = false) -> [Recommendation] {
         let T = configuration.maxLength, N = configuration.itemCount
         var inputs = [Int32](repeating: 0, count: T)
-        let scores = servingScores.ensure(N)
         inputs.withUnsafeMutableBufferPointer { Batching.fillHistoryRow(history, length: T, row: $0.baseAddress!) }
-        self.scores(inputs: inputs, batch: 1, length: T, output: scores)
         let seen = excludingHistory ? Set(history.map(Int.init)) : []
+        if let tree = output as? TreeSoftmax {
+            // Exact early stop: ask for enough items that `count` survive the exclusion.
+            var statistics = EarlyStopStatistics()
+            let hidden = finalHidden(inputs: inputs, batch: 1, length: T)
+            let best = tree.topK(hidden: hidden, rows: 1, k: count + seen.count, statistics: &statistics)[0]
+            return best.lazy.filter { !seen.contains($0.item) }.prefix(count)
+                .map { Recommendation(item: Int32($0.item), score: $0.score) }
+        }
+        let scores = servingScores.ensure(N)
+        self.scores(inputs: inputs, batch: 1, length: T, output: scores)
         return topK(scores: scores, count: N, k: count) { $0 == 0 || seen.contains($0) }
             .map { Recommendation(item: Int32($0.item), score: $0.score) }
     }

@@ -21,12 +21,16 @@ public final class Embedding: ParameterContainer {
         [NamedParameter(join(prefix, "weight"), weight)]
     }
 
-    /// output[i, :] = E[ids[i], :]; output is [rows, C].
+    /// output[i, :] = E[ids[i], :], zeros for padding; output is [rows, C].
     public func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>) {
         let C = dimensions
         let table = weight.value.data
         for i in 0..<rows {
-            (output + i * C).update(from: table + Int(ids[i]) * C, count: C)
+            if ids[i] == 0 {
+                (output + i * C).update(repeating: 0, count: C)
+            } else {
+                (output + i * C).update(from: table + Int(ids[i]) * C, count: C)
+            }
         }
     }
 

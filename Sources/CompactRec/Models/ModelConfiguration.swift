@@ -1,3 +1,19 @@
+/// Which item-embedding variant feeds the encoder.
+public enum InputEmbeddingKind: String, Codable, CaseIterable, Sendable {
+    /// The full table `E : [N, C]`.
+    case full
+    /// CpRec's block-wise low-rank table over the item clusters (METHODS §3.2).
+    case blockAdaptive = "block-adaptive"
+}
+
+/// Which output layer scores items.
+public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
+    /// logits = h·W + b over all N items.
+    case fullSoftmax = "full-softmax"
+    /// CpRec's two-level tree over the item clusters (METHODS §3.3).
+    case treeSoftmax = "tree-softmax"
+}
+
 /// Everything needed to rebuild a model's shape; stored in a bundle's `config.json`.
 public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// N, including padding.
@@ -10,10 +26,19 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// T: the longest history the model reads.
     public var maxLength: Int
     public var layerNormEpsilon: Float
+    public var inputEmbedding: InputEmbeddingKind
+    public var outputLayer: OutputLayerKind
+    public var sharing: SharingScheme
+    /// Cluster cut-offs `c_1 … c_n` (the last is N) for the clustered variants; nil otherwise.
+    public var cutoffs: [Int]?
+    /// f in d_j = d / f^(j-1), the rank of cluster j's blocks.
+    public var rankDivisor: Int
 
     public init(
         itemCount: Int, embeddingSize: Int = 64, dilations: [Int] = [1, 4, 1, 4], kernelSize: Int = 3,
-        maxLength: Int = 50, layerNormEpsilon: Float = 1e-5
+        maxLength: Int = 50, layerNormEpsilon: Float = 1e-5, inputEmbedding: InputEmbeddingKind = .full,
+        outputLayer: OutputLayerKind = .fullSoftmax, sharing: SharingScheme = .none, cutoffs: [Int]? = nil,
+        rankDivisor: Int = 4
     ) {
         self.itemCount = itemCount
         self.embeddingSize = embeddingSize
@@ -21,7 +46,36 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.kernelSize = kernelSize
         self.maxLength = maxLength
         self.layerNormEpsilon = layerNormEpsilon
+        self.inputEmbedding = inputEmbedding
+        self.outputLayer = outputLayer
+        self.sharing = sharing
+        self.cutoffs = cutoffs
+        self.rankDivisor = rankDivisor
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case itemCount, embeddingSize, dilations, kernelSize, maxLength, layerNormEpsilon
+        case inputEmbedding, outputLayer, sharing, cutoffs, rankDivisor
+    }
+
+    /// Keys added after the first bundles take their defaults when absent.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        itemCount = try c.decode(Int.self, forKey: .itemCount)
+        embeddingSize = try c.decode(Int.self, forKey: .embeddingSize)
+        dilations = try c.decode([Int].self, forKey: .dilations)
+        kernelSize = try c.decode(Int.self, forKey: .kernelSize)
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
+        layerNormEpsilon = try c.decode(Float.self, forKey: .layerNormEpsilon)
+        inputEmbedding = try c.decodeIfPresent(InputEmbeddingKind.self, forKey: .inputEmbedding) ?? .full
+        outputLayer = try c.decodeIfPresent(OutputLayerKind.self, forKey: .outputLayer) ?? .fullSoftmax
+        sharing = try c.decodeIfPresent(SharingScheme.self, forKey: .sharing) ?? .none
+        cutoffs = try c.decodeIfPresent([Int].self, forKey: .cutoffs)
+        rankDivisor = try c.decodeIfPresent(Int.self, forKey: .rankDivisor) ?? 4
+    }
+
+    /// Whether any part needs the item clusters.
+    public var usesClusters: Bool { inputEmbedding == .blockAdaptive || outputLayer == .treeSoftmax }
 
     /// Throws a sentence naming the first setting that cannot build a model.
     public func validate() throws {
@@ -33,5 +87,13 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         if kernelSize < 1 { throw fail("kernel size must be positive, got \(kernelSize)") }
         if maxLength < 1 { throw fail("max length must be positive, got \(maxLength)") }
         if !(layerNormEpsilon > 0) { throw fail("layer-norm epsilon must be positive, got \(layerNormEpsilon)") }
+        if rankDivisor < 1 { throw fail("rank divisor must be at least 1, got \(rankDivisor)") }
+        if usesClusters {
+            guard let cutoffs, cutoffs.count >= 2 else {
+                throw fail("\(inputEmbedding.rawValue) input and \(outputLayer.rawValue) output need cluster cut-offs (at least two clusters)")
+            }
+            _ = try ItemClusters(cutoffs: Array(cutoffs.dropLast()), itemCount: itemCount)
+            guard cutoffs.last == itemCount else { throw fail("the last cut-off must be N = \(itemCount), got \(cutoffs.last!)") }
+        }
     }
 }

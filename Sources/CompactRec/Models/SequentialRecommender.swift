@@ -33,16 +33,33 @@ public final class SequentialRecommender: ParameterContainer {
         self.output = output
     }
 
-    /// The uncompressed NextItNet: full embedding table, independent convolutions, full softmax.
+    /// The model a configuration describes: its input embedding, a NextItNet with its sharing
+    /// scheme, and its output layer, initialised from `seed`.
     public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         var embeddingRNG = rng.split(), encoderRNG = rng.split(), outputRNG = rng.split()
-        self.init(
-            configuration: c,
-            embedding: Embedding(count: c.itemCount, dimensions: c.embeddingSize, rng: &embeddingRNG),
-            encoder: NextItNet(dimensions: c.embeddingSize, dilations: c.dilations, kernelSize: c.kernelSize,
-                               layerNormEpsilon: c.layerNormEpsilon, rng: &encoderRNG),
-            output: FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &outputRNG))
+        let clusters = c.cutoffs.flatMap { try? ItemClusters(cutoffs: Array($0.dropLast()), itemCount: c.itemCount) }
+        precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
+        let embedding: any ItemEmbedding
+        switch c.inputEmbedding {
+        case .full:
+            embedding = Embedding(count: c.itemCount, dimensions: c.embeddingSize, rng: &embeddingRNG)
+        case .blockAdaptive:
+            embedding = BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor,
+                                               rng: &embeddingRNG)
+        }
+        let encoder = NextItNet(dimensions: c.embeddingSize, dilations: c.dilations, kernelSize: c.kernelSize,
+                                layerNormEpsilon: c.layerNormEpsilon, sharing: c.sharing, rng: &encoderRNG)
+        let output: any OutputLayer
+        switch c.outputLayer {
+        case .fullSoftmax:
+            output = FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &outputRNG)
+        case .treeSoftmax:
+            let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
+            output = TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
+                                 tailDimensions: Array(ranks.dropFirst()), rng: &outputRNG)
+        }
+        self.init(configuration: c, embedding: embedding, encoder: encoder, output: output)
     }
 
     public func namedParameters(prefix: String) -> [NamedParameter] {

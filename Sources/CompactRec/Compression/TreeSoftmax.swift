@@ -1,0 +1,262 @@
+// Shape legend: B batch rows, C channels, N items including padding 0, M rows with a target,
+// n clusters with cut-offs c_1 < … < c_n = N, H = c_1 + n − 1 head columns,
+// d_j and k_j = c_j − c_{j−1} the rank and size of tail cluster j.
+
+/// CpRec's block-wise adaptive output softmax: a two-level tree over frequency-sorted clusters.
+///
+/// The head scores the `c_1` items of cluster 1 and one node per tail cluster from the hidden
+/// state; tail `j` scores its `k_j` items from a `d_j`-wide projection of it:
+///
+///     log p(x) = log softmax_head(x)                              x < c_1
+///     log p(x) = log softmax_head(node_j) + log softmax_j(x)      c_{j−1} ≤ x < c_j
+///
+/// Training computes the head for every row and each tail only for the rows whose target lies
+/// in it, one GEMM chain per tail. Ranking can stop early and stay exact (`topK(hidden:…)`,
+/// `ranks(hidden:…)`): a tail item is never more probable than its node.
+///
+/// Padding (item 0) is a column of the head softmax, as it is a column of `FullSoftmax`: it is
+/// never a target, so training drives its probability down. `scores` reports its log p(0) too,
+/// so that Σ_{x=0}^{N−1} p(x) = 1; rankers exclude item 0 (`Evaluator.rank`, `topK(scores:…)`),
+/// and the early-stop methods never return it.
+///
+///     var rng = SeededGenerator(seed: 1)
+///     let output = TreeSoftmax(itemCount: 54_543, dimensions: 64, cutoffs: [2000, 10_000, 54_543],
+///                              tailDimensions: [16, 4], rng: &rng)
+///     var statistics = EarlyStopStatistics()
+///     let best = output.topK(hidden: h, rows: B, k: 10, statistics: &statistics)
+public final class TreeSoftmax: OutputLayer {
+    /// One tail cluster: its items, its projection and its own softmax.
+    public struct Tail: Sendable {
+        /// [c_{j−1}, c_j)
+        public let items: Range<Int>
+        /// d_j
+        public let dimensions: Int
+        /// [C, d_j]
+        public let projection: Parameter
+        /// [d_j, k_j]
+        public let weight: Parameter
+        /// [k_j]
+        public let bias: Parameter
+    }
+
+    public let itemCount: Int
+    public let dimensions: Int
+    /// [c_1, …, c_n], c_n = N.
+    public let cutoffs: [Int]
+    /// c_1: the items the head scores directly, padding included.
+    public let headItemCount: Int
+    /// c_1 + n − 1: head items, then one node per tail.
+    public let headWidth: Int
+    /// [C, H] and [H]. Every softmax here has a bias, unlike the official code and PyTorch's
+    /// adaptive softmax: it is one weight per item, a popularity prior, and in the long tail,
+    /// where an item's vector sees few updates, that prior carries much of the score.
+    public let headWeight: Parameter
+    public let headBias: Parameter
+    public let tails: [Tail]
+
+    /// [M, H] head logits, then dLoss/dLogits; when ranking, [B, H] head log-probabilities.
+    let headLogits = Workspace()
+    /// [M_j, C] one tail's gathered hidden rows, then their gradient.
+    let tailHidden = Workspace()
+    /// [M_j, d_j] projected rows, and their gradient.
+    let tailProjected = Workspace(), tailProjectedGradient = Workspace()
+    /// [M_j, k_j] tail logits, then dLoss/dLogits; when ranking, tail log-probabilities.
+    let tailLogits = Workspace()
+    /// [M_j] when ranking: the gathered rows' node log-probabilities.
+    let tailNodes = Workspace()
+    /// [threads, width]: per-thread partial bias gradients.
+    private let biasPartials = Workspace()
+    /// [threads, width]: per-thread exponentials of one row when taking a log-softmax.
+    let rowScratch = Workspace()
+    /// [M] head targets (tail items mapped to their node), and rows grouped by tail with
+    /// their targets local to the tail.
+    private let headTargets = IndexWorkspace(), groupedRows = IndexWorkspace(), tailTargets = IndexWorkspace()
+
+    public init(itemCount N: Int, dimensions C: Int, cutoffs: [Int], tailDimensions: [Int], rng: inout SeededGenerator) {
+        precondition(C >= 1, "TreeSoftmax needs at least one channel, got \(C)")
+        precondition(!cutoffs.isEmpty && cutoffs.last == N,
+                     "TreeSoftmax cut-offs must end at the item count \(N), got \(cutoffs)")
+        precondition(cutoffs[0] > 0 && zip(cutoffs, cutoffs.dropFirst()).allSatisfy { $0 < $1 },
+                     "TreeSoftmax cut-offs must rise strictly from above 0, got \(cutoffs)")
+        precondition(tailDimensions.count == cutoffs.count - 1,
+                     "TreeSoftmax needs one tail dimension per tail cluster (\(cutoffs.count - 1)), got \(tailDimensions)")
+        precondition(tailDimensions.allSatisfy { $0 >= 1 }, "TreeSoftmax tail dimensions must be ≥ 1, got \(tailDimensions)")
+        itemCount = N
+        dimensions = C
+        self.cutoffs = cutoffs
+        headItemCount = cutoffs[0]
+        headWidth = cutoffs[0] + cutoffs.count - 1
+        // As torch.nn.Linear, weights and biases U(±1/sqrt(fan_in)).
+        let bound = 1 / Float(C).squareRoot()
+        headWeight = Parameter(shape: [C, headWidth])
+        headBias = Parameter(shape: [headWidth])
+        headWeight.value.fillUniform(bound: bound, using: &rng)
+        headBias.value.fillUniform(bound: bound, using: &rng)
+        tails = tailDimensions.indices.map { t in
+            let items = cutoffs[t]..<cutoffs[t + 1], d = tailDimensions[t]
+            let tail = Tail(items: items, dimensions: d, projection: Parameter(shape: [C, d]),
+                            weight: Parameter(shape: [d, items.count]), bias: Parameter(shape: [items.count]))
+            tail.projection.value.fillUniform(bound: bound, using: &rng)
+            let tailBound = 1 / Float(d).squareRoot()
+            tail.weight.value.fillUniform(bound: tailBound, using: &rng)
+            tail.bias.value.fillUniform(bound: tailBound, using: &rng)
+            return tail
+        }
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        var named = [NamedParameter(join(prefix, "head.weight"), headWeight),
+                     NamedParameter(join(prefix, "head.bias"), headBias)]
+        for (t, tail) in tails.enumerated() {
+            let p = join(prefix, "tails.\(t)")
+            named += [NamedParameter(p + ".projection", tail.projection), NamedParameter(p + ".weight", tail.weight),
+                      NamedParameter(p + ".bias", tail.bias)]
+        }
+        return named
+    }
+
+    /// The tail holding `item`, or nil for a head item.
+    @inline(__always) func tailIndex(of item: Int) -> Int? {
+        if item < headItemCount { return nil }
+        var t = 0
+        while item >= tails[t].items.upperBound { t += 1 }
+        return t
+    }
+
+    // MARK: Training
+
+    public func lossAndBackward(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows M: Int,
+        hiddenGradient: UnsafeMutablePointer<Float>
+    ) -> Float {
+        let C = dimensions, H = headWidth
+        if M == 0 { return 0 }
+        let scale = 1 / Float(M)
+        // A counting sort of the rows by tail, so each tail's rows are one contiguous list.
+        let mapped = headTargets.ensure(M), grouped = groupedRows.ensure(M)
+        var groupStart = [Int](repeating: 0, count: tails.count + 1)
+        for r in 0..<M {
+            let x = Int(targets[r])
+            precondition(x > 0 && x < itemCount, "target \(x) outside 1..<\(itemCount)")
+            if let t = tailIndex(of: x) {
+                mapped[r] = Int32(headItemCount + t)
+                groupStart[t + 1] += 1
+            } else {
+                mapped[r] = Int32(x)
+            }
+        }
+        for t in tails.indices { groupStart[t + 1] += groupStart[t] }
+        var fill = groupStart
+        for r in 0..<M {
+            if let t = tailIndex(of: Int(targets[r])) {
+                grouped[fill[t]] = Int32(r)
+                fill[t] += 1
+            }
+        }
+
+        let z = headLogits.ensure(M * H)
+        BLAS.gemm(m: M, n: H, k: C, a: hidden, lda: C, b: headWeight.value.data, ldb: H, beta: 0, c: z, ldc: H)
+        var total = softmaxCrossEntropy(logits: z, bias: headBias.value.data, targets: mapped, rows: M, width: H,
+                                        scale: scale, biasGradient: headBias.gradient.data)
+        // dH[M, C] = dZ · Wᵀ ; dW[C, H] += Hᵀ · dZ
+        BLAS.gemm(transB: true, m: M, n: C, k: H, a: z, lda: H, b: headWeight.value.data, ldb: H, beta: 0,
+                  c: hiddenGradient, ldc: C)
+        BLAS.gemm(transA: true, m: C, n: H, k: M, a: hidden, lda: C, b: z, ldb: H, beta: 1,
+                  c: headWeight.gradient.data, ldc: H)
+        for t in tails.indices where groupStart[t + 1] > groupStart[t] {
+            total += tailLossAndBackward(
+                tails[t], hidden: hidden, targets: targets, rows: grouped + groupStart[t],
+                count: groupStart[t + 1] - groupStart[t], scale: scale, hiddenGradient: hiddenGradient)
+        }
+        return Float(total / Double(M))
+    }
+
+    /// One tail's part of the loss for the `M_j` rows whose target lies in it (`rows`: their
+    /// indices): gather, two GEMMs, fused softmax cross-entropy, four backward GEMMs, scatter-add
+    /// into `hiddenGradient`. Returns the sum of their tail cross-entropies.
+    private func tailLossAndBackward(
+        _ tail: Tail, hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: UnsafePointer<Int32>,
+        count Mj: Int, scale: Float, hiddenGradient: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let C = dimensions, d = tail.dimensions, k = tail.items.count
+        let x = tailHidden.ensure(Mj * C), local = tailTargets.ensure(Mj)
+        for i in 0..<Mj {
+            let r = Int(rows[i])
+            (x + i * C).update(from: hidden + r * C, count: C)
+            local[i] = targets[r] - Int32(tail.items.lowerBound)
+        }
+        let q = tail.projection.value.data, w = tail.weight.value.data
+        // P[M_j, d] = X · Q ; Z[M_j, k] = P · W
+        let p = tailProjected.ensure(Mj * d), z = tailLogits.ensure(Mj * k)
+        BLAS.gemm(m: Mj, n: d, k: C, a: x, lda: C, b: q, ldb: d, beta: 0, c: p, ldc: d)
+        BLAS.gemm(m: Mj, n: k, k: d, a: p, lda: d, b: w, ldb: k, beta: 0, c: z, ldc: k)
+        let loss = softmaxCrossEntropy(logits: z, bias: tail.bias.value.data, targets: local, rows: Mj, width: k,
+                                       scale: scale, biasGradient: tail.bias.gradient.data)
+        // dP = dZ · Wᵀ ; dW += Pᵀ · dZ ; dQ += Xᵀ · dP ; dX = dP · Qᵀ
+        let dp = tailProjectedGradient.ensure(Mj * d)
+        BLAS.gemm(transB: true, m: Mj, n: d, k: k, a: z, lda: k, b: w, ldb: k, beta: 0, c: dp, ldc: d)
+        BLAS.gemm(transA: true, m: d, n: k, k: Mj, a: p, lda: d, b: z, ldb: k, beta: 1,
+                  c: tail.weight.gradient.data, ldc: k)
+        BLAS.gemm(transA: true, m: C, n: d, k: Mj, a: x, lda: C, b: dp, ldb: d, beta: 1,
+                  c: tail.projection.gradient.data, ldc: d)
+        // dX overwrites X, which dQ no longer needs.
+        BLAS.gemm(transB: true, m: Mj, n: C, k: d, a: dp, lda: d, b: q, ldb: d, beta: 0, c: x, ldc: C)
+        for i in 0..<Mj { Kernels.add(x + i * C, into: hiddenGradient + Int(rows[i]) * C, count: C) }
+        return loss
+    }
+
+    /// The fused softmax cross-entropy over rows of `logits` ([M, width]), split over threads
+    /// with per-thread partial bias gradients. Returns the sum of the rows' cross-entropies.
+    private func softmaxCrossEntropy(
+        logits: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+        rows M: Int, width: Int, scale: Float, biasGradient: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let workers = Self.workers(rows: M, width: width)
+        if workers == 1 {
+            return SoftmaxCrossEntropy.rowsForwardBackward(
+                logits: logits, bias: bias, targets: targets, rows: 0..<M, width: width, scale: scale,
+                biasGradient: biasGradient)
+        }
+        let partials = biasPartials.ensure(workers * width)
+        partials.update(repeating: 0, count: workers * width)
+        var losses = [Double](repeating: 0, count: workers)
+        losses.withUnsafeMutableBufferPointer { losses in
+            Parallel.forEachWorker(workers) { w in
+                losses[w] = SoftmaxCrossEntropy.rowsForwardBackward(
+                    logits: logits, bias: bias, targets: targets, rows: (M * w / workers)..<(M * (w + 1) / workers),
+                    width: width, scale: scale, biasGradient: partials + w * width)
+            }
+        }
+        for w in 0..<workers { Kernels.add(partials + w * width, into: biasGradient, count: width) }
+        return losses.reduce(0, +)
+    }
+
+    /// Threads for a row-wise pass over `rows` rows of `width` values: one unless there is work
+    /// enough to pay for waking another.
+    static func workers(rows: Int, width: Int) -> Int {
+        max(1, min(Parallel.threads, rows, rows * width / 16_384))
+    }
+
+    /// `body(worker, rows)` on one contiguous chunk of `0..<count` per worker.
+    static func forEachRowChunk(_ count: Int, width: Int, _ body: (Int, Range<Int>) -> Void) {
+        let workers = workers(rows: count, width: width)
+        Parallel.forEachWorker(workers) { w in body(w, (count * w / workers)..<(count * (w + 1) / workers)) }
+    }
+
+    /// A growable `Int32` scratch buffer (row lists, targets), kept like a `Workspace`.
+    final class IndexWorkspace {
+        private var capacity = 0
+        private var data = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        deinit { data.deallocate() }
+
+        func ensure(_ count: Int) -> UnsafeMutablePointer<Int32> {
+            if count > capacity {
+                let grown = max(count, capacity + capacity / 2)
+                data.deallocate()
+                data = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
+                capacity = grown
+            }
+            return data
+        }
+    }
+}
