@@ -99,6 +99,11 @@ struct Train: ParsableCommand {
             object["cpu"] = MachineInfo.cpuName
             object["blas"] = BLAS.kernels
             object["threads"] = runtime.threads
+            object["input_embedding"] = config.inputEmbedding.rawValue
+            object["output_layer"] = config.outputLayer.rawValue
+            object["sharing"] = config.sharing.rawValue
+            object["cutoffs"] = config.cutoffs ?? []
+            object["rank_divisor"] = config.rankDivisor
             Output.json(object)
         } else {
             print("protocol: \(data.protocolDescription); \(Evaluator.protocolSummary)")
