@@ -17,19 +17,9 @@ struct Inspect: ParsableCommand {
         let c = bundle.configuration.model
         let tensors = bundle.model.uniqueParameters()
         if json {
-            var object: [String: Any] = accounting.dictionary
+            var object = Output.configurationFields(c).merging(accounting.dictionary) { a, _ in a }
             object["model_safetensors_bytes"] = fileBytes
             object["dtype"] = "F32"
-            object["items"] = c.itemCount - 1
-            object["embedding_size"] = c.embeddingSize
-            object["dilations"] = c.dilations
-            object["kernel_size"] = c.kernelSize
-            object["max_length"] = c.maxLength
-            object["input_embedding"] = c.inputEmbedding.rawValue
-            object["output_layer"] = c.outputLayer.rawValue
-            object["sharing"] = c.sharing.rawValue
-            object["cutoffs"] = c.cutoffs ?? []
-            object["rank_divisor"] = c.rankDivisor
             object["version"] = bundle.configuration.version
             object["data"] = bundle.configuration.data
             object["metrics"] = bundle.configuration.metrics ?? [:]

@@ -24,6 +24,14 @@ enum Output {
         """
     }
 
+    /// A model configuration's fields as `--json` reports them.
+    static func configurationFields(_ c: ModelConfiguration) -> [String: Any] {
+        ["items": c.itemCount - 1, "embedding_size": c.embeddingSize, "dilations": c.dilations,
+         "kernel_size": c.kernelSize, "max_length": c.maxLength, "input_embedding": c.inputEmbedding.rawValue,
+         "output_layer": c.outputLayer.rawValue, "sharing": c.sharing.rawValue, "cutoffs": c.cutoffs ?? [],
+         "rank_divisor": c.rankDivisor]
+    }
+
     /// Prints one JSON object with sorted keys on stdout.
     static func json(_ object: [String: Any]) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)

@@ -86,7 +86,7 @@ struct Train: ParsableCommand {
         if runtime.json {
             var object: [String: Any] = metrics.values
             for (k, v) in accounting.dictionary { object[k] = v }
-            object["items"] = data.vocabulary.count - 1
+            for (k, v) in Output.configurationFields(config) { object[k] = v }
             object["sequences"] = data.train.count
             object["test_cases"] = data.test.count
             object["train_seq_per_s"] = summary.sequencesPerSecond
@@ -99,11 +99,6 @@ struct Train: ParsableCommand {
             object["cpu"] = MachineInfo.cpuName
             object["blas"] = BLAS.kernels
             object["threads"] = runtime.threads
-            object["input_embedding"] = config.inputEmbedding.rawValue
-            object["output_layer"] = config.outputLayer.rawValue
-            object["sharing"] = config.sharing.rawValue
-            object["cutoffs"] = config.cutoffs ?? []
-            object["rank_divisor"] = config.rankDivisor
             Output.json(object)
         } else {
             print("protocol: \(data.protocolDescription); \(Evaluator.protocolSummary)")
