@@ -19,7 +19,8 @@ struct Evaluate: ParsableCommand {
         let dataset = try SequenceDataset.load(path: data, testPath: test, format: format, validation: false)
         let mapped = mapCases(dataset.test, from: dataset.vocabulary, to: bundle.vocabulary)
         let start = DispatchTime.now().uptimeNanoseconds
-        var metrics = Evaluator.evaluate(bundle.model, cases: mapped.cases, batchSize: batchSize)
+        var statistics = EarlyStopStatistics()
+        var metrics = Evaluator.evaluate(bundle.model, cases: mapped.cases, batchSize: batchSize, statistics: &statistics)
         let elapsed = seconds(since: start)
         for _ in 0..<mapped.unknownTargets { metrics.add(rank: Int.max) }  // unknown targets are misses
         let speed = Double(mapped.cases.count) / max(elapsed, 1e-9)
@@ -31,6 +32,10 @@ struct Evaluate: ParsableCommand {
             object["unknown_targets"] = mapped.unknownTargets
             object["unknown_history_items"] = mapped.unknownHistoryItems
             object["eval_users_per_s"] = speed
+            if statistics.rows > 0 {
+                object["early_stop_tails_skipped"] = statistics.skippedTailShare
+                object["early_stop_items_skipped"] = statistics.skippedItemShare
+            }
             object["protocol"] = dataset.protocolDescription + "; " + Evaluator.protocolSummary
             for (k, v) in ParameterAccounting(model: bundle.model).dictionary { object[k] = v }
             Output.json(object)
@@ -38,6 +43,10 @@ struct Evaluate: ParsableCommand {
             print("protocol: \(dataset.protocolDescription); \(Evaluator.protocolSummary)")
             print("test (\(metrics.count) cases, \(String(format: "%.0f", speed)) cases/s; \(notes)):")
             print(Output.metricsTable(metrics))
+            if statistics.rows > 0 {
+                print(String(format: "tree softmax early stop: %.1f%% of tails and %.1f%% of item scores skipped",
+                             100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
+            }
         }
     }
 }
