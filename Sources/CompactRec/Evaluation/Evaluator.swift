@@ -7,7 +7,7 @@
 /// scoring every item.
 public enum Evaluator {
     public static let protocolSummary =
-        "full ranking over all items (no sampled negatives, history items not removed); rank = items scored strictly higher than the target"
+        "no sampled negatives, history items not removed; rank = items (padding excluded) scored strictly higher than the target"
 
     public static func evaluate(
         _ model: SequentialRecommender, cases: [EvaluationCase], batchSize: Int = 256,
