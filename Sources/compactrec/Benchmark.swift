@@ -19,10 +19,13 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Test cases to score for the evaluation speed.") var evalUsers = 2000
     @Option(help: "Single-history recommend requests to time.") var requests = 100
     @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Measure inference of this trained model bundle instead of training: evaluation and recommend, with the tree softmax's early stop and with every item scored.")
+    var model: String?
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
+        if let model { return try measureInference(bundlePath: model) }
         let data = try dataOptions.load()
         let config = try modelOptions.configuration(itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies)
         let maxLength = config.maxLength
@@ -92,6 +95,66 @@ struct Benchmark: ParsableCommand {
                          trainSpeed, stepGflops, 100 * stepGflops / sgemmSquare))
             print(String(format: "evaluation: %.0f users/s (full ranking)", evalSpeed))
             print(String(format: "recommend top-10, one history: p50 %.3f ms, p90 %.3f ms over %d requests", p50, p90, requests))
+        }
+    }
+
+    /// Inference on a trained bundle: the early stop against scoring every item, same model, same cases.
+    func measureInference(bundlePath: String) throws {
+        let bundle = try ModelBundle.read(from: bundlePath)
+        let data = try dataOptions.load()
+        let cases = Array(mapCases(data.test, from: data.vocabulary, to: bundle.vocabulary).cases.prefix(evalUsers))
+        guard !cases.isEmpty else { throw ValidationError("no test case of the data is known to the model") }
+        let model = bundle.model, config = model.configuration
+        var statistics = EarlyStopStatistics(), unused = EarlyStopStatistics()
+
+        func timed(_ body: () -> Void) -> Double {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            return seconds(since: t0)
+        }
+        var earlyMetrics = RankingMetrics(), fullMetrics = RankingMetrics()
+        let earlyEval = timed { earlyMetrics = Evaluator.evaluate(model, cases: cases, statistics: &statistics) }
+        let fullEval = timed { fullMetrics = Evaluator.evaluate(model, cases: cases, statistics: &unused, earlyStop: false) }
+
+        let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: config.maxLength)
+        defer { inputs.deallocate() }
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: config.itemCount)
+        defer { scores.deallocate() }
+        var early: [Double] = [], full: [Double] = []
+        for i in 0..<(requests + 5) {
+            let history = cases[i % cases.count].history
+            let e = timed { _ = model.recommend(history: history, count: 10) }
+            let f = timed {
+                Batching.fillHistoryRow(history, length: config.maxLength, row: inputs)
+                model.scores(inputs: inputs, batch: 1, length: config.maxLength, output: scores)
+                _ = topK(scores: scores, count: config.itemCount, k: 10)
+            }
+            if i >= 5 { early.append(e * 1000); full.append(f * 1000) }
+        }
+        early.sort()
+        full.sort()
+        let results: [String: Any] = [
+            "cpu": MachineInfo.cpuName, "blas": BLAS.kernels, "threads": runtime.threads,
+            "output_layer": config.outputLayer.rawValue, "cases": cases.count,
+            "eval_users_per_s": Double(cases.count) / earlyEval,
+            "eval_users_per_s_full_scoring": Double(cases.count) / fullEval,
+            "latency_ms_p50": early[early.count / 2], "latency_ms_p50_full_scoring": full[full.count / 2],
+            "early_stop_tails_skipped": statistics.skippedTailShare,
+            "early_stop_items_skipped": statistics.skippedItemShare,
+            "metrics_identical": earlyMetrics == fullMetrics,
+        ]
+        if runtime.json {
+            Output.json(results)
+            return
+        }
+        print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads; output \(config.outputLayer.rawValue)")
+        print(String(format: "evaluation: %.0f users/s (early stop where the output allows) vs %.0f scoring every item; metrics identical: %@",
+                     Double(cases.count) / earlyEval, Double(cases.count) / fullEval, earlyMetrics == fullMetrics ? "yes" : "NO"))
+        print(String(format: "recommend top-10 p50: %.3f ms vs %.3f ms scoring every item (%.2fx)",
+                     early[early.count / 2], full[full.count / 2], full[full.count / 2] / early[early.count / 2]))
+        if statistics.rows > 0 {
+            print(String(format: "early stop skipped %.1f%% of tails, %.1f%% of item scores (evaluation)",
+                         100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
         }
     }
 }

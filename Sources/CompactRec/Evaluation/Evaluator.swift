@@ -17,12 +17,12 @@ public enum Evaluator {
         return evaluate(model, cases: cases, batchSize: batchSize, cutoffs: cutoffs, statistics: &statistics, progress: progress)
     }
 
-    /// As above; with a tree softmax, ranks come from the exact early stop and `statistics`
-    /// counts the tails it skipped.
+    /// As above; with a tree softmax, ranks come from the exact early stop (unless `earlyStop` is
+    /// false, which scores every item, for comparison) and `statistics` counts the tails it skipped.
     public static func evaluate(
         _ model: SequentialRecommender, cases: [EvaluationCase], batchSize: Int = 256,
         cutoffs: [Int] = RankingMetrics.defaultCutoffs, statistics: inout EarlyStopStatistics,
-        progress: ((Int) -> Void)? = nil
+        earlyStop: Bool = true, progress: ((Int) -> Void)? = nil
     ) -> RankingMetrics {
         let T = model.configuration.maxLength, N = model.configuration.itemCount
         let B = max(1, min(batchSize, cases.count))
@@ -35,7 +35,7 @@ public enum Evaluator {
         defer { ranks.deallocate() }
         let targets = UnsafeMutablePointer<Int32>.allocate(capacity: B)
         defer { targets.deallocate() }
-        let tree = model.output as? TreeSoftmax
+        let tree = earlyStop ? model.output as? TreeSoftmax : nil
         let deepest = cutoffs.max() ?? 0
         var start = 0
         while start < cases.count {
