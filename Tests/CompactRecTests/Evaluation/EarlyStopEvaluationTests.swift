@@ -1,0 +1,54 @@
+import Testing
+
+@testable import CompactRec
+
+/// Evaluation and recommend with a tree softmax go through the exact early stop; they must agree
+/// with scoring every item.
+@Suite("Early-stop evaluation")
+struct EarlyStopEvaluationTests {
+    static func model(seed: UInt64) -> SequentialRecommender {
+        let c = ModelConfiguration(itemCount: 40, embeddingSize: 8, dilations: [1, 2], kernelSize: 2, maxLength: 6,
+                                   outputLayer: .treeSoftmax, cutoffs: [6, 15, 40], rankDivisor: 2)
+        return SequentialRecommender(configuration: c, seed: seed)
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func metricsEqualScoringEveryItem(seed: UInt64) {
+        let model = Self.model(seed: seed)
+        var rng = SeededGenerator(seed: seed)
+        let cases = (0..<150).map { _ in
+            EvaluationCase(history: (0..<(1 + Int(rng.next() % 8))).map { _ in Int32(1 + rng.next() % 39) },
+                           target: Int32(1 + rng.next() % 39))
+        }
+        var early = EarlyStopStatistics(), full = EarlyStopStatistics()
+        // Cut-offs small enough that many targets rank beyond them.
+        let a = Evaluator.evaluate(model, cases: cases, batchSize: 32, cutoffs: [1, 3, 5], statistics: &early)
+        let b = Evaluator.evaluate(model, cases: cases, batchSize: 32, cutoffs: [1, 3, 5], statistics: &full, earlyStop: false)
+        #expect(a == b)
+        #expect(early.rows == cases.count)
+        #expect(full.rows == 0)
+        #expect(a.hitRate(at: 5) < 1, "some targets must rank beyond the deepest cut-off for the test to mean anything")
+    }
+
+    @Test func recommendEqualsTopKOfEveryScore() {
+        let model = Self.model(seed: 9)
+        let N = model.configuration.itemCount, T = model.configuration.maxLength
+        for history: [Int32] in [[1], [5, 9, 33], [39, 38, 37, 36, 35, 34, 33]] {
+            var inputs = [Int32](repeating: 0, count: T)
+            var scores = [Float](repeating: 0, count: N)
+            Batching.fillHistoryRow(history, length: T, row: &inputs)
+            model.scores(inputs: inputs, batch: 1, length: T, output: &scores)
+            let expected = scores.withUnsafeBufferPointer { topK(scores: $0.baseAddress!, count: N, k: 7) }
+            let got = model.recommend(history: history, count: 7)
+            #expect(got.map(\.item) == expected.map { Int32($0.item) })
+            #expect(got.map(\.score.bitPattern) == expected.map(\.score.bitPattern))
+            // Excluding the history removes exactly those items and keeps the order of the rest.
+            let seen = Set(history)
+            let filtered = scores.withUnsafeBufferPointer {
+                topK(scores: $0.baseAddress!, count: N, k: 7) { $0 == 0 || seen.contains(Int32($0)) }
+            }
+            #expect(model.recommend(history: history, count: 7, excludingHistory: true).map(\.item)
+                    == filtered.map { Int32($0.item) })
+        }
+    }
+}
