@@ -70,7 +70,7 @@ public final class TreeSoftmax: OutputLayer {
     let rowScratch = Workspace()
     /// [M] head targets (tail items mapped to their node), and rows grouped by tail with
     /// their targets local to the tail.
-    private let headTargets = IndexWorkspace(), groupedRows = IndexWorkspace(), tailTargets = IndexWorkspace()
+    private let headTargets = ScratchBuffer<Int32>(), groupedRows = ScratchBuffer<Int32>(), tailTargets = ScratchBuffer<Int32>()
 
     public init(itemCount N: Int, dimensions C: Int, cutoffs: [Int], tailDimensions: [Int], rng: inout SeededGenerator) {
         precondition(C >= 1, "TreeSoftmax needs at least one channel, got \(C)")
@@ -241,22 +241,5 @@ public final class TreeSoftmax: OutputLayer {
     static func forEachRowChunk(_ count: Int, width: Int, _ body: (Int, Range<Int>) -> Void) {
         let workers = workers(rows: count, width: width)
         Parallel.forEachWorker(workers) { w in body(w, (count * w / workers)..<(count * (w + 1) / workers)) }
-    }
-
-    /// A growable `Int32` scratch buffer (row lists, targets), kept like a `Workspace`.
-    final class IndexWorkspace {
-        private var capacity = 0
-        private var data = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
-        deinit { data.deallocate() }
-
-        func ensure(_ count: Int) -> UnsafeMutablePointer<Int32> {
-            if count > capacity {
-                let grown = max(count, capacity + capacity / 2)
-                data.deallocate()
-                data = UnsafeMutablePointer<Int32>.allocate(capacity: grown)
-                capacity = grown
-            }
-            return data
-        }
     }
 }

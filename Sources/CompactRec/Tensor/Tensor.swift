@@ -46,26 +46,29 @@ public final class Tensor: @unchecked Sendable {
     }
 }
 
-/// A growable scratch buffer for activations whose size depends on the batch.
+/// A growable scratch buffer for activations (or indices) whose size depends on the batch.
 ///
 /// `ensure(_:)` reallocates only when asked for more than it holds, and then grows by at least
 /// half, so a training loop whose batches vary in size reallocates (and page-faults fresh
-/// memory) only a few times.
-public final class Workspace: @unchecked Sendable {
+/// memory) only a few times. Contents are undefined after a reallocation.
+public final class ScratchBuffer<Element>: @unchecked Sendable {
     public private(set) var capacity = 0
-    public private(set) var data = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    public private(set) var data = UnsafeMutablePointer<Element>.allocate(capacity: 1)
 
     public init() {}
     deinit { data.deallocate() }
 
     @discardableResult
-    public func ensure(_ count: Int) -> UnsafeMutablePointer<Float> {
+    public func ensure(_ count: Int) -> UnsafeMutablePointer<Element> {
         if count > capacity {
             let grown = max(count, capacity + capacity / 2)
             data.deallocate()
-            data = UnsafeMutablePointer<Float>.allocate(capacity: grown)
+            data = UnsafeMutablePointer<Element>.allocate(capacity: grown)
             capacity = grown
         }
         return data
     }
 }
+
+/// Scratch space for Float activations.
+public typealias Workspace = ScratchBuffer<Float>
