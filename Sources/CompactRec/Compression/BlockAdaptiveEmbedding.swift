@@ -106,12 +106,8 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
         for (t, tail) in tails.enumerated() {
             let members = tailRows[t], M = members.count, d = tail.rank
             if M == 0 { continue }
-            let a = gathered.ensure(M * d)  // [M, d]
+            let a = gatherTailRows(tail, members: members, ids: ids)  // [M, d]
             let y = projected.ensure(M * C)  // [M, C]
-            let weight = tail.weight.value.data, start = tail.items.lowerBound
-            for (m, i) in members.enumerated() {
-                (a + m * d).update(from: weight + (Int(ids[i]) - start) * d, count: d)
-            }
             BLAS.gemm(m: M, n: C, k: d, a: a, lda: d, b: tail.projection.value.data, ldb: C, beta: 0, c: y, ldc: C)
             for (m, i) in members.enumerated() { (output + i * C).update(from: y + m * C, count: C) }
         }
@@ -132,13 +128,10 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
         for (t, tail) in tails.enumerated() {
             let members = tailRows[t], M = members.count, d = tail.rank
             if M == 0 { continue }
-            let a = gathered.ensure(M * d)  // [M, d]
+            let a = gatherTailRows(tail, members: members, ids: ids)  // [M, d]
             let g = projected.ensure(M * C)  // [M, C]
-            let weight = tail.weight.value.data, start = tail.items.lowerBound
-            for (m, i) in members.enumerated() {
-                (a + m * d).update(from: weight + (Int(ids[i]) - start) * d, count: d)
-                (g + m * C).update(from: outputGradient + i * C, count: C)
-            }
+            for (m, i) in members.enumerated() { (g + m * C).update(from: outputGradient + i * C, count: C) }
+            let start = tail.items.lowerBound
             // dP[d, C] += A_gᵀ · G
             BLAS.gemm(transA: true, m: d, n: C, k: M, a: a, lda: d, b: g, ldb: C, beta: 1,
                       c: tail.projection.gradient.data, ldc: C)
@@ -150,6 +143,16 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
                 Kernels.add(a + m * d, into: weightGradient + (Int(ids[i]) - start) * d, count: d)
             }
         }
+    }
+
+    /// Copies the `A_j` rows of `members`' ids into the contiguous scratch block: [M, d_j].
+    private func gatherTailRows(_ tail: Tail, members: [Int], ids: UnsafePointer<Int32>) -> UnsafeMutablePointer<Float> {
+        let d = tail.rank, a = gathered.ensure(members.count * d)
+        let weight = tail.weight.value.data, start = tail.items.lowerBound
+        for (m, i) in members.enumerated() {
+            (a + m * d).update(from: weight + (Int(ids[i]) - start) * d, count: d)
+        }
+        return a
     }
 
     /// Fills `tailRows[t]` with the rows whose id is in tail `t`, in row order.
