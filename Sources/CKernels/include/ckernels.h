@@ -28,6 +28,28 @@ float ck_exp(float x);
 double ck_softmax_xent_rows(float *logits, const float *bias, const int32_t *targets,
                             size_t row_begin, size_t row_end, size_t n, float scale, float *bias_grad);
 
+/// Low-rank softmax, pass 1, over columns [col_begin, col_end) of z = p·W + bias (p: [R, d],
+/// W: [d, k]): folds them into each row's running maximum and running sum of exp(z − max)
+/// (start from −inf and 0; partial results over disjoint column ranges combine as
+/// s = s₁·e^(m₁−m) + s₂·e^(m₂−m)).
+void ck_lowrank_logsumexp_cols(const float *p, const float *w, const float *bias, size_t rows, size_t d,
+                               size_t k, size_t col_begin, size_t col_end, float *running_max,
+                               float *running_sum);
+
+/// Low-rank softmax, pass 2, over columns [col_begin, col_end): with g = scale·(softmax(z) −
+/// onehot(target)) from each row's final max and sum, adds g·Wᵀ to dp ([R, d]), pᵀ·g to the
+/// columns' slice of dw ([d, k]) and g to the slice of db ([k]).
+void ck_lowrank_softmax_grad_cols(const float *p, const float *w, const float *bias, const int32_t *targets,
+                                  size_t rows, size_t d, size_t k, size_t col_begin, size_t col_end,
+                                  const float *row_max, const float *row_sum, float scale, float *dp,
+                                  float *dw, float *db);
+
+/// out[r, j] = a[r, 0]·b[0, j] + bias[j] + a[r, 1]·b[1, j] + … + a[r, K−1]·b[K−1, j], left to
+/// right, each product and sum rounded on its own (bias may be NULL; K ≥ 1); row-major with row
+/// strides lda, ldb, ldo. A row's result never depends on the other rows.
+void ck_row_products(const float *a, size_t lda, size_t rows, size_t inner, const float *b, size_t ldb,
+                     size_t columns, const float *bias, float *out, size_t ldo);
+
 /// One Adam update of n weights (see Adam.swift for the formula).
 void ck_adam(float *w, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
              float epsilon, float weight_decay, float step_size, float inverse_correction2);

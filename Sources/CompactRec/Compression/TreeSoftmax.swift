@@ -1,6 +1,7 @@
 // Shape legend: B batch rows, C channels, N items including padding 0, M rows with a target,
 // n clusters with cut-offs c_1 < … < c_n = N, H = c_1 + n − 1 head columns,
 // d_j and k_j = c_j − c_{j−1} the rank and size of tail cluster j.
+import CKernels
 
 /// CpRec's block-wise adaptive output softmax: a two-level tree over frequency-sorted clusters.
 ///
@@ -185,23 +186,94 @@ public final class TreeSoftmax: OutputLayer {
             (x + i * C).update(from: hidden + r * C, count: C)
             local[i] = targets[r] - Int32(tail.items.lowerBound)
         }
-        let q = tail.projection.value.data, w = tail.weight.value.data
-        // P[M_j, d] = X · Q ; Z[M_j, k] = P · W
-        let p = tailProjected.ensure(Mj * d), z = tailLogits.ensure(Mj * k)
+        let q = tail.projection.value.data
+        // P[M_j, d] = X · Q
+        let p = tailProjected.ensure(Mj * d), dp = tailProjectedGradient.ensure(Mj * d)
         BLAS.gemm(m: Mj, n: d, k: C, a: x, lda: C, b: q, ldb: d, beta: 0, c: p, ldc: d)
-        BLAS.gemm(m: Mj, n: k, k: d, a: p, lda: d, b: w, ldb: k, beta: 0, c: z, ldc: k)
-        let loss = softmaxCrossEntropy(logits: z, bias: tail.bias.value.data, targets: local, rows: Mj, width: k,
-                                       scale: scale, biasGradient: tail.bias.gradient.data)
-        // dP = dZ · Wᵀ ; dW += Pᵀ · dZ ; dQ += Xᵀ · dP ; dX = dP · Qᵀ
-        let dp = tailProjectedGradient.ensure(Mj * d)
-        BLAS.gemm(transB: true, m: Mj, n: d, k: k, a: z, lda: k, b: w, ldb: k, beta: 0, c: dp, ldc: d)
-        BLAS.gemm(transA: true, m: d, n: k, k: Mj, a: p, lda: d, b: z, ldb: k, beta: 1,
-                  c: tail.weight.gradient.data, ldc: k)
+        // The softmax over P · W + b, its loss, dP, dW and db.
+        let loss = d <= fusedTailRank
+            ? fusedTailSoftmax(tail, projected: p, targets: local, rows: Mj, scale: scale, projectedGradient: dp)
+            : materializedTailSoftmax(tail, projected: p, targets: local, rows: Mj, scale: scale, projectedGradient: dp)
+        // dQ += Xᵀ · dP ; dX = dP · Qᵀ
         BLAS.gemm(transA: true, m: C, n: d, k: Mj, a: x, lda: C, b: dp, ldb: d, beta: 1,
                   c: tail.projection.gradient.data, ldc: d)
         // dX overwrites X, which dQ no longer needs.
         BLAS.gemm(transB: true, m: Mj, n: C, k: d, a: dp, lda: d, b: q, ldb: d, beta: 0, c: x, ldc: C)
         for i in 0..<Mj { Kernels.add(x + i * C, into: hiddenGradient + Int(rows[i]) * C, count: C) }
+        return loss
+    }
+
+    /// Tails of at most this rank never store their [M_j, k_j] logits in training: at a rank this
+    /// small a logit is a few multiply-adds, and writing and re-reading the logits costs more than
+    /// recomputing them (`fusedTailSoftmax`). 0 sends every tail through BLAS.
+    public var fusedTailRank = 8
+
+    /// Z = P · W, then the fused softmax cross-entropy, then dP = dZ · Wᵀ and dW += Pᵀ · dZ: the
+    /// BLAS route, for wide tails. P, dP: [M_j, d]. Returns the sum of the rows' cross-entropies.
+    private func materializedTailSoftmax(
+        _ tail: Tail, projected p: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows Mj: Int, scale: Float,
+        projectedGradient dp: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let d = tail.dimensions, k = tail.items.count, w = tail.weight.value.data
+        let z = tailLogits.ensure(Mj * k)
+        BLAS.gemm(m: Mj, n: k, k: d, a: p, lda: d, b: w, ldb: k, beta: 0, c: z, ldc: k)
+        let loss = softmaxCrossEntropy(logits: z, bias: tail.bias.value.data, targets: targets, rows: Mj, width: k,
+                                       scale: scale, biasGradient: tail.bias.gradient.data)
+        BLAS.gemm(transB: true, m: Mj, n: d, k: k, a: z, lda: k, b: w, ldb: k, beta: 0, c: dp, ldc: d)
+        BLAS.gemm(transA: true, m: d, n: k, k: Mj, a: p, lda: d, b: z, ldb: k, beta: 1,
+                  c: tail.weight.gradient.data, ldc: k)
+        return loss
+    }
+
+    /// The same result as `materializedTailSoftmax` without storing the logits: pass 1 folds
+    /// each column tile into every row's running max and exp-sum, pass 2 recomputes the tile's
+    /// logits and writes the gradients. Workers split the columns, so each owns its slice of dW
+    /// and db; their partial maxima, sums and dP are combined in between and after.
+    private func fusedTailSoftmax(
+        _ tail: Tail, projected p: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows Mj: Int, scale: Float,
+        projectedGradient dp: UnsafeMutablePointer<Float>
+    ) -> Double {
+        let d = tail.dimensions, k = tail.items.count
+        let w = tail.weight.value.data, b = tail.bias.value.data
+        let workers = Self.workers(rows: Mj * d, width: k)
+        // [workers, M_j] running maxima and sums, then (in slot 0) the combined ones.
+        let maxima = tailNodes.ensure(2 * workers * Mj), sums = maxima + workers * Mj
+        // [workers, M_j, d] partial dP.
+        let partialDP = tailLogits.ensure(workers * Mj * d)
+        maxima.update(repeating: -.infinity, count: workers * Mj)
+        sums.update(repeating: 0, count: workers * Mj)
+        partialDP.update(repeating: 0, count: workers * Mj * d)
+        func columns(_ worker: Int) -> (Int, Int) {
+            // Multiples of 16, so every worker's slice starts on a vector boundary.
+            let blocks = (k + 15) / 16
+            return (min(k, blocks * worker / workers * 16), min(k, blocks * (worker + 1) / workers * 16))
+        }
+        Parallel.forEachWorker(workers) { worker in
+            let (begin, end) = columns(worker)
+            ck_lowrank_logsumexp_cols(p, w, b, Mj, d, k, begin, end, maxima + worker * Mj, sums + worker * Mj)
+        }
+        for worker in 1..<max(workers, 1) {
+            for r in 0..<Mj {
+                let m1 = maxima[r], m2 = maxima[worker * Mj + r], m = max(m1, m2)
+                sums[r] = sums[r] * Kernels.exp(m1 - m) + sums[worker * Mj + r] * Kernels.exp(m2 - m)
+                maxima[r] = m
+            }
+        }
+        Parallel.forEachWorker(workers) { worker in
+            let (begin, end) = columns(worker)
+            ck_lowrank_softmax_grad_cols(p, w, b, targets, Mj, d, k, begin, end, maxima, sums, scale,
+                                         partialDP + worker * Mj * d, tail.weight.gradient.data, tail.bias.gradient.data)
+        }
+        dp.update(from: partialDP, count: Mj * d)
+        for worker in 1..<max(workers, 1) { Kernels.add(partialDP + worker * Mj * d, into: dp, count: Mj * d) }
+        // Loss: log Σ exp(z) − z_target = log(sum) + max − z_target, z_target = b_t + p · W[:, t].
+        var loss = 0.0
+        for r in 0..<Mj {
+            let t = Int(targets[r])
+            var zt = b[t]
+            for c in 0..<d { zt += p[r * d + c] * w[c * k + t] }
+            loss += Double(_logf(sums[r]) + (maxima[r] - zt))
+        }
         return loss
     }
 

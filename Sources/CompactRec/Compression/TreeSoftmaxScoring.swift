@@ -1,5 +1,6 @@
 // Scoring for `TreeSoftmax`: every item's log-probability, and the pieces the early stop shares
 // with it. Shape legend as in TreeSoftmax.swift.
+import CKernels
 
 extension TreeSoftmax {
     /// log p(x) for every item x of every row, padding's log p(0) included (see the type's
@@ -91,70 +92,13 @@ extension TreeSoftmax {
     ///
     /// Each output element goes through exactly these operations whatever M, the row's place
     /// among the others or the column's place among its neighbours, so a row's result does not
-    /// depend on which rows came with it. Four rows share each load of `b`. K ≥ 1.
+    /// depend on which rows came with it. K ≥ 1.
+    @inline(__always)
     static func rowProducts(
         _ a: UnsafePointer<Float>, lda: Int, rows M: Int, inner K: Int,
         _ b: UnsafePointer<Float>, ldb: Int, columns N: Int, plus bias: UnsafePointer<Float>? = nil,
         into out: UnsafeMutablePointer<Float>, ldo: Int
     ) {
-        typealias V = SIMD8<Float>
-        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
-        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
-        var r = 0
-        while r + 4 <= M {
-            let a0 = a + r * lda, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda
-            let o0 = out + r * ldo, o1 = o0 + ldo, o2 = o1 + ldo, o3 = o2 + ldo
-            var j = 0
-            while j + 8 <= N {
-                var w = load(b + j)
-                var s0 = a0[0] * w, s1 = a1[0] * w, s2 = a2[0] * w, s3 = a3[0] * w
-                if let bias {
-                    let c = load(bias + j)
-                    s0 = s0 + c; s1 = s1 + c; s2 = s2 + c; s3 = s3 + c
-                }
-                for e in 1..<K {
-                    w = load(b + e * ldb + j)
-                    s0 = s0 + a0[e] * w
-                    s1 = s1 + a1[e] * w
-                    s2 = s2 + a2[e] * w
-                    s3 = s3 + a3[e] * w
-                }
-                store(s0, o0 + j); store(s1, o1 + j); store(s2, o2 + j); store(s3, o3 + j)
-                j += 8
-            }
-            if j < N {
-                for row in 0..<4 {
-                    rowProductsTail(a0 + row * lda, inner: K, b, ldb: ldb, columns: j..<N, plus: bias, into: o0 + row * ldo)
-                }
-            }
-            r += 4
-        }
-        while r < M {
-            let ar = a + r * lda, or = out + r * ldo
-            var j = 0
-            while j + 8 <= N {
-                var s = ar[0] * load(b + j)
-                if let bias { s = s + load(bias + j) }
-                for e in 1..<K { s = s + ar[e] * load(b + e * ldb + j) }
-                store(s, or + j)
-                j += 8
-            }
-            rowProductsTail(ar, inner: K, b, ldb: ldb, columns: j..<N, plus: bias, into: or)
-            r += 1
-        }
-    }
-
-    /// `rowProducts` for one row and a few columns, one at a time, with the same operations.
-    @inline(__always)
-    private static func rowProductsTail(
-        _ a: UnsafePointer<Float>, inner K: Int, _ b: UnsafePointer<Float>, ldb: Int, columns: Range<Int>,
-        plus bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>
-    ) {
-        for j in columns {
-            var s = a[0] * b[j]
-            if let bias { s = s + bias[j] }
-            for e in 1..<K { s = s + a[e] * b[e * ldb + j] }
-            out[j] = s
-        }
+        ck_row_products(a, lda, M, K, b, ldb, N, bias, out, ldo)
     }
 }

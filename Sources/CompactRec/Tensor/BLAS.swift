@@ -21,6 +21,17 @@ public enum BLAS {
         c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         if m == 0 || n == 0 { return }
+        if m == 1 {
+            // One row is a matrix-vector product. sgemm would first copy (pack) all of op(B),
+            // which for one row costs as much as the product itself; sgemv streams B once.
+            // y = op(B)ᵀ·x where x is A's only row (stride lda when A is stored transposed).
+            if beta == 0 { c.update(repeating: 0, count: n) }  // so a NaN in C cannot survive 0·NaN
+            cblas_sgemv(
+                CblasRowMajor, transB ? CblasNoTrans : CblasTrans,
+                blasInt(transB ? n : k), blasInt(transB ? k : n), alpha, b, blasInt(ldb),
+                a, blasInt(transA ? lda : 1), beta, c, 1)
+            return
+        }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasInt(m), blasInt(n), blasInt(k), alpha, a, blasInt(lda), b, blasInt(ldb), beta, c, blasInt(ldc))

@@ -76,14 +76,16 @@ struct TreeSoftmaxTests {
 
     // MARK: Training
 
+    /// Each case runs with the tails' logits stored and BLAS (fused rank 0) and fused (rank 8).
     @Test(arguments: [
         [1, 5, 5, 12, 3, 9, 7, 12] as [Int32],  // every cluster, repeated targets
         [2, 6, 6, 3, 7] as [Int32],  // the second tail has no row
         [10] as [Int32],  // one row, in a tail
-    ])
-    func gradientsMatchFiniteDifferences(targets: [Int32]) {
+    ], [0, 8])
+    func gradientsMatchFiniteDifferences(targets: [Int32], fusedTailRank: Int) {
         var rng = SeededGenerator(seed: 71)
         let layer = Self.tinyTree(&rng)
+        layer.fusedTailRank = fusedTailRank
         let M = targets.count, C = layer.dimensions
         let hidden = LayerTestSupport.normal([M, C], std: 2, &rng)
         let dH = Tensor(shape: [M, C])
@@ -141,6 +143,40 @@ struct TreeSoftmaxTests {
             let mean = sums[p].map { $0 / Double(M) }
             let worst = LayerTestSupport.maxAbsDifference(mean, batch[p])
             #expect(worst <= 1e-6, "\(parameter.name): batch and row-mean gradients differ by \(worst)")
+        }
+    }
+
+    /// The fused low-rank tails (logits never stored, columns split over workers) agree with the
+    /// BLAS route on trees wide enough for several column tiles, odd widths and both threads.
+    @Test func fusedTailsMatchTheMaterializedRoute() {
+        var rng = SeededGenerator(seed: 74)
+        for trial in 0..<8 {
+            let C = 1 + Int(rng.next() % 40), head = 2 + Int(rng.next() % 50)
+            let tail1 = head + 1 + Int(rng.next() % 40), tail2 = tail1 + 600 + Int(rng.next() % 2500)
+            var layerRNG = rng.split()
+            let layer = TreeSoftmax(itemCount: tail2, dimensions: C, cutoffs: [head, tail1, tail2],
+                                    tailDimensions: [1 + Int(rng.next() % 8), 1 + Int(rng.next() % 8)], rng: &layerRNG)
+            let M = 1 + Int(rng.next() % 90)
+            let targets = (0..<M).map { r in Int32(r % 3 == 0 ? 1 + Int(rng.next() % UInt64(tail2 - 1)) : tail1 + Int(rng.next() % UInt64(tail2 - tail1))) }
+            let hidden = LayerTestSupport.normal([M, C], std: 2, &rng)
+            let named = layer.namedParameters(prefix: "")
+            func run(fusedTailRank: Int) -> (Float, [Float], [[Float]]) {
+                layer.fusedTailRank = fusedTailRank
+                layer.zeroGradients()
+                let dH = Tensor(shape: [M, C])
+                let loss = layer.lossAndBackward(hidden: hidden.data, targets: targets, rows: M, hiddenGradient: dH.data)
+                return (loss, Array(dH.buffer), named.map { Array($0.parameter.gradient.buffer) })
+            }
+            let (fusedLoss, fusedDH, fusedGradients) = run(fusedTailRank: 8)
+            let (blasLoss, blasDH, blasGradients) = run(fusedTailRank: 0)
+            #expect(abs(fusedLoss - blasLoss) <= 1e-5 * blasLoss, "trial \(trial): loss \(fusedLoss) vs \(blasLoss)")
+            func worst(_ a: [Float], _ b: [Float]) -> Float {
+                zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1) / max(1e-3, abs($1.1))) }
+            }
+            #expect(worst(fusedDH, blasDH) <= 1e-4, "trial \(trial): hidden gradient")
+            for (p, (f, b)) in zip(named, zip(fusedGradients, blasGradients)) {
+                #expect(worst(f, b) <= 1e-4, "trial \(trial): \(p.name)")
+            }
         }
     }
 
