@@ -40,7 +40,7 @@ struct Benchmark: ParsableCommand {
         // Training: sequences/s and useful GFLOP/s (the products a step must do).
         var flops = 0.0, timedSequences = 0
         var trainSeconds = 0.0
-        let C = Double(config.embeddingSize), N = Double(config.itemCount), k = Double(config.kernelSize)
+        let C = Double(config.embeddingSize), k = Double(config.kernelSize)
         let convs = Double(2 * config.dilations.count)
         for step in 0..<(warmup + steps) {
             let start = (step * batchSize) % max(data.train.count - batchSize, 1)
@@ -51,9 +51,8 @@ struct Benchmark: ParsableCommand {
             if step >= warmup {
                 trainSeconds += dt
                 timedSequences += batch.count
-                let targets = batch.reduce(0) { $0 + min($1.count, maxLength + 1) - ($1.count > maxLength ? 1 : 0) }
                 let rows = Double(batch.count * maxLength)
-                flops += 6 * Double(targets) * C * N + convs * 6 * rows * C * k * C
+                flops += outputFlops(batch, config) + convs * 6 * rows * C * k * C
             }
         }
         let trainSpeed = Double(timedSequences) / trainSeconds
@@ -185,5 +184,28 @@ struct Benchmark: ParsableCommand {
             print(String(format: "early stop skipped %.1f%% of tails, %.1f%% of item scores (evaluation)",
                          100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
         }
+    }
+
+    /// The multiply-adds (×2) an output layer must do for a batch's targets, forward and the two
+    /// backward products: C·N per target for the full softmax; for the tree softmax, the head's
+    /// C·H plus, for a target in tail j, C·d_j + d_j·k_j.
+    func outputFlops(_ batch: [[Int32]], _ config: ModelConfiguration) -> Double {
+        let T = config.maxLength, C = config.embeddingSize
+        var perTarget: (Int32) -> Int = { _ in C * config.itemCount }
+        if config.outputLayer == .treeSoftmax, let cutoffs = config.cutoffs,
+           let clusters = try? ItemClusters(cutoffs: Array(cutoffs.dropLast()), itemCount: config.itemCount) {
+            let ranks = clusters.dimensions(embeddingSize: C, divisor: config.rankDivisor)
+            let head = C * (cutoffs[0] + cutoffs.count - 1)
+            perTarget = { x in
+                guard let j = cutoffs.firstIndex(where: { Int(x) < $0 }), j > 0 else { return head }
+                return head + C * ranks[j] + ranks[j] * (cutoffs[j] - cutoffs[j - 1])
+            }
+        }
+        var macs = 0
+        for sequence in batch {
+            let window = sequence.suffix(T + 1)
+            for x in window.dropFirst() { macs += perTarget(x) }
+        }
+        return 6 * Double(macs)
     }
 }
