@@ -1,0 +1,235 @@
+import Foundation
+
+/// A grid of training runs read from a JSON plan: data sets × sequence lengths × model
+/// configurations × seeds.
+///
+///     {
+///       "name": "cprec",
+///       "dataRoot": "../../shared/data",
+///       "datasets": [{"name": "ml-1m", "path": "ml-1m_grec_seq20/ratings_seq20_order.txt.gz",
+///                     "format": "seq", "lengths": [10, 20, 50, 100]}],
+///       "lengths": [20],
+///       "defaults": {"epochs": 5, "validation": false},
+///       "configurations": [{"name": "nextitnet"},
+///                          {"name": "cprec", "inputEmbedding": "block-adaptive", "outputLayer": "tree-softmax"}],
+///       "seeds": [1, 2, 3]
+///     }
+///
+/// `dataRoot` is resolved against the plan file's folder, and data paths against `dataRoot`
+/// (or the plan's folder without one); absolute paths are kept. A data set's own `lengths`
+/// replace the plan's. `defaults` holds settings (see ``ExperimentSettings``) that every
+/// configuration starts from. Unknown keys, wrong types, an empty grid or a missing data file
+/// are ``InputError``s naming the plan file and the key.
+public struct ExperimentPlan: Sendable {
+    public struct Dataset: Sendable, Equatable {
+        public var name: String
+        /// The path as the plan writes it, which identifies the data in run keys.
+        public var path: String
+        public var testPath: String?
+        /// Where the files are on this machine.
+        public var resolvedPath: String
+        public var resolvedTestPath: String?
+        public var format: DataFormat
+        public var lengths: [Int]
+    }
+
+    public struct Configuration: Sendable, Equatable {
+        public var name: String
+        /// The plan's defaults overridden by the configuration's own keys.
+        public var settings: ExperimentSettings
+        /// Its position in the plan's `configurations`, for error messages.
+        public var index: Int
+        /// Keys the configuration sets itself (the rest come from `defaults` or built-in defaults).
+        public var ownKeys: Set<String>
+
+        /// Where `key` was set, for error messages: `configurations[2].cutoffs` or `defaults.cutoffs`.
+        public func location(of key: String?) -> String {
+            guard let key else { return "configurations[\(index)] (\(name))" }
+            return ownKeys.contains(key) ? "configurations[\(index)].\(key) (\(name))" : "defaults.\(key) (used by \(name))"
+        }
+    }
+
+    /// The plan file.
+    public var source: String
+    public var name: String
+    public var datasets: [Dataset]
+    public var configurations: [Configuration]
+    public var seeds: [UInt64]
+    /// Single-history recommend requests timed per run.
+    public var recommendRequests: Int
+
+    public static let topLevelKeys = [
+        "name", "description", "dataRoot", "datasets", "lengths", "defaults", "configurations", "seeds",
+        "recommendRequests",
+    ]
+    public static let datasetKeys = ["name", "description", "path", "test", "format", "lengths"]
+
+    /// Reads and checks the plan at `path`. `dataRoot`, when given, replaces the plan's own
+    /// (relative to the working directory). With `checkFiles`, every data file must exist.
+    public static func load(path: String, dataRoot: String? = nil, checkFiles: Bool = true) throws -> ExperimentPlan {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(source: path, "cannot read the plan file (missing or unreadable)")
+        }
+        return try parse(data, source: path, dataRoot: dataRoot, checkFiles: checkFiles)
+    }
+
+    /// Parses a plan's bytes; `source` is the plan file, whose folder relative paths start from.
+    public static func parse(_ data: Data, source: String, dataRoot: String? = nil, checkFiles: Bool = true) throws -> ExperimentPlan {
+        let reader = PlanReader(source: source)
+        let top = try reader.object(try PlanJSON.parse(data, source: source), at: "")
+        try reader.checkKeys(top, allowed: topLevelKeys, at: "")
+        if let description = top["description"] { _ = try reader.string(description, at: "description") }
+
+        let planDirectory = (source as NSString).deletingLastPathComponent
+        let root: String
+        if let dataRoot {
+            root = dataRoot
+        } else if let value = top["dataRoot"] {
+            root = resolve(try reader.string(value, at: "dataRoot"), against: planDirectory)
+        } else {
+            root = planDirectory
+        }
+
+        let name = try top["name"].map { try reader.string($0, at: "name") }
+            ?? ((source as NSString).lastPathComponent as NSString).deletingPathExtension
+        let planLengths = try top["lengths"].map { try reader.integers($0, at: "lengths", minimum: 1) }
+
+        let datasetValues = try reader.array(try reader.required(top, "datasets", at: ""), at: "datasets")
+        var datasets: [Dataset] = []
+        for (i, value) in datasetValues.enumerated() {
+            let path = "datasets[\(i)]"
+            let fields = try reader.object(value, at: path)
+            try reader.checkKeys(fields, allowed: datasetKeys, at: path)
+            if let description = fields["description"] { _ = try reader.string(description, at: "\(path).description") }
+            let datasetName = try identifier(try reader.required(fields, "name", at: path), at: "\(path).name", reader: reader)
+            if datasets.contains(where: { $0.name == datasetName }) {
+                throw reader.fail("\(path).name", "data set name '\(datasetName)' is used twice; run keys need unique names")
+            }
+            let file = try reader.string(try reader.required(fields, "path", at: path), at: "\(path).path")
+            let test = try fields["test"].map { try reader.string($0, at: "\(path).test") }
+            var format = DataFormat.auto
+            if let value = fields["format"] {
+                let text = try reader.string(value, at: "\(path).format")
+                guard let known = DataFormat(rawValue: text) else {
+                    throw reader.fail("\(path).format", "unknown format '\(text)'; expected one of "
+                        + DataFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                format = known
+            }
+            guard let lengths = try fields["lengths"].map({ try reader.integers($0, at: "\(path).lengths", minimum: 1) }) ?? planLengths else {
+                throw reader.fail("lengths", "missing required key: give 'lengths' for the plan or for \(path) (\(datasetName))")
+            }
+            if lengths.isEmpty {
+                throw reader.fail(fields["lengths"] == nil ? "lengths" : "\(path).lengths", "empty grid: no sequence length for \(datasetName)")
+            }
+            let dataset = Dataset(
+                name: datasetName, path: file, testPath: test, resolvedPath: resolve(file, against: root),
+                resolvedTestPath: test.map { resolve($0, against: root) }, format: format, lengths: lengths)
+            if checkFiles {
+                try checkFile(dataset.resolvedPath, at: "\(path).path", reader: reader)
+                if let resolvedTest = dataset.resolvedTestPath { try checkFile(resolvedTest, at: "\(path).test", reader: reader) }
+            }
+            datasets.append(dataset)
+        }
+        if datasets.isEmpty { throw reader.fail("datasets", "empty grid: no data set") }
+
+        var defaults = ExperimentSettings()
+        if let value = top["defaults"] {
+            for (key, setting) in try reader.object(value, at: "defaults").sorted(by: { $0.key < $1.key }) {
+                try defaults.set(key, to: setting, reader: reader, at: "defaults.\(key)")
+            }
+        }
+
+        let configurationValues = try reader.array(try reader.required(top, "configurations", at: ""), at: "configurations")
+        var configurations: [Configuration] = []
+        for (i, value) in configurationValues.enumerated() {
+            let path = "configurations[\(i)]"
+            let fields = try reader.object(value, at: path)
+            let configurationName = try identifier(try reader.required(fields, "name", at: path), at: "\(path).name", reader: reader)
+            if configurations.contains(where: { $0.name == configurationName }) {
+                throw reader.fail("\(path).name", "configuration name '\(configurationName)' is used twice; run keys need unique names")
+            }
+            var settings = defaults
+            var ownKeys = Set<String>()
+            for (key, setting) in fields.sorted(by: { $0.key < $1.key }) where key != "name" {
+                if key == "description" {
+                    _ = try reader.string(setting, at: "\(path).description")
+                    continue
+                }
+                guard ExperimentSettings.keys.contains(key) else {
+                    throw reader.fail("\(path).\(key)", "unknown key in configuration '\(configurationName)'; expected name, description or one of "
+                        + ExperimentSettings.keys.joined(separator: ", "))
+                }
+                try settings.set(key, to: setting, reader: reader, at: "\(path).\(key)")
+                ownKeys.insert(key)
+            }
+            configurations.append(Configuration(name: configurationName, settings: settings, index: i, ownKeys: ownKeys))
+        }
+        if configurations.isEmpty { throw reader.fail("configurations", "empty grid: no configuration") }
+
+        let seedValues = try reader.integers(try reader.required(top, "seeds", at: ""), at: "seeds", minimum: 0)
+        if seedValues.isEmpty { throw reader.fail("seeds", "empty grid: no seed") }
+        if Set(seedValues).count != seedValues.count { throw reader.fail("seeds", "a seed is listed twice") }
+        let requests = try top["recommendRequests"].map { try reader.integer($0, at: "recommendRequests", minimum: 1) } ?? 100
+
+        return ExperimentPlan(
+            source: source, name: name, datasets: datasets, configurations: configurations,
+            seeds: seedValues.map(UInt64.init), recommendRequests: requests)
+    }
+
+    /// Every run, data set by data set, then length, configuration and seed.
+    public var runs: [ExperimentRun] {
+        var runs: [ExperimentRun] = []
+        for dataset in datasets {
+            for length in dataset.lengths {
+                for configuration in configurations {
+                    for seed in seeds {
+                        runs.append(ExperimentRun(dataset: dataset, length: length, configuration: configuration, seed: seed))
+                    }
+                }
+            }
+        }
+        return runs
+    }
+
+    /// Throws for the first configuration naming a setting this build cannot run, mentioning
+    /// how many more there are, so a plan fails before its first run rather than hours in.
+    public func checkRunnable() throws {
+        let problems = configurations.compactMap { c in c.settings.unsupported().map { (c, $0) } }
+        guard let (configuration, first) = problems.first else { return }
+        var message = first.message
+        if problems.count > 1 {
+            message += "; \(problems.count - 1) more configuration\(problems.count == 2 ? "" : "s") cannot run here either: "
+                + problems.dropFirst().map { "\($0.0.name) (\($0.1.key))" }.joined(separator: ", ")
+        }
+        throw InputError(source: source, location: configuration.location(of: first.key), message)
+    }
+
+    /// Why this configuration cannot run in this build, or nil.
+    public func unrunnableReason(_ configuration: Configuration) -> String? {
+        configuration.settings.unsupported().map { "\(configuration.location(of: $0.key)): \($0.message)" }
+    }
+
+    private static func resolve(_ path: String, against directory: String) -> String {
+        let full = path.hasPrefix("/") || directory.isEmpty ? path : (directory as NSString).appendingPathComponent(path)
+        return URL(fileURLWithPath: full).standardizedFileURL.path
+    }
+
+    private static func checkFile(_ path: String, at key: String, reader: PlanReader) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw reader.fail(key, "no data file at \(path)")
+        }
+        if isDirectory.boolValue { throw reader.fail(key, "\(path) is a folder, not a data file") }
+    }
+
+    /// Names become parts of run keys and folder names: letters, digits, '.', '_' and '-'.
+    private static func identifier(_ value: PlanJSON, at path: String, reader: PlanReader) throws -> String {
+        let name = try reader.string(value, at: path)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard let first = name.first, first != ".", first != "-", name.allSatisfy(allowed.contains) else {
+            throw reader.fail(path, "expected a name of letters, digits, '.', '_' and '-' (not starting with '.' or '-'), found \(name.debugDescription)")
+        }
+        return name
+    }
+}

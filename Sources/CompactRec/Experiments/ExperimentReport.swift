@@ -1,0 +1,182 @@
+import Foundation
+
+/// The results of an experiment folded into tables: one group per data set and sequence
+/// length, one row per configuration, each figure averaged over the seeds.
+///
+///     let report = ExperimentReport(results: try ResultsStore.read(path: "runs/cprec/results.jsonl").results)
+///     try writeAtomically(Data(report.markdown().utf8), to: "runs/cprec/report.md")
+public struct ExperimentReport: Sendable {
+    /// A mean over seeds and its spread: the sample standard deviation (0 for a single seed).
+    public struct Spread: Sendable, Equatable {
+        public var mean: Double
+        public var deviation: Double
+        public var count: Int
+
+        public init(_ values: [Double]) {
+            count = values.count
+            mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+            let m = mean
+            deviation = values.count < 2 ? 0 : (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
+        }
+    }
+
+    public struct Row: Sendable {
+        public var method: String
+        public var seeds: Int
+        public var params: Int
+        public var compressionRatio: Double
+        public var ndcg10: Spread
+        public var hr10: Spread
+        public var mrr10: Spread
+        /// (NDCG@10 − the baseline's) / the baseline's, of the means; nil without a baseline.
+        public var relativeNDCG10: Double?
+        public var secondsPerEpoch: Spread
+        public var evalUsersPerSecond: Spread
+        /// Evaluation users/s over the baseline's; nil without a baseline.
+        public var inferenceSpeedup: Double?
+        public var recommendLatencyP50Ms: Spread
+        public var isBaseline: Bool
+    }
+
+    public struct Group: Sendable {
+        public var dataset: String
+        public var length: Int
+        public var items: Int
+        public var testCases: Int
+        /// The first uncompressed configuration (parameters equal to the uncompressed count).
+        public var baseline: String?
+        public var rows: [Row]
+
+        public var title: String { "\(dataset), T = \(length)" }
+    }
+
+    public var groups: [Group]
+    /// Plans, machines and protocols the results come from, each listed once, in order of appearance.
+    public var plans: [String]
+    public var machines: [String]
+    public var protocols: [String]
+    /// Every configuration, in order of appearance: a method's colour and marker in the charts.
+    public var methods: [String]
+    public var runCount: Int
+    /// The earliest and latest run dates.
+    public var dates: (first: String, last: String)?
+
+    /// Groups `results` (one run per key: a repeated key keeps its first record).
+    public init(results: [RunResult]) {
+        var seen = Set<String>()
+        let results = results.filter { seen.insert($0.key).inserted }
+        func ordered<T: Hashable>(_ values: [T]) -> [T] {
+            var seen = Set<T>()
+            return values.filter { seen.insert($0).inserted }
+        }
+        runCount = results.count
+        plans = ordered(results.map(\.plan))
+        machines = ordered(results.map { "\($0.machine.cpu), \($0.machine.blas), \($0.machine.threads) threads" })
+        protocols = ordered(results.map(\.evaluationProtocol))
+        methods = ordered(results.map(\.configuration))
+        let sortedDates = results.map(\.date).sorted()
+        dates = sortedDates.first.map { ($0, sortedDates.last!) }
+
+        let datasets = ordered(results.map(\.dataset))
+        groups = []
+        for dataset in datasets {
+            let ofDataset = results.filter { $0.dataset == dataset }
+            for length in Set(ofDataset.map(\.length)).sorted() {
+                let runs = ofDataset.filter { $0.length == length }
+                groups.append(Self.group(dataset: dataset, length: length, runs: runs))
+            }
+        }
+    }
+
+    private static func group(dataset: String, length: Int, runs: [RunResult]) -> Group {
+        var methods: [String] = []
+        for run in runs where !methods.contains(run.configuration) { methods.append(run.configuration) }
+        let byMethod = methods.map { method in runs.filter { $0.configuration == method } }
+        let baseline = byMethod.first { $0[0].params == $0[0].paramsUncompressed }
+        let baselineNDCG = baseline.map { Spread($0.map { $0.metrics["ndcg@10"] ?? .nan }).mean }
+        let baselineSpeed = baseline.map { Spread($0.map(\.evalUsersPerSecond)).mean }
+
+        let rows = byMethod.map { seeds -> Row in
+            let first = seeds[0]
+            let ndcg = Spread(seeds.map { $0.metrics["ndcg@10"] ?? .nan })
+            let speed = Spread(seeds.map(\.evalUsersPerSecond))
+            return Row(
+                method: first.configuration, seeds: seeds.count, params: first.params,
+                compressionRatio: first.compressionRatio, ndcg10: ndcg,
+                hr10: Spread(seeds.map { $0.metrics["hr@10"] ?? .nan }),
+                mrr10: Spread(seeds.map { $0.metrics["mrr@10"] ?? .nan }),
+                relativeNDCG10: baselineNDCG.map { (ndcg.mean - $0) / $0 },
+                secondsPerEpoch: Spread(seeds.map(\.secondsPerEpoch)), evalUsersPerSecond: speed,
+                inferenceSpeedup: baselineSpeed.map { speed.mean / $0 },
+                recommendLatencyP50Ms: Spread(seeds.map(\.recommendLatencyP50Ms)),
+                isBaseline: first.configuration == baseline?[0].configuration)
+        }
+        return Group(dataset: dataset, length: length, items: runs[0].items, testCases: runs[0].testCases,
+                     baseline: baseline?[0].configuration, rows: rows)
+    }
+
+    // MARK: - Markdown
+
+    static let columns = ["method", "params", "ratio", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "s/epoch", "inference speed-up", "seeds"]
+
+    /// The table cells of `row`, as both the Markdown and the HTML tables show them.
+    public static func cells(_ row: Row) -> [String] {
+        [row.method, grouped(row.params), String(format: "%.2f×", row.compressionRatio),
+         format(row.ndcg10), format(row.hr10), format(row.mrr10),
+         row.isBaseline ? "baseline" : row.relativeNDCG10.map { String(format: "%+.1f %%", 100 * $0) } ?? "–",
+         String(format: "%.2f", row.secondsPerEpoch.mean),
+         row.inferenceSpeedup.map { String(format: "%.2f×", $0) } ?? "–", String(row.seeds)]
+    }
+
+    /// A short paragraph on what the numbers are.
+    public var explanation: String {
+        "Metrics are means over seeds ± the sample standard deviation (no ± for a single seed). "
+            + "ΔNDCG@10 is the relative change of the mean against the baseline: the first uncompressed "
+            + "configuration (full table, full softmax, no sharing) of the same data set and length. "
+            + "s/epoch is training time per epoch (training steps only). Inference speed-up is evaluation "
+            + "users/s (full ranking, batches of 256) over the baseline's; recommend latency is the median "
+            + "of single-history top-10 requests."
+    }
+
+    public func markdown() -> String {
+        var lines = ["# Experiment report: \(plans.joined(separator: ", "))", ""]
+        lines.append("\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + ".")
+        lines.append("")
+        for machine in machines { lines.append("- machine: \(machine)") }
+        for evaluationProtocol in protocols { lines.append("- protocol: \(evaluationProtocol)") }
+        lines += ["", explanation]
+        for group in groups {
+            lines += ["", "## \(group.title)", ""]
+            lines.append("\(Self.grouped(group.items)) items, \(Self.grouped(group.testCases)) test cases; baseline: \(group.baseline ?? "none (no uncompressed configuration)").")
+            lines.append("")
+            lines.append("| " + Self.columns.joined(separator: " | ") + " |")
+            lines.append("|---|" + String(repeating: "---:|", count: Self.columns.count - 1))
+            for row in group.rows {
+                lines.append("| " + Self.cells(row).map(Self.escapeTableCell).joined(separator: " | ") + " |")
+            }
+            lines.append("")
+            lines.append("Recommend latency p50 (ms): "
+                + group.rows.map { "\($0.method) \(String(format: "%.3f", $0.recommendLatencyP50Ms.mean))" }.joined(separator: ", ") + ".")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func format(_ spread: Spread) -> String {
+        spread.count < 2 ? String(format: "%.4f", spread.mean) : String(format: "%.4f ± %.4f", spread.mean, spread.deviation)
+    }
+
+    /// `7135887` → `7,135,887`.
+    static func grouped(_ number: Int) -> String {
+        let digits = Array(String(number.magnitude))
+        var text = number < 0 ? "-" : ""
+        for (position, digit) in digits.enumerated() {
+            if position > 0 && (digits.count - position) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return text
+    }
+
+    private static func escapeTableCell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}

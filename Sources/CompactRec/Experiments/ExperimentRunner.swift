@@ -1,0 +1,168 @@
+import Foundation
+
+/// Runs a plan's grid: each run trains, evaluates on the test split with full ranking (as
+/// `compactrec train` does), times single-history recommendations, and appends its
+/// ``RunResult`` to `results.jsonl` in the output folder. Runs already there are skipped, so an
+/// interrupted grid resumes where it stopped.
+///
+///     let summary = try ExperimentRunner(plan: plan, outputDirectory: "runs/cprec").run { event in … }
+public final class ExperimentRunner {
+    public enum Event {
+        /// Before the first run: a half-written last line of `results.jsonl` was cut off.
+        case repaired(path: String, bytes: Int)
+        /// Before run `index` (1-based) of `total`; `eta` estimates the seconds left for the
+        /// grid from the runs finished so far (nil before the first).
+        case started(index: Int, total: Int, run: ExperimentRun, eta: Double?)
+        case epoch(run: ExperimentRun, summary: EpochSummary)
+        case finished(index: Int, total: Int, result: RunResult, seconds: Double)
+        /// The run could not be done; the grid goes on and the run stays to be done.
+        case failed(index: Int, total: Int, run: ExperimentRun, error: any Error)
+    }
+
+    public struct Summary {
+        /// Runs in the grid, runs found finished in `results.jsonl` before starting, and runs
+        /// finished now.
+        public var total: Int
+        public var alreadyFinished: Int
+        public var finished: [RunResult]
+        public var failed: [(run: ExperimentRun, error: any Error)]
+        /// Bytes of a half-written last line cut off `results.jsonl` before starting.
+        public var repairedBytes: Int
+        public var resultsPath: String
+    }
+
+    public let plan: ExperimentPlan
+    public let outputDirectory: String
+    /// Save each run's model bundle under `runs/<key>/` in the output folder.
+    public var saveBundles = false
+
+    public var resultsPath: String { (outputDirectory as NSString).appendingPathComponent("results.jsonl") }
+
+    public init(plan: ExperimentPlan, outputDirectory: String) {
+        self.plan = plan
+        self.outputDirectory = outputDirectory
+    }
+
+    /// The runs still to do, in grid order, with their 1-based positions in the grid.
+    public func pendingRuns() throws -> [(index: Int, run: ExperimentRun)] {
+        let done = try ResultsStore.read(path: resultsPath).finishedKeys
+        return plan.runs.enumerated().filter { !done.contains($0.element.key) }.map { ($0.offset + 1, $0.element) }
+    }
+
+    public func run(onEvent: (Event) -> Void = { _ in }) throws -> Summary {
+        try plan.checkRunnable()
+        try createDirectories(atPath: outputDirectory)
+        var store = try ResultsStore.openForAppending(path: resultsPath)
+        let done = store.finishedKeys
+        let runs = plan.runs
+        let pending = runs.enumerated().filter { !done.contains($0.element.key) }
+        var summary = Summary(
+            total: runs.count, alreadyFinished: runs.count - pending.count, finished: [], failed: [],
+            repairedBytes: store.droppedPartialBytes, resultsPath: resultsPath)
+
+        if store.droppedPartialBytes > 0 { onEvent(.repaired(path: resultsPath, bytes: store.droppedPartialBytes)) }
+
+        var data: (key: String, value: SequenceDataset)?
+        var spent = 0.0, timed = 0
+        for (position, (offset, run)) in pending.enumerated() {
+            let eta = timed == 0 ? nil : spent / Double(timed) * Double(pending.count - position)
+            onEvent(.started(index: offset + 1, total: runs.count, run: run, eta: eta))
+            let start = DispatchTime.now().uptimeNanoseconds
+            do {
+                // Runs of one data set are consecutive; keep only its current split in memory.
+                let dataKey = "\(run.dataset.name)|\(run.configuration.settings.validation)"
+                if data?.key != dataKey {
+                    data = nil
+                    data = (dataKey, try SequenceDataset.load(
+                        path: run.dataset.resolvedPath, testPath: run.dataset.resolvedTestPath,
+                        format: run.dataset.format, validation: run.configuration.settings.validation))
+                }
+                let result = try perform(run, data: data!.value) { onEvent(.epoch(run: run, summary: $0)) }
+                try store.append(result)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                spent += seconds
+                timed += 1
+                summary.finished.append(result)
+                onEvent(.finished(index: offset + 1, total: runs.count, result: result, seconds: seconds))
+            } catch {
+                summary.failed.append((run, error))
+                onEvent(.failed(index: offset + 1, total: runs.count, run: run, error: error))
+            }
+        }
+        return summary
+    }
+
+    /// Trains, evaluates and times one run.
+    func perform(_ run: ExperimentRun, data: SequenceDataset, onEpoch: (EpochSummary) -> Void) throws -> RunResult {
+        let settings = run.configuration.settings
+        let config: ModelConfiguration, options: TrainingOptions
+        do {
+            config = try settings.modelConfiguration(
+                itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies, maxLength: run.length)
+            options = try settings.trainingOptions(seed: run.seed)
+        } catch let error as ExperimentSettingError {
+            throw InputError(source: plan.source, location: run.configuration.location(of: error.key), error.message)
+        }
+
+        let model = SequentialRecommender(configuration: config, seed: run.seed)
+        let accounting = ParameterAccounting(model: model)
+        let training = try Trainer(model: model, options: options).fit(train: data.train, validation: data.validation) { event in
+            if case let .epoch(summary) = event { onEpoch(summary) }
+        }
+
+        let evaluationStart = DispatchTime.now().uptimeNanoseconds
+        let metrics = Evaluator.evaluate(model, cases: data.test)
+        let evaluationSeconds = Double(DispatchTime.now().uptimeNanoseconds - evaluationStart) / 1e9
+        let latencies = RecommendLatency.measure(model, histories: data.test.map(\.history), requests: plan.recommendRequests)
+
+        let datasetSummary = [
+            "path": run.dataset.resolvedPath, "test_path": run.dataset.resolvedTestPath ?? "", "format": data.format.rawValue,
+            "protocol": data.protocolDescription, "training_sequences": String(data.train.count),
+        ]
+        if saveBundles {
+            let folder = ((outputDirectory as NSString).appendingPathComponent("runs") as NSString).appendingPathComponent(run.key)
+            try ModelBundle(model: model, vocabulary: data.vocabulary, training: options, data: datasetSummary,
+                            metrics: metrics.values).write(to: folder)
+        }
+
+        return RunResult(
+            key: run.key, plan: plan.name, dataset: run.dataset.name, dataPath: run.dataset.path,
+            testPath: run.dataset.testPath, format: data.format.rawValue, length: run.length,
+            configuration: run.configuration.name, settings: settings, seed: run.seed,
+            items: data.vocabulary.count - 1, trainingSequences: data.train.count, testCases: data.test.count,
+            paramsInput: accounting.input, paramsMiddle: accounting.middle, paramsOutput: accounting.output,
+            params: accounting.total, paramsUncompressed: accounting.uncompressedTotal,
+            compressionRatio: accounting.compressionRatio, bytes: accounting.bytes,
+            metrics: metrics.values, evaluationProtocol: data.protocolDescription + "; " + Evaluator.protocolSummary,
+            epochs: training.epochs.count, bestEpoch: training.bestEpoch,
+            finalLoss: Double(training.epochs.last?.loss ?? .nan), trainingSeconds: training.trainingSeconds,
+            epochSeconds: training.epochs.map(\.seconds), sequencesPerSecond: training.sequencesPerSecond,
+            evalUsersPerSecond: Double(data.test.count) / max(evaluationSeconds, 1e-9),
+            recommendLatencyP50Ms: RecommendLatency.median(latencies), recommendRequests: latencies.count,
+            machine: .current, date: ISO8601DateFormatter().string(from: Date()))
+    }
+}
+
+/// Times single-history top-10 recommendations, as a served model answers them.
+public enum RecommendLatency {
+    /// Milliseconds per request for `requests` requests over `histories` in turn, after
+    /// `warmup` untimed ones; sorted ascending.
+    public static func measure(_ model: SequentialRecommender, histories: [[Int32]], requests: Int, warmup: Int = 5) -> [Double] {
+        guard !histories.isEmpty, requests > 0 else { return [] }
+        var latencies: [Double] = []
+        latencies.reserveCapacity(requests)
+        for i in 0..<(warmup + requests) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = model.recommend(history: histories[i % histories.count], count: 10)
+            if i >= warmup { latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
+        }
+        return latencies.sorted()
+    }
+
+    /// The median of sorted values (the mean of the middle two for an even count); NaN for none.
+    public static func median(_ sorted: [Double]) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+
+/// The report's charts as self-contained SVG: no scripts, no fonts or files to fetch, every
+/// text escaped. A method keeps its colour and marker across all charts of a report.
+public enum ReportCharts {
+    /// Okabe–Ito colours (distinguishable with colour-blindness), yellow left out for contrast.
+    static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
+    static let shapes = ["circle", "square", "triangle", "diamond", "triangle-down", "cross"]
+    static let font = "font-family=\"Helvetica, Arial, sans-serif\""
+
+    /// The colour and marker of the method at `index` in the report's method order: colours
+    /// and shapes cycle at different periods, so 24 methods look different.
+    static func style(_ index: Int) -> (colour: String, shape: String) {
+        (colours[index % colours.count], shapes[index % shapes.count])
+    }
+
+    // MARK: - NDCG@10 against parameters
+
+    /// NDCG@10 (mean, with the seeds' spread as an error bar) against the parameter count on a
+    /// log axis, a marker per method, the Pareto front (fewest parameters for the NDCG) as a
+    /// step line, and a legend.
+    public static func accuracyVersusSize(_ group: ExperimentReport.Group, methods: [String]) -> String {
+        let width = 760.0, height = 420.0
+        let left = 78.0, right = width - 210, top = 42.0, bottom = height - 58
+        let rows = group.rows.filter { $0.params > 0 && $0.ndcg10.mean.isFinite }
+        var svg = header(width: width, height: height, label: "NDCG@10 against parameters, \(group.title)")
+        svg += text(x: left, y: 22, "NDCG@10 against parameters (\(group.title))", anchor: "start", size: 15, weight: "bold")
+        guard !rows.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
+
+        let xAxis = logTicks(low: Double(rows.map(\.params).min()!), high: Double(rows.map(\.params).max()!))
+        let yAxis = linearTicks(low: rows.map { $0.ndcg10.mean - $0.ndcg10.deviation }.min()!,
+                                high: rows.map { $0.ndcg10.mean + $0.ndcg10.deviation }.max()!, nonNegative: true)
+        let (xLow, xHigh) = (log10(xAxis.first!), log10(xAxis.last!))
+        func x(_ params: Double) -> Double { left + (log10(params) - xLow) / (xHigh - xLow) * (right - left) }
+        func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
+
+        for tick in xAxis {
+            svg += line(x(tick), top, x(tick), bottom, colour: "#e4e4e4")
+            svg += text(x: x(tick), y: bottom + 18, countLabel(tick))
+        }
+        for tick in yAxis.ticks {
+            svg += line(left, y(tick), right, y(tick), colour: "#e4e4e4")
+            svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
+        }
+        svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
+        svg += text(x: (left + right) / 2, y: height - 16, "parameters (log scale)")
+        svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
+
+        let front = paretoFront(rows.map { (Double($0.params), $0.ndcg10.mean) })
+        if front.count > 1 {
+            var points: [String] = []
+            for (a, b) in zip(front, front.dropFirst()) {
+                let from = rows[a], to = rows[b]
+                points += ["\(f(x(Double(from.params)))),\(f(y(from.ndcg10.mean)))", "\(f(x(Double(to.params)))),\(f(y(from.ndcg10.mean)))"]
+            }
+            let last = rows[front.last!]
+            points.append("\(f(x(Double(last.params)))),\(f(y(last.ndcg10.mean)))")
+            svg += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#555555\" "
+                + "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
+        }
+        for row in rows {
+            let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
+            let cx = x(Double(row.params)), cy = y(row.ndcg10.mean)
+            if row.ndcg10.deviation > 0 {
+                let low = y(row.ndcg10.mean - row.ndcg10.deviation), high = y(row.ndcg10.mean + row.ndcg10.deviation)
+                svg += line(cx, low, cx, high, colour: colour) + line(cx - 4, low, cx + 4, low, colour: colour)
+                    + line(cx - 4, high, cx + 4, high, colour: colour)
+            }
+            let tip = "\(row.method): \(ExperimentReport.grouped(row.params)) parameters, NDCG@10 \(ExperimentReport.format(row.ndcg10))"
+            svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, cx, cy, colour))</g>\n"
+        }
+
+        var legendY = top + 6
+        for row in rows {
+            let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
+            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, row.method, anchor: "start")
+            legendY += 20
+        }
+        if front.count > 1 {
+            svg += "<line x1=\"\(f(right + 18))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 38))\" y2=\"\(f(legendY))\" "
+                + "stroke=\"#555555\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
+            svg += text(x: right + 42, y: legendY + 4, "Pareto front", anchor: "start")
+        }
+        return svg + "</svg>"
+    }
+
+    /// Indices of the points on the Pareto front — none has fewer parameters and at least as
+    /// high a score, or as few parameters and a higher one — ordered by parameters.
+    public static func paretoFront(_ points: [(params: Double, score: Double)]) -> [Int] {
+        let order = points.indices.sorted {
+            points[$0].params != points[$1].params ? points[$0].params < points[$1].params : points[$0].score > points[$1].score
+        }
+        var front: [Int] = [], best = -Double.infinity
+        for i in order where points[i].score > best {
+            front.append(i)
+            best = points[i].score
+        }
+        return front
+    }
+
+    // MARK: - Bars
+
+    /// One horizontal bar per method with its mean and, over several seeds, a whisker of ±
+    /// the standard deviation; the value is written at the bar's end.
+    public static func bars(title: String, values: [(method: String, value: ExperimentReport.Spread)],
+                            methods: [String], format: String) -> String {
+        let width = 760.0, top = 42.0, rowHeight = 24.0
+        let longest = Double(values.map(\.method.count).max() ?? 6)
+        let left = min(max(7 * longest + 20, 90), 280), right = width - 90
+        let bottom = top + rowHeight * Double(max(values.count, 1)) + 6, height = bottom + 44
+        var svg = header(width: width, height: height, label: title)
+        svg += text(x: 12, y: 22, title, anchor: "start", size: 15, weight: "bold")
+        let shown = values.filter { $0.value.mean.isFinite }
+        guard !shown.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
+
+        let axis = linearTicks(low: 0, high: shown.map { $0.value.mean + $0.value.deviation }.max()!, nonNegative: true)
+        func x(_ value: Double) -> Double { left + (value - axis.low) / (axis.high - axis.low) * (right - left) }
+        for tick in axis.ticks {
+            svg += line(x(tick), top, x(tick), bottom, colour: "#e4e4e4")
+            svg += text(x: x(tick), y: bottom + 18, String(format: "%.\(axis.decimals)f", tick))
+        }
+        for (i, entry) in values.enumerated() {
+            let y = top + rowHeight * Double(i) + 4
+            svg += text(x: left - 8, y: y + 12, entry.method, anchor: "end")
+            guard entry.value.mean.isFinite else { continue }
+            let colour = style(methods.firstIndex(of: entry.method) ?? 0).colour
+            svg += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(x(entry.value.mean) - left, 0.5)))\" height=\"16\" "
+                + "fill=\"\(colour)\"><title>\(escapeMarkup(entry.method + ": " + String(format: format, entry.value.mean)))</title></rect>\n"
+            var end = x(entry.value.mean)
+            if entry.value.deviation > 0 {
+                let low = x(max(entry.value.mean - entry.value.deviation, 0)), high = x(entry.value.mean + entry.value.deviation)
+                svg += line(low, y + 8, high, y + 8, colour: "#222222") + line(high, y + 3, high, y + 13, colour: "#222222")
+                end = high
+            }
+            svg += text(x: end + 6, y: y + 12, String(format: format, entry.value.mean), anchor: "start")
+        }
+        svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
+        return svg + "</svg>"
+    }
+
+    // MARK: - Axes
+
+    /// Ticks of the 1-2-5 series for a log axis covering `low…high` with a margin; the first
+    /// and last ticks are the axis's ends.
+    public static func logTicks(low: Double, high: Double) -> [Double] {
+        precondition(low > 0 && high >= low)
+        let series: (Int) -> [Double] = { e in [1, 2, 5].map { $0 * pow(10, Double(e)) } }
+        let from = Int(floor(log10(low / 1.2))) - 1, to = Int(ceil(log10(high * 1.2))) + 1
+        let all = (from...to).flatMap(series)
+        let start = all.last { $0 <= low / 1.2 * (1 + 1e-9) }!, end = all.first { $0 >= high * 1.2 * (1 - 1e-9) }!
+        return all.filter { $0 >= start && $0 <= end }
+    }
+
+    /// A linear axis over `low…high` padded by 8 %, with ticks at a 1-2-5 step; it does not
+    /// go below zero when `nonNegative` and the data do not.
+    public static func linearTicks(low: Double, high: Double, nonNegative: Bool = false) -> (low: Double, high: Double, ticks: [Double], decimals: Int) {
+        var (a, b) = (low, high)
+        if b - a <= 0 {
+            let pad = max(abs(a) * 0.1, 1e-3)
+            (a, b) = (a - pad, b + pad)
+        } else {
+            let pad = (b - a) * 0.08
+            (a, b) = (a - pad, b + pad)
+        }
+        if nonNegative && low >= 0 { a = max(a, 0) }
+        let raw = (b - a) / 6, magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw * (1 - 1e-9) }!
+        let first = floor(a / step + 1e-9), last = ceil(b / step - 1e-9)
+        let ticks = (0...Int(last - first)).map { (first + Double($0)) * step }
+        return (first * step, last * step, ticks, max(0, Int(-floor(log10(step) + 1e-9))))
+    }
+
+    /// `200000` → `200k`, `1500000` → `1.5M`.
+    public static func countLabel(_ value: Double) -> String {
+        func trimmed(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%g", v) }
+        if value >= 1e9 { return trimmed(value / 1e9) + "G" }
+        if value >= 1e6 { return trimmed(value / 1e6) + "M" }
+        if value >= 1e3 { return trimmed(value / 1e3) + "k" }
+        return trimmed(value)
+    }
+
+    // MARK: - SVG pieces
+
+    static func header(width: Double, height: Double, label: String) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
+            + "viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(escapeMarkup(label))\">\n"
+            + "<title>\(escapeMarkup(label))</title>\n"
+            + "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n"
+    }
+
+    static func text(x: Double, y: Double, _ content: String, anchor: String = "middle", size: Int = 12, weight: String = "normal") -> String {
+        "<text x=\"\(f(x))\" y=\"\(f(y))\" \(font) font-size=\"\(size)\" font-weight=\"\(weight)\" "
+            + "text-anchor=\"\(anchor)\" fill=\"#222222\">\(escapeMarkup(content))</text>\n"
+    }
+
+    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, colour: String) -> String {
+        "<line x1=\"\(f(x1))\" y1=\"\(f(y1))\" x2=\"\(f(x2))\" y2=\"\(f(y2))\" stroke=\"\(colour)\" stroke-width=\"1\"/>\n"
+    }
+
+    static func marker(_ shape: String, _ x: Double, _ y: Double, _ colour: String) -> String {
+        let edge = "fill=\"\(colour)\" stroke=\"#ffffff\" stroke-width=\"1\""
+        func polygon(_ points: [(Double, Double)]) -> String {
+            "<polygon points=\"\(points.map { "\(f(x + $0.0)),\(f(y + $0.1))" }.joined(separator: " "))\" \(edge)/>"
+        }
+        switch shape {
+        case "square": return "<rect x=\"\(f(x - 5))\" y=\"\(f(y - 5))\" width=\"10\" height=\"10\" \(edge)/>"
+        case "triangle": return polygon([(0, -7), (6.5, 4.5), (-6.5, 4.5)])
+        case "diamond": return polygon([(0, -7), (7, 0), (0, 7), (-7, 0)])
+        case "triangle-down": return polygon([(0, 7), (6.5, -4.5), (-6.5, -4.5)])
+        case "cross":
+            return "<path d=\"M\(f(x - 5)) \(f(y - 5))L\(f(x + 5)) \(f(y + 5))M\(f(x - 5)) \(f(y + 5))L\(f(x + 5)) \(f(y - 5))\" "
+                + "stroke=\"\(colour)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        default: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5.5\" \(edge)/>"
+        }
+    }
+
+    /// Coordinates with one decimal.
+    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+}
+
+/// `text` safe inside XML or HTML text and attribute values: `& < > " '` become references.
+public func escapeMarkup(_ text: String) -> String {
+    var out = ""
+    out.reserveCapacity(text.utf8.count)
+    for character in text {
+        switch character {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default:
+            // Control characters other than tab and line breaks are not allowed in XML at all.
+            if let scalar = character.unicodeScalars.first, character.unicodeScalars.count == 1,
+               scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r" {
+                out += "\u{FFFD}"
+            } else {
+                out.append(character)
+            }
+        }
+    }
+    return out
+}

@@ -1,0 +1,63 @@
+extension ExperimentReport {
+    /// The report as one self-contained page: inline CSS and SVG, no scripts, nothing fetched.
+    /// It is also well-formed XML (every element closed, only XML's own entities), so it can be
+    /// checked with an XML parser.
+    public func html() -> String {
+        let title = "Experiment report: " + plans.joined(separator: ", ")
+        var page = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8"/>
+            <title>\(escapeMarkup(title))</title>
+            <style>
+            body { font-family: Helvetica, Arial, sans-serif; color: #222222; margin: 2em auto; max-width: 62em; padding: 0 1em; line-height: 1.45; }
+            h1 { font-size: 1.6em; }
+            h2 { font-size: 1.25em; margin-top: 2.2em; border-bottom: 1px solid #dddddd; padding-bottom: 0.2em; }
+            table { border-collapse: collapse; margin: 1em 0; font-size: 0.92em; }
+            th, td { border-bottom: 1px solid #e4e4e4; padding: 0.3em 0.7em; text-align: right; white-space: nowrap; }
+            th:first-child, td:first-child { text-align: left; }
+            th { background: #f4f4f4; }
+            tr.baseline td { font-weight: bold; }
+            figure { margin: 1.2em 0; }
+            figcaption { font-size: 0.9em; color: #555555; }
+            svg { max-width: 100%; height: auto; }
+            .meta { color: #555555; font-size: 0.92em; }
+            </style>
+            </head>
+            <body>
+            <h1>\(escapeMarkup(title))</h1>
+
+            """
+        var meta = "\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + "."
+        meta = "<p class=\"meta\">\(escapeMarkup(meta))</p>\n<ul class=\"meta\">\n"
+        for machine in machines { meta += "<li>machine: \(escapeMarkup(machine))</li>\n" }
+        for evaluationProtocol in protocols { meta += "<li>protocol: \(escapeMarkup(evaluationProtocol))</li>\n" }
+        page += meta + "</ul>\n<p>\(escapeMarkup(explanation))</p>\n"
+
+        for group in groups {
+            page += "<section>\n<h2>\(escapeMarkup(group.title))</h2>\n"
+            page += "<p class=\"meta\">\(escapeMarkup("\(Self.grouped(group.items)) items, \(Self.grouped(group.testCases)) test cases; baseline: \(group.baseline ?? "none (no uncompressed configuration)")."))</p>\n"
+            page += "<table>\n<thead><tr>" + Self.columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            for row in group.rows {
+                page += (row.isBaseline ? "<tr class=\"baseline\">" : "<tr>")
+                    + Self.cells(row).map { "<td>\(escapeMarkup($0))</td>" }.joined() + "</tr>\n"
+            }
+            page += "</tbody>\n</table>\n"
+            page += figure(ReportCharts.accuracyVersusSize(group, methods: methods),
+                           caption: "Mean NDCG@10 over seeds (bars: ± one standard deviation) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
+            page += figure(ReportCharts.bars(title: "Training time per epoch (s), \(group.title)",
+                                             values: group.rows.map { ($0.method, $0.secondsPerEpoch) }, methods: methods, format: "%.2f s"),
+                           caption: "Seconds of training steps per epoch, mean over seeds.")
+            page += figure(ReportCharts.bars(title: "Recommend latency p50 (ms), \(group.title)",
+                                             values: group.rows.map { ($0.method, $0.recommendLatencyP50Ms) }, methods: methods, format: "%.3f ms"),
+                           caption: "Median time of a single-history top-10 recommendation, mean over seeds.")
+            page += "</section>\n"
+        }
+        return page + "</body>\n</html>\n"
+    }
+
+    private func figure(_ svg: String, caption: String) -> String {
+        "<figure>\n\(svg)\n<figcaption>\(escapeMarkup(caption))</figcaption>\n</figure>\n"
+    }
+}

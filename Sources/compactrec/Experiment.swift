@@ -1,0 +1,82 @@
+import ArgumentParser
+import CompactRec
+import Foundation
+
+struct Experiment: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a plan's grid of training runs (data sets × lengths × configurations × seeds), one result line each.",
+        discussion: """
+        Each run trains, evaluates on the test split with full ranking (as 'train' does) and times \
+        single-history recommendations, then appends one JSON line to DIR/results.jsonl. Runs already \
+        there are skipped, so running the same command again resumes an interrupted grid; a half-written \
+        last line is dropped and that run done again. See Experiments/README.md for the plan format.
+        """)
+
+    @Option(help: "The plan: a JSON file (see Experiments/README.md).") var plan: String
+    @Option(help: "Folder for results.jsonl (and the bundles with --save-bundles).") var out: String
+    @Option(help: "Folder the plan's data paths are relative to, instead of the plan's own dataRoot.") var dataRoot: String?
+    @Flag(help: "List the runs, finished or to do, and run nothing.") var dryRun = false
+    @Flag(help: "Save each run's model bundle under DIR/runs/<key>/.") var saveBundles = false
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        runtime.apply()
+        let plan = try ExperimentPlan.load(path: self.plan, dataRoot: dataRoot)
+        let runner = ExperimentRunner(plan: plan, outputDirectory: out)
+        runner.saveBundles = saveBundles
+        if dryRun { return try list(plan, runner) }
+
+        let progress = ProgressDisplay(enabled: !runtime.quiet)
+        let summary = try runner.run { event in
+            switch event {
+            case let .repaired(path, bytes):
+                Output.standardError("\(path): removed a half-written last line (\(bytes) bytes); its run will be done again")
+            case let .started(index, total, run, eta):
+                progress.line("run \(index) of \(total): \(run.title), ETA \(eta.map(ProgressDisplay.duration) ?? "unknown")")
+            case let .epoch(_, e):
+                var text = String(format: "  epoch %d  loss %.4f  %.1fs  %.0f seq/s", e.epoch, e.loss, e.seconds, e.sequencesPerSecond)
+                if let v = e.validation { text += String(format: "  valid ndcg@10 %.4f", v["ndcg@10"] ?? 0) }
+                progress.line(text)
+            case let .finished(_, _, r, seconds):
+                progress.line(String(format: "  done in %.1fs: ndcg@10 %.4f, hr@10 %.4f, %d params (%.2fx), %.0f eval users/s, recommend p50 %.3f ms",
+                                     seconds, r.metrics["ndcg@10"] ?? 0, r.metrics["hr@10"] ?? 0, r.params,
+                                     r.compressionRatio, r.evalUsersPerSecond, r.recommendLatencyP50Ms))
+            case let .failed(index, total, run, error):
+                Output.standardError("run \(index) of \(total) failed (\(run.title)): \(error)")
+            }
+        }
+        if runtime.json {
+            Output.json([
+                "plan": plan.name, "runs": summary.total, "already_finished": summary.alreadyFinished,
+                "finished": summary.finished.map(\.key), "results": summary.resultsPath,
+                "failed": summary.failed.map { ["key": $0.run.key, "error": "\($0.error)"] },
+                "repaired_bytes": summary.repairedBytes,
+            ])
+        } else {
+            print("\(plan.name): \(summary.finished.count) runs finished now, \(summary.alreadyFinished) were already done, "
+                  + "\(summary.failed.count) failed, of \(summary.total); results in \(summary.resultsPath)")
+            print("make the report with: compactrec report \(out)")
+        }
+        if !summary.failed.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The grid, each run marked finished, to do, or not runnable in this build.
+    private func list(_ plan: ExperimentPlan, _ runner: ExperimentRunner) throws {
+        let pending = Set(try runner.pendingRuns().map(\.run.key))
+        let runs = plan.runs
+        let entries = runs.enumerated().map { i, run -> [String: Any] in
+            let status = plan.unrunnableReason(run.configuration).map { "cannot run: \($0)" }
+                ?? (pending.contains(run.key) ? "to do" : "finished")
+            return ["index": i + 1, "key": run.key, "dataset": run.dataset.name, "length": run.length,
+                    "configuration": run.configuration.name, "seed": run.seed, "status": status]
+        }
+        if runtime.json {
+            Output.json(["plan": plan.name, "results": runner.resultsPath, "runs": entries])
+            return
+        }
+        print("\(plan.name): \(runs.count) runs, \(pending.count) to do; results in \(runner.resultsPath)")
+        for entry in entries {
+            print("\(entry["index"]!)\t\(entry["key"]!)\t\(entry["status"]!)")
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import CompactRec
+import Foundation
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write DIR/report.md and DIR/report.html from an experiment's DIR/results.jsonl.",
+        discussion: """
+        Tables per data set and sequence length (mean ± standard deviation over seeds, change against \
+        the uncompressed configuration, training time per epoch, inference speed-up) and, in the HTML \
+        page, NDCG@10 against parameters with the Pareto front, training time and recommend latency.
+        """)
+
+    @Argument(help: "The folder 'compactrec experiment --out' wrote.") var directory: String
+    @Flag(help: "Print the written paths as JSON.") var json = false
+
+    func run() throws {
+        let resultsPath = (directory as NSString).appendingPathComponent("results.jsonl")
+        guard FileManager.default.fileExists(atPath: resultsPath) else {
+            throw InputError(source: resultsPath, "no results file; run 'compactrec experiment --out \(directory)' first")
+        }
+        let store = try ResultsStore.read(path: resultsPath)
+        if store.droppedPartialBytes > 0 {
+            Output.standardError("\(resultsPath): ignored a half-written last line (\(store.droppedPartialBytes) bytes)")
+        }
+        guard !store.results.isEmpty else { throw InputError(source: resultsPath, "holds no finished run") }
+        let report = ExperimentReport(results: store.results)
+        let markdownPath = (directory as NSString).appendingPathComponent("report.md")
+        let htmlPath = (directory as NSString).appendingPathComponent("report.html")
+        try writeAtomically(Data(report.markdown().utf8), to: markdownPath)
+        try writeAtomically(Data(report.html().utf8), to: htmlPath)
+        if json {
+            Output.json(["markdown": markdownPath, "html": htmlPath, "runs": report.runCount, "groups": report.groups.count])
+        } else {
+            print("\(report.runCount) runs in \(report.groups.count) table\(report.groups.count == 1 ? "" : "s"): \(markdownPath), \(htmlPath)")
+        }
+    }
+}

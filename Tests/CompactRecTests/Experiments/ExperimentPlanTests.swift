@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+
+@Suite("ExperimentPlan")
+struct ExperimentPlanTests {
+    /// A valid plan with `edit` applied to its text, written beside an existing data file.
+    private func plan(_ directory: DataTestDirectory, _ edit: (String) -> String = { $0 }) throws -> String {
+        try directory.write("data.txt", "1 1\n1 2\n1 3\n")
+        return try directory.write("plan.json", edit("""
+            {
+              "name": "check",
+              "datasets": [{"name": "d", "path": "data.txt", "format": "pairs"}],
+              "lengths": [10, 20],
+              "defaults": {"epochs": 3, "validation": false},
+              "configurations": [{"name": "base"}, {"name": "small", "inputEmbedding": "block-adaptive", "epochs": 4}],
+              "seeds": [1, 2]
+            }
+            """))
+    }
+
+    private func expectError(_ edit: @escaping (String) -> String, at location: String?, containing fragment: String,
+                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let directory = try DataTestDirectory()
+        let path = try plan(directory, edit)
+        ExperimentTestSupport.expectInputError(source: path, location: location, containing: fragment, sourceLocation: sourceLocation) {
+            _ = try ExperimentPlan.load(path: path)
+        }
+    }
+
+    @Test func aValidPlanGivesTheGridInOrderWithDefaultsAndOverrides() throws {
+        let directory = try DataTestDirectory()
+        let plan = try ExperimentPlan.load(path: try plan(directory))
+        #expect(plan.name == "check" && plan.recommendRequests == 100)
+        #expect(plan.datasets[0].resolvedPath == directory.path("data.txt") && plan.datasets[0].format == .pairs)
+        let runs = plan.runs
+        #expect(runs.count == 1 * 2 * 2 * 2)
+        #expect(runs.map { "\($0.length) \($0.configuration.name) \($0.seed)" } == [
+            "10 base 1", "10 base 2", "10 small 1", "10 small 2", "20 base 1", "20 base 2", "20 small 1", "20 small 2",
+        ])
+        let base = plan.configurations[0].settings, small = plan.configurations[1].settings
+        #expect(base.epochs == 3 && !base.validation && base.inputEmbedding == "full" && base.embeddingSize == 64)
+        #expect(small.epochs == 4 && !small.validation && small.inputEmbedding == "block-adaptive")
+        #expect(plan.configurations[1].location(of: "epochs") == "configurations[1].epochs (small)")
+        #expect(plan.configurations[1].location(of: "validation") == "defaults.validation (used by small)")
+        #expect(Set(runs.map(\.key)).count == runs.count)
+        #expect(runs[0].key.hasPrefix("d-T10-base-s1-") && runs[0].key.count == "d-T10-base-s1-".count + 8)
+    }
+
+    @Test func runKeysChangeWithTheSettingsButNotWithDescriptionsOrTheDataFolder() throws {
+        let directory = try DataTestDirectory()
+        let key = try ExperimentPlan.load(path: try plan(directory)).runs[0].key
+        let described = try ExperimentPlan.load(path: try plan(directory) {
+            $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "description": "the baseline"}"#)
+        }).runs[0].key
+        let moved = try DataTestDirectory()
+        try moved.write("data.txt", "1 1\n1 2\n1 3\n")
+        let elsewhere = try ExperimentPlan.load(path: try plan(directory), dataRoot: moved.url.path).runs[0]
+        let changed = try ExperimentPlan.load(path: try plan(directory) {
+            $0.replacingOccurrences(of: #""epochs": 3"#, with: #""epochs": 5"#)
+        }).runs[0].key
+        #expect(described == key && elsewhere.key == key)
+        #expect(elsewhere.dataset.resolvedPath == moved.path("data.txt"))
+        #expect(changed != key && changed.hasPrefix("d-T10-base-s1-"))
+    }
+
+    @Test func dataRootIsResolvedAgainstThePlanFolder() throws {
+        let directory = try DataTestDirectory()
+        for folder in ["shared/data", "plans"] {
+            try FileManager.default.createDirectory(atPath: directory.path(folder), withIntermediateDirectories: true)
+        }
+        try directory.write("shared/data/set.txt", "")
+        try directory.write("plans/p.json", """
+            {"dataRoot": "../shared/data", "datasets": [{"name": "s", "path": "set.txt"}], "lengths": [5],
+             "configurations": [{"name": "c"}], "seeds": [0]}
+            """)
+        let plan = try ExperimentPlan.load(path: directory.path("plans/p.json"))
+        #expect(plan.datasets[0].resolvedPath == directory.path("shared/data/set.txt"))
+        #expect(plan.name == "p" && plan.seeds == [0])
+    }
+
+    @Test func missingKeysAreNamed() throws {
+        try expectError({ $0.replacingOccurrences(of: #""seeds": [1, 2]"#, with: #""other": 1"#) }, at: "other", containing: "unknown key")
+        try expectError({ $0.replacingOccurrences(of: "],\n  \"seeds\": [1, 2]", with: "]") },
+                        at: "seeds", containing: "missing required key")
+        try expectError({ $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"epochs": 2}"#) },
+                        at: "configurations[0].name", containing: "missing required key")
+        try expectError({ $0.replacingOccurrences(of: #""path": "data.txt", "#, with: "") },
+                        at: "datasets[0].path", containing: "missing required key")
+        try expectError({ $0.replacingOccurrences(of: #""lengths": [10, 20],"#, with: "") },
+                        at: "lengths", containing: "give 'lengths' for the plan or for datasets[0] (d)")
+    }
+
+    @Test func unknownKeysAreNamedWithWhatIsAllowed() throws {
+        try expectError({ $0.replacingOccurrences(of: #""inputEmbedding""#, with: #""inputEmbeding""#) },
+                        at: "configurations[1].inputEmbeding", containing: "unknown key in configuration 'small'")
+        try expectError({ $0.replacingOccurrences(of: #""epochs": 3,"#, with: #""epoch": 3,"#) },
+                        at: "defaults.epoch", containing: "expected one of inputEmbedding")
+        try expectError({ $0.replacingOccurrences(of: #""format": "pairs""#, with: #""fromat": "pairs""#) },
+                        at: "datasets[0].fromat", containing: "expected one of name, description, path")
+        try expectError({ $0.replacingOccurrences(of: #""name": "check","#, with: #""name": "check", "seed": 1,"#) },
+                        at: "seed", containing: "unknown key")
+    }
+
+    @Test func wrongTypesAreNamedWithWhatWasFound() throws {
+        try expectError({ $0.replacingOccurrences(of: #""epochs": 4"#, with: #""epochs": "4""#) },
+                        at: "configurations[1].epochs", containing: #"expected a whole number, found the string "4""#)
+        try expectError({ $0.replacingOccurrences(of: #""epochs": 4"#, with: #""epochs": 2.5"#) },
+                        at: "configurations[1].epochs", containing: "expected a whole number, found the number 2.5")
+        try expectError({ $0.replacingOccurrences(of: #""validation": false"#, with: #""validation": 0"#) },
+                        at: "defaults.validation", containing: "expected true or false, found the number 0")
+        try expectError({ $0.replacingOccurrences(of: #""lengths": [10, 20]"#, with: #""lengths": [10, "20"]"#) },
+                        at: "lengths[1]", containing: "expected a whole number")
+        try expectError({ $0.replacingOccurrences(of: #""lengths": [10, 20]"#, with: #""lengths": [10, 0]"#) },
+                        at: "lengths[1]", containing: "at least 1")
+        try expectError({ $0.replacingOccurrences(of: #""seeds": [1, 2]"#, with: #""seeds": 1"#) },
+                        at: "seeds", containing: "expected an array, found the number 1")
+        try expectError({ $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "learningRate": true}"#) },
+                        at: "configurations[0].learningRate", containing: "expected a number, found true")
+        try expectError({ $0.replacingOccurrences(of: #""format": "pairs""#, with: #""format": "csv""#) },
+                        at: "datasets[0].format", containing: "unknown format 'csv'")
+        try expectError({ $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base line"}"#) },
+                        at: "configurations[0].name", containing: "expected a name of letters")
+        try expectError({ $0.replacingOccurrences(of: #"{"name": "small""#, with: #"{"name": "base""#) },
+                        at: "configurations[1].name", containing: "'base' is used twice")
+        try expectError({ "[" + $0 + "]" }, at: nil, containing: "expected an object, found an array")
+        try expectError({ $0 + "}" }, at: nil, containing: "is not valid JSON")
+    }
+
+    @Test func anEmptyGridIsRefusedNamingTheEmptyKey() throws {
+        try expectError({ $0.replacingOccurrences(of: #""seeds": [1, 2]"#, with: #""seeds": []"#) }, at: "seeds", containing: "empty grid")
+        try expectError({ $0.replacingOccurrences(of: #""lengths": [10, 20]"#, with: #""lengths": []"#) }, at: "lengths", containing: "empty grid")
+        try expectError({ $0.replacingOccurrences(of: #"[{"name": "base"}, {"name": "small", "inputEmbedding": "block-adaptive", "epochs": 4}]"#, with: "[]") },
+                        at: "configurations", containing: "empty grid")
+        try expectError({ $0.replacingOccurrences(of: #"[{"name": "d", "path": "data.txt", "format": "pairs"}]"#, with: "[]") },
+                        at: "datasets", containing: "empty grid")
+    }
+
+    @Test func aMissingDataFileIsNamedWithTheResolvedPath() throws {
+        let directory = try DataTestDirectory()
+        let path = try plan(directory) { $0.replacingOccurrences(of: #""path": "data.txt""#, with: #""path": "nowhere/gone.txt", "test": "data.txt""#) }
+        ExperimentTestSupport.expectInputError(source: path, location: "datasets[0].path", containing: "no data file at \(directory.path("nowhere/gone.txt"))") {
+            _ = try ExperimentPlan.load(path: path)
+        }
+        let test = try plan(directory) { $0.replacingOccurrences(of: #""path": "data.txt""#, with: #""path": "data.txt", "test": "t.txt""#) }
+        ExperimentTestSupport.expectInputError(source: test, location: "datasets[0].test", containing: "no data file") {
+            _ = try ExperimentPlan.load(path: test)
+        }
+        ExperimentTestSupport.expectInputError(source: directory.path("absent.json"), location: nil, containing: "cannot read the plan file") {
+            _ = try ExperimentPlan.load(path: directory.path("absent.json"))
+        }
+    }
+
+    @Test func variantsThisBuildLacksAreRefusedBeforeAnyRun() throws {
+        let directory = try DataTestDirectory()
+        let path = try plan(directory) {
+            $0.replacingOccurrences(of: #""inputEmbedding": "block-adaptive""#, with: #""inputEmbedding": "memcom", "inputRatio": 16"#)
+              .replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "sharing": "cross-everything"}"#)
+        }
+        let plan = try ExperimentPlan.load(path: path)  // parses: the variant is only unknown to this build
+        ExperimentTestSupport.expectInputError(source: path, location: "configurations[0].sharing (base)",
+                                               containing: "'cross-everything' is not a sharing scheme this build has (it has none, cross-layer") {
+            try plan.checkRunnable()
+        }
+        #expect(plan.unrunnableReason(plan.configurations[1]) ==
+                "configurations[1].inputEmbedding (small): 'memcom' is not an input embedding this build has (it has full, block-adaptive)")
+        let output = directory.path("out")
+        #expect(throws: InputError.self) { _ = try ExperimentRunner(plan: plan, outputDirectory: output).run() }
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test func settingsDefaultToWhatTheTrainCommandBuilds() throws {
+        let settings = ExperimentSettings()
+        let config = try settings.modelConfiguration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 20)
+        #expect(config == ModelConfiguration(itemCount: 50, maxLength: 20))
+        var defaults = TrainingOptions()
+        defaults.seed = 9
+        #expect(try settings.trainingOptions(seed: 9) == defaults)
+        #expect(settings.validation && settings.cutoffs == "auto:3")
+
+        var compressed = ExperimentSettings()
+        compressed.outputLayer = "tree-softmax"
+        compressed.cutoffs = "10,30"
+        compressed.rankDivisor = 2
+        compressed.embeddingSize = 16
+        let tree = try compressed.modelConfiguration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 7)
+        #expect(tree.cutoffs == [10, 30, 50] && tree.rankDivisor == 2 && tree.outputLayer == .treeSoftmax && tree.maxLength == 7)
+        compressed.cutoffs = "60"
+        #expect(throws: ExperimentSettingError.self) {
+            _ = try compressed.modelConfiguration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 7)
+        }
+    }
+}

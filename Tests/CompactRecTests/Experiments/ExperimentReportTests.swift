@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+@testable import CompactRec
+
+/// Counts elements and collects text while an XML parser reads a document.
+private final class MarkupCollector: NSObject, XMLParserDelegate {
+    var elements: [String: Int] = [:]
+    var text = ""
+    var attributes: [String: [[String: String]]] = [:]
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+        elements[elementName, default: 0] += 1
+        attributes[elementName, default: []].append(attributeDict)
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+
+    /// Parses `markup` strictly; records an issue with the parser's error when it is not well-formed.
+    static func parse(_ markup: String, sourceLocation: SourceLocation = #_sourceLocation) -> MarkupCollector {
+        let collector = MarkupCollector()
+        let parser = XMLParser(data: Data(markup.utf8))
+        parser.delegate = collector
+        let ok = parser.parse()
+        #expect(ok, "not well-formed: \(String(describing: parser.parserError))", sourceLocation: sourceLocation)
+        return collector
+    }
+}
+
+@Suite("ExperimentReport")
+struct ExperimentReportTests {
+    /// Two seeds of three methods on toy at T = 20, one seed without a baseline at T = 50, and
+    /// another data set; a repeated key (the last record) is ignored.
+    static let results: [RunResult] = {
+        typealias S = ExperimentTestSupport
+        return [
+            S.result(configuration: "base", seed: 1, params: 1000, ndcg10: 0.20, hr10: 0.30, mrr10: 0.15, trainingSeconds: 10, evalUsersPerSecond: 1000, latency: 2.0),
+            S.result(configuration: "small", seed: 1, params: 250, ndcg10: 0.18, hr10: 0.25, mrr10: 0.10, trainingSeconds: 4, evalUsersPerSecond: 2200, latency: 0.5),
+            S.result(configuration: "mid", seed: 1, params: 500, ndcg10: 0.24, hr10: 0.35, mrr10: 0.20, trainingSeconds: 6, evalUsersPerSecond: 1650, latency: 1.0),
+            S.result(dataset: "other", configuration: "base", seed: 1, params: 2000, uncompressed: 2000, ndcg10: 0.05, hr10: 0.08, mrr10: 0.03,
+                     trainingSeconds: 3, epochs: 1, evalUsersPerSecond: 500, latency: 3.0, date: "2026-01-03T00:00:00Z"),
+            S.result(length: 50, configuration: "small", seed: 1, params: 250, ndcg10: 0.10, hr10: 0.20, mrr10: 0.05, trainingSeconds: 2, evalUsersPerSecond: 900, latency: 0.8),
+            S.result(configuration: "base", seed: 2, params: 1000, ndcg10: 0.22, hr10: 0.34, mrr10: 0.15, trainingSeconds: 12, evalUsersPerSecond: 1200, latency: 2.4,
+                     date: "2025-12-31T00:00:00Z"),
+            S.result(configuration: "small", seed: 2, params: 250, ndcg10: 0.16, hr10: 0.27, mrr10: 0.12, trainingSeconds: 4, evalUsersPerSecond: 2200, latency: 0.7),
+            S.result(configuration: "mid", seed: 2, params: 500, ndcg10: 0.22, hr10: 0.35, mrr10: 0.20, trainingSeconds: 7, evalUsersPerSecond: 1650, latency: 1.0),
+            S.result(configuration: "mid", seed: 2, params: 500, ndcg10: 0.99, hr10: 0.99, mrr10: 0.99, trainingSeconds: 7, evalUsersPerSecond: 1, latency: 9),
+        ]
+    }()
+
+    /// The fixture as a results file, read back as `report` would read it.
+    private func report() throws -> ExperimentReport {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("results.jsonl", try Self.results.map { try $0.jsonLine() + "\n" }.joined())
+        let store = try ResultsStore.read(path: path)
+        #expect(store.results == Self.results)
+        return ExperimentReport(results: store.results)
+    }
+
+    @Test func rowsAverageSeedsAndCompareWithTheUncompressedConfiguration() throws {
+        let report = try report()
+        #expect(report.groups.map(\.title) == ["toy, T = 20", "toy, T = 50", "other, T = 20"])
+        #expect(report.runCount == 8 && report.methods == ["base", "small", "mid"] && report.plans == ["fixture"])
+        #expect(report.dates! == ("2025-12-31T00:00:00Z", "2026-01-03T00:00:00Z"))
+        #expect(report.machines == ["Test CPU, OpenBLAS Test, 2 threads"])
+
+        let toy = report.groups[0]
+        #expect(toy.baseline == "base" && toy.rows.map(\.method) == ["base", "small", "mid"] && toy.rows.map(\.seeds) == [2, 2, 2])
+        let (base, small, mid) = (toy.rows[0], toy.rows[1], toy.rows[2])
+        #expect(abs(base.ndcg10.mean - 0.21) < 1e-12 && abs(base.ndcg10.deviation - 0.02 / 2.0.squareRoot()) < 1e-12)
+        #expect(abs(base.hr10.deviation - 0.04 / 2.0.squareRoot()) < 1e-12 && base.mrr10.deviation == 0)
+        #expect(abs(small.relativeNDCG10! - (0.17 - 0.21) / 0.21) < 1e-12)
+        #expect(abs(mid.relativeNDCG10! - (0.23 - 0.21) / 0.21) < 1e-12)
+        #expect(base.secondsPerEpoch.mean == 5.5 && small.secondsPerEpoch.mean == 2 && mid.secondsPerEpoch.mean == 3.25)
+        #expect(base.inferenceSpeedup == 1 && small.inferenceSpeedup == 2 && mid.inferenceSpeedup == 1.5)
+        #expect(abs(base.recommendLatencyP50Ms.mean - 2.2) < 1e-12 && small.recommendLatencyP50Ms.mean == 0.6)
+        #expect(base.isBaseline && !small.isBaseline && small.compressionRatio == 4 && mid.params == 500)
+
+        let lonely = report.groups[1]
+        #expect(lonely.baseline == nil && lonely.rows[0].relativeNDCG10 == nil && lonely.rows[0].inferenceSpeedup == nil)
+    }
+
+    @Test func theMarkdownTablesHoldTheExpectedRows() throws {
+        let markdown = try report().markdown()
+        let lines = markdown.split(separator: "\n").map(String.init)
+        let header = "| method | params | ratio | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | s/epoch | inference speed-up | seeds |"
+        #expect(lines.filter { $0 == header }.count == 3)
+        let expected = [
+            "## toy, T = 20",
+            "| base | 1,000 | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 5.50 | 1.00× | 2 |",
+            "| small | 250 | 4.00× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2.00 | 2.00× | 2 |",
+            "| mid | 500 | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 3.25 | 1.50× | 2 |",
+            "Recommend latency p50 (ms): base 2.200, small 0.600, mid 1.000.",
+            "## toy, T = 50",
+            "99 items, 100 test cases; baseline: none (no uncompressed configuration).",
+            "| small | 250 | 4.00× | 0.1000 | 0.2000 | 0.0500 | – | 1.00 | – | 1 |",
+            "## other, T = 20",
+            "| base | 2,000 | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 3.00 | 1.00× | 1 |",
+        ]
+        // In this order, each once.
+        let positions = expected.map { line in lines.firstIndex(of: line) }
+        #expect(positions.allSatisfy { $0 != nil }, "\(markdown)")
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        #expect(lines[0] == "# Experiment report: fixture" && lines.contains("- protocol: fixture protocol"))
+    }
+
+    @Test func theHTMLPageIsWellFormedAndSelfContained() throws {
+        let html = try report().html()
+        let page = MarkupCollector.parse(html)
+        #expect(page.elements["svg"] == 9 && page.elements["table"] == 3 && page.elements["tr"] == 3 + 5)
+        #expect(page.elements["script"] == nil && page.elements["link"] == nil && page.elements["img"] == nil)
+        #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1 == 9)  // only the SVG namespace
+        #expect(page.text.contains("-19.0 %") && page.text.contains("0.2100 ± 0.0141") && page.text.contains("Pareto front"))
+        #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">") && html.contains("<style>"))
+    }
+
+    @Test func theScatterPlotHasALogAxisMarkersPerMethodAndTheParetoSteps() throws {
+        let report = try report()
+        let svg = ReportCharts.accuracyVersusSize(report.groups[0], methods: report.methods)
+        let chart = MarkupCollector.parse(svg)
+        #expect(chart.attributes["svg"]?.first?["xmlns"] == "http://www.w3.org/2000/svg")
+        // Ticks 200, 500, 1k, 2k span x 78…550; NDCG ticks 0.14…0.26 span y 362…42. Pareto
+        // front: small (250, 0.17) then mid (500, 0.23); base (1000, 0.21) is beaten by mid.
+        #expect(chart.attributes["polyline"]?.map { $0["points"] } == ["123.7,282.0 265.8,282.0 265.8,122.0"])
+        for label in ["200", "500", "1k", "2k", "0.14", "0.26", "parameters (log scale)", "NDCG@10", "base", "small", "mid"] {
+            #expect(chart.text.contains(label), "\(label)")
+        }
+        // base: circle, small: square, mid: triangle; each in the plot and in the legend.
+        #expect(chart.elements["circle"] == 2 && chart.elements["polygon"] == 2)
+        #expect(chart.attributes["rect"]?.filter { $0["width"] == "10" }.count == 2)
+        #expect(ReportCharts.paretoFront([(1000, 0.21), (250, 0.17), (500, 0.23), (500, 0.20), (2000, 0.23)]) == [1, 2])
+    }
+
+    @Test func barChartsAreWellFormedWithAValuePerMethod() throws {
+        let report = try report()
+        let rows = report.groups[0].rows
+        let svg = ReportCharts.bars(title: "Training time per epoch (s)", values: rows.map { ($0.method, $0.secondsPerEpoch) },
+                                    methods: report.methods, format: "%.2f s")
+        let chart = MarkupCollector.parse(svg)
+        #expect(chart.attributes["rect"]!.filter { $0["height"] == "16" }.count == 3)
+        for label in ["5.50 s", "2.00 s", "3.25 s", "Training time per epoch (s)"] { #expect(chart.text.contains(label), "\(label)") }
+    }
+
+    @Test func axesAndLabels() {
+        #expect(ReportCharts.logTicks(low: 250, high: 1000) == [200, 500, 1000, 2000])
+        #expect(ReportCharts.logTicks(low: 951_305, high: 7_135_887) == [500_000, 1_000_000, 2_000_000, 5_000_000, 10_000_000])
+        let linear = ReportCharts.linearTicks(low: 0, high: 10, nonNegative: true)
+        #expect(linear.low == 0 && linear.high == 12 && linear.ticks == [0, 2, 4, 6, 8, 10, 12] && linear.decimals == 0)
+        let flat = ReportCharts.linearTicks(low: 0.5, high: 0.5)
+        #expect(flat.low <= 0.45 && flat.high >= 0.55 && flat.ticks.count >= 2)
+        #expect(ReportCharts.countLabel(200_000) == "200k" && ReportCharts.countLabel(1_500_000) == "1.5M" && ReportCharts.countLabel(950) == "950")
+        #expect(ExperimentReport.grouped(7_135_887) == "7,135,887" && ExperimentReport.grouped(12) == "12")
+    }
+
+    @Test func textIsEscapedEverywhere() throws {
+        #expect(escapeMarkup(#"a<b & "c" 'd'>"#) == "a&lt;b &amp; &quot;c&quot; &#39;d&#39;&gt;")
+        #expect(escapeMarkup("bell\u{07}") == "bell\u{FFFD}")
+        let odd = ExperimentTestSupport.result(dataset: #"d<&>"x""#, configuration: "m'</td>", seed: 1, params: 10, uncompressed: 10,
+                                               ndcg10: 0.1, hr10: 0.2, mrr10: 0.05, trainingSeconds: 1, evalUsersPerSecond: 5, latency: 1)
+        let report = ExperimentReport(results: [odd])
+        let page = MarkupCollector.parse(report.html())
+        #expect(page.text.contains(#"d<&>"x", T = 20"#) && page.text.contains("m'</td>"))
+        #expect(page.elements["td"] == 10)
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+
+@Suite("ExperimentRunner")
+struct ExperimentRunnerTests {
+    private func lines(_ path: String) throws -> [String] {
+        String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    @Test func theTinyPlanRunsRecordsResumesAndRedoesAHalfWrittenRun() throws {
+        let directory = try DataTestDirectory()
+        try ExperimentTestSupport.writeUserSequences(in: directory)
+        let planPath = try directory.write("plan.json", ExperimentTestSupport.tinyPlan())
+        let plan = try ExperimentPlan.load(path: planPath)
+        let output = directory.path("out")
+        let runner = ExperimentRunner(plan: plan, outputDirectory: output)
+        runner.saveBundles = true
+
+        var started: [Int] = [], finished: [String] = [], epochs = 0
+        let summary = try runner.run { event in
+            switch event {
+            case let .started(index, total, _, eta):
+                #expect(total == 2 && (index == 1) == (eta == nil))
+                started.append(index)
+            case .epoch: epochs += 1
+            case let .finished(_, _, result, seconds):
+                #expect(seconds > 0)
+                finished.append(result.key)
+            case let .failed(_, _, _, error): Issue.record("run failed: \(error)")
+            case .repaired: Issue.record("nothing to repair in a new folder")
+            }
+        }
+        #expect(started == [1, 2] && epochs == 2 && finished == plan.runs.map(\.key))
+        #expect(summary.total == 2 && summary.alreadyFinished == 0 && summary.failed.isEmpty && summary.repairedBytes == 0)
+
+        let written = try lines(runner.resultsPath)
+        #expect(written.count == 3 && written[2].isEmpty)  // two records, each ending in a newline
+        let results = try ResultsStore.read(path: runner.resultsPath).results
+        #expect(results == summary.finished)
+
+        // 39 items + padding; C = 8, k = 3, two blocks: the uncompressed formula of METHODS §6.
+        let full = results[0], cprec = results[1]
+        let N = 40, C = 8, middle = 2 * (2 * (3 * C * C + C) + 2 * 2 * C)
+        #expect(full.items == 39 && full.testCases == 80 && full.length == 8 && full.seed == 1)
+        #expect(full.paramsInput == N * C && full.paramsMiddle == middle && full.paramsOutput == C * N + N)
+        #expect(full.params == 320 + 864 + 360 && full.params == full.paramsUncompressed)
+        #expect(full.compressionRatio == 1 && full.bytes == 4 * 1544)
+        // Cross-layer sharing keeps one convolution set: k·C·C + C, plus four LayerNorms of 2C.
+        #expect(cprec.paramsMiddle == (3 * C * C + C) + 2 * 2 * 2 * C && cprec.paramsUncompressed == 1544)
+        #expect(cprec.compressionRatio == 1544 / Double(cprec.params) && cprec.params < 1544)
+        #expect(cprec.settings.sharing == "cross-layer" && cprec.settings.cutoffs == "10,25" && cprec.settings.embeddingSize == 8)
+        for result in results {
+            #expect(result.epochs == 1 && result.epochSeconds.count == 1 && result.bestEpoch == 1 && result.finalLoss.isFinite)
+            #expect(result.recommendRequests == 10 && result.recommendLatencyP50Ms > 0 && result.evalUsersPerSecond > 0)
+            let hr = [5, 10, 20].map { result.metrics["hr@\($0)"]! }
+            #expect(hr[0] <= hr[1] && hr[1] <= hr[2] && hr[2] <= 1 && result.metrics.count == 9)
+            #expect(result.machine.threads == Parallel.threads && result.plan == "tiny" && result.dataPath == "users.txt")
+            let bundle = try ModelBundle.read(from: "\(output)/runs/\(result.key)")
+            #expect(bundle.configuration.model.maxLength == 8 && bundle.configuration.metrics == result.metrics)
+        }
+
+        // Again: everything is done.
+        var again = 0
+        let resumed = try runner.run { if case .started = $0 { again += 1 } }
+        #expect(again == 0 && resumed.alreadyFinished == 2 && resumed.finished.isEmpty)
+        #expect(try runner.pendingRuns().isEmpty)
+
+        // Killed while writing the second line: half of it is on disk, without its newline.
+        let firstLine = written[0]
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: runner.resultsPath))
+        let cut = firstLine.utf8.count + 1 + written[1].utf8.count / 2
+        try bytes.prefix(cut).write(to: URL(fileURLWithPath: runner.resultsPath))
+        let partial = try ResultsStore.read(path: runner.resultsPath)
+        #expect(partial.results.map(\.key) == [full.key] && partial.droppedPartialBytes == cut - firstLine.utf8.count - 1)
+        #expect(try runner.pendingRuns().map(\.index) == [2])
+
+        var redone: [Int] = [], repairs: [Int] = []
+        let repaired = try runner.run { event in
+            switch event {
+            case let .started(index, _, _, _): redone.append(index)
+            case let .repaired(path, bytes):
+                #expect(path == runner.resultsPath && redone.isEmpty)
+                repairs.append(bytes)
+            default: break
+            }
+        }
+        #expect(redone == [2] && repaired.alreadyFinished == 1 && repaired.repairedBytes == partial.droppedPartialBytes)
+        #expect(repairs == [partial.droppedPartialBytes])
+        let after = try lines(runner.resultsPath)
+        #expect(after.count == 3 && after[0] == firstLine && after[2].isEmpty)
+        let final = try ResultsStore.read(path: runner.resultsPath)
+        #expect(final.droppedPartialBytes == 0 && final.results.map(\.key) == [full.key, cprec.key])
+        // Same seed, data and threads: the run done again measures the same model.
+        #expect(final.results[1].metrics == cprec.metrics && final.results[1].params == cprec.params)
+    }
+
+    @Test func aRunThatCannotBeBuiltFailsAloneAndIsNotRecorded() throws {
+        let directory = try DataTestDirectory()
+        try ExperimentTestSupport.writeUserSequences(in: directory, users: 30)
+        let planPath = try directory.write("plan.json", ExperimentTestSupport.tinyPlan(extraConfigurations: [
+            #"{"name": "bad", "outputLayer": "tree-softmax", "cutoffs": "500"}"#,
+        ]))
+        let plan = try ExperimentPlan.load(path: planPath)
+        let runner = ExperimentRunner(plan: plan, outputDirectory: directory.path("out"))
+        let summary = try runner.run()
+        #expect(summary.finished.map(\.configuration) == ["full", "cprec"] && summary.failed.count == 1)
+        let error = try #require(summary.failed.first?.error as? InputError)
+        #expect(error.source == planPath && error.location == "configurations[2].cutoffs (bad)")
+        #expect(try ResultsStore.read(path: runner.resultsPath).results.count == 2)
+        #expect(try runner.pendingRuns().map(\.run.configuration.name) == ["bad"])
+    }
+
+    @Test func aBrokenLineBeforeTheLastIsAnErrorNamingTheLine() throws {
+        let directory = try DataTestDirectory()
+        let record = try ExperimentTestSupport.result(configuration: "a", seed: 1, params: 10, ndcg10: 0.1, hr10: 0.2, mrr10: 0.05,
+                                                      trainingSeconds: 1, evalUsersPerSecond: 10, latency: 1).jsonLine()
+        let path = try directory.write("results.jsonl", record + "\n{\"key\": 1}\n" + record + "\n")
+        ExperimentTestSupport.expectInputError(source: path, location: "line 2", containing: "not a run record") {
+            _ = try ResultsStore.read(path: path)
+        }
+        let missing = try ResultsStore.read(path: directory.path("none.jsonl"))
+        #expect(missing.results.isEmpty && missing.droppedPartialBytes == 0)
+    }
+
+    @Test func theMedianOfSortedLatencies() {
+        #expect(RecommendLatency.median([1, 2, 9]) == 2)
+        #expect(RecommendLatency.median([1, 2, 4, 9]) == 3)
+        #expect(RecommendLatency.median([]).isNaN)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+
+/// The plans under Experiments/ parse, and the smoke plan runs end to end on tiny data.
+@Suite("Shipped plans")
+struct ShippedPlanTests {
+    static let folder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Experiments").path
+
+    @Test func theCpRecAndMemcomPlansParseToTheirGrids() throws {
+        // Data files are not required here: the shared data sets sit outside the repository.
+        let cprec = try ExperimentPlan.load(path: "\(Self.folder)/cprec.json", checkFiles: false)
+        #expect(cprec.datasets.map(\.lengths) == [[10, 20, 50, 100], [20]] && cprec.seeds == [1, 2, 3])
+        #expect(cprec.configurations.count == 16 && cprec.runs.count == (4 + 1) * 16 * 3)
+        #expect(cprec.configurations.map(\.settings.sharing).filter { $0 != "none" }.count == 12)
+        #expect(cprec.configurations.allSatisfy { cprec.unrunnableReason($0) == nil })
+        #expect(cprec.datasets[0].resolvedPath.hasSuffix("/shared/data/ml-1m_grec_seq20/ratings_seq20_order.txt.gz"))
+
+        let memcom = try ExperimentPlan.load(path: "\(Self.folder)/memcom.json", checkFiles: false)
+        #expect(memcom.configurations.count == 16 && memcom.runs.count == 2 * 16 * 3)
+        #expect(Set(memcom.configurations.compactMap(\.settings.inputRatio)) == [4, 16, 40])
+        for configuration in memcom.configurations {
+            // Runnable, or refused with a sentence naming the variant (until the variants land).
+            if let reason = memcom.unrunnableReason(configuration) {
+                #expect(reason.contains(configuration.name) && reason.contains("inputEmbedding"))
+            }
+        }
+    }
+
+    @Test func theSmokePlanRunsOnATinySyntheticCopyOfItsData() throws {
+        let plan = try ExperimentPlan.load(path: "\(Self.folder)/smoke.json")
+        #expect(plan.runs.count == 2 && plan.configurations.allSatisfy { $0.settings.epochs == 1 })
+
+        let directory = try DataTestDirectory()
+        try FileManager.default.createDirectory(atPath: directory.path("Samples"), withIntermediateDirectories: true)
+        var pairs = ""
+        for user in 1...60 {
+            for step in 0..<(4 + user % 5) { pairs += "\(user) \((user + step) % 30 + 1)\n" }
+        }
+        try directory.write("Samples/beauty-3k.txt.gz", pairs)
+        let tiny = try ExperimentPlan.load(path: "\(Self.folder)/smoke.json", dataRoot: directory.url.path)
+        #expect(tiny.runs.map(\.key) == plan.runs.map(\.key))
+
+        let runner = ExperimentRunner(plan: tiny, outputDirectory: directory.path("out"))
+        let summary = try runner.run()
+        #expect(summary.finished.count == 2 && summary.failed.isEmpty)
+        let report = ExperimentReport(results: summary.finished)
+        #expect(report.groups.count == 1 && report.groups[0].baseline == "nextitnet")
+        #expect(report.groups[0].rows.map(\.method) == ["nextitnet", "cprec"] && report.groups[0].rows[1].compressionRatio > 1)
+    }
+}
