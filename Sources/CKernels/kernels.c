@@ -50,6 +50,48 @@ MULTIVERSION void ck_scale(float *x, size_t n, float f) {
 
 float ck_exp(float x) { return exp_inline(x); }
 
+MULTIVERSION void ck_axpy(float a, const float *restrict x, float *restrict y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+MULTIVERSION float ck_dot(const float *x, const float *y, size_t n) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i] * y[i];
+    return s;
+}
+
+MULTIVERSION void ck_multiply(const float *x, const float *y, float *restrict out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = x[i] * y[i];
+}
+
+MULTIVERSION void ck_multiply_add(const float *x, const float *y, float *restrict acc, size_t n) {
+    for (size_t i = 0; i < n; i++) acc[i] += x[i] * y[i];
+}
+
+MULTIVERSION void ck_add_scalar(const float *x, float a, float *restrict out, size_t n) {
+    for (size_t i = 0; i < n; i++) out[i] = x[i] + a;
+}
+
+MULTIVERSION void ck_gather_scaled(const float *restrict s, const int32_t *restrict bucket, const float *restrict w,
+                                   float *restrict out, size_t n) {
+    if (w) {
+        for (size_t i = 0; i < n; i++) out[i] = s[bucket[i]] * w[i];
+    } else {
+        for (size_t i = 0; i < n; i++) out[i] = s[bucket[i]];
+    }
+}
+
+// Items that share a bucket add into the same ds entry, so this loop stays scalar.
+void ck_scatter_scaled(const float *restrict g, const int32_t *restrict bucket, const float *restrict w,
+                       const float *restrict s, float *restrict ds, float *restrict dw, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int32_t k = bucket[i];
+        ds[k] += w ? g[i] * w[i] : g[i];
+        if (dw) dw[i] += g[i] * s[k];
+    }
+}
+
 MULTIVERSION float ck_exp_shifted(float *x, size_t n, float shift) {
 #pragma clang fp reassociate(on)
     float s = 0;

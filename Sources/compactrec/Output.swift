@@ -30,6 +30,25 @@ enum Output {
          "kernel_size": c.kernelSize, "max_length": c.maxLength, "input_embedding": c.inputEmbedding.rawValue,
          "output_layer": c.outputLayer.rawValue, "sharing": c.sharing.rawValue, "cutoffs": c.cutoffs ?? [],
          "rank_divisor": c.rankDivisor]
+        .merging(tableFields(c)) { a, _ in a }
+    }
+
+    /// The knobs of the compressed tables, as `input_table` and `output_table` objects.
+    static func tableFields(_ c: ModelConfiguration) -> [String: Any] {
+        var fields: [String: Any] = [:]
+        if let kind = c.inputEmbedding.table, let s = c.inputTable { fields["input_table"] = tableFields(kind, s) }
+        if let kind = c.outputLayer.table, let s = c.outputTable { fields["output_table"] = tableFields(kind, s) }
+        return fields
+    }
+
+    /// The knobs that matter for a table of `kind`.
+    static func tableFields(_ kind: ItemTableKind, _ s: ItemTableSettings) -> [String: Any] {
+        switch kind {
+        case .memcom, .hashing: ["buckets": s.buckets ?? 0, "hash": s.hash.rawValue]
+        case .qr: ["qr_collisions": s.qrCollisions ?? 0, "qr_operation": s.qrOperation.rawValue]
+        case .lowRank: ["rank": s.rank ?? 0]
+        case .mixedDim: ["mixed_alpha": s.mixedAlpha, "mixed_dimensions": s.mixedDimensions ?? []]
+        }
     }
 
     /// Prints one JSON object with sorted keys on stdout.

@@ -21,6 +21,24 @@ void ck_scale(float *x, size_t n, float f);
 float ck_exp_shifted(float *x, size_t n, float shift);
 /// exp with relative error < 2e-7 for normal results, 0 below -87.3.
 float ck_exp(float x);
+/// y[i] += a * x[i]
+void ck_axpy(float a, const float *x, float *y, size_t n);
+/// sum of x[i] * y[i]
+float ck_dot(const float *x, const float *y, size_t n);
+/// out[i] = x[i] * y[i]
+void ck_multiply(const float *x, const float *y, float *out, size_t n);
+/// acc[i] += x[i] * y[i]
+void ck_multiply_add(const float *x, const float *y, float *acc, size_t n);
+/// out[i] = x[i] + a
+void ck_add_scalar(const float *x, float a, float *out, size_t n);
+
+/// Scores through a hashed table (shape legend: n items, s one row's bucket scores):
+/// out[i] = s[bucket[i]] * w[i], with w NULL meaning 1.
+void ck_gather_scaled(const float *s, const int32_t *bucket, const float *w, float *out, size_t n);
+/// The backward of ck_gather_scaled for one row with score gradient g: ds[bucket[i]] += g[i] * w[i]
+/// (w NULL meaning 1) and, unless dw is NULL, dw[i] += g[i] * s[bucket[i]].
+void ck_scatter_scaled(const float *g, const int32_t *bucket, const float *w, const float *s,
+                       float *ds, float *dw, size_t n);
 
 /// Fused softmax cross-entropy for rows [row_begin, row_end) of logits [M, N]: adds bias (may be
 /// NULL), replaces each row by scale * (softmax - onehot(target)) and adds it to bias_grad (may

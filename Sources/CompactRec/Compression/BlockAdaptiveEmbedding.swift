@@ -59,21 +59,24 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
     /// coordinate of a tail item's embedding, a sum of `d_j` products of unit variance by
     /// variance `1 / d_j`, has variance 1 like a head row's. (torch.nn.Linear's U(±1/sqrt(d_j))
     /// would give tail items a third of the head's variance and start them disadvantaged.)
-    public init(clusters: ItemClusters, dimensions C: Int, ranks: [Int], rng: inout SeededGenerator) {
+    /// With `standardDeviation` s ≠ 1 (an output layer's item matrix), `E_0 ~ N(0, s²)` and
+    /// `P_j ~ U(±s·sqrt(3 / d_j))`: every item's coordinates have variance s².
+    public init(clusters: ItemClusters, dimensions C: Int, ranks: [Int], standardDeviation s: Float = 1,
+                rng: inout SeededGenerator) {
         precondition(C >= 1, "C must be positive")
         precondition(ranks.count == clusters.count && ranks.first == C, "one rank per cluster, the head's equal to C")
         precondition(ranks.allSatisfy { $0 >= 1 }, "ranks must be positive")
         self.clusters = clusters
         dimensions = C
         head = Parameter(shape: [clusters.size(of: 0), C])
-        head.value.fillNormal(std: 1, using: &rng)
+        head.value.fillNormal(std: s, using: &rng)
         head.value.data.update(repeating: 0, count: C)
         tails = (1..<clusters.count).map { j in
             let items = clusters.range(of: j), rank = ranks[j]
             let tail = Tail(items: items, rank: rank, weight: Parameter(shape: [items.count, rank]),
                             projection: Parameter(shape: [rank, C]))
             tail.weight.value.fillNormal(std: 1, using: &rng)
-            tail.projection.value.fillUniform(bound: (3 / Float(rank)).squareRoot(), using: &rng)
+            tail.projection.value.fillUniform(bound: s * (3 / Float(rank)).squareRoot(), using: &rng)
             return tail
         }
         tailRows = Array(repeating: [], count: clusters.count - 1)

@@ -4,6 +4,15 @@ public enum InputEmbeddingKind: String, Codable, CaseIterable, Sendable {
     case full
     /// CpRec's block-wise low-rank table over the item clusters (METHODS §3.2).
     case blockAdaptive = "block-adaptive"
+    /// The compressed tables of METHODS §4, §5, sized by `ModelConfiguration.inputTable`.
+    case memcom
+    case hashing
+    case qr
+    case lowRank = "low-rank"
+    case mixedDim = "mixed-dim"
+
+    /// The compressed table this embedding is, if it is one of METHODS §4, §5.
+    public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
 }
 
 /// Which output layer scores items.
@@ -12,6 +21,16 @@ public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
     case fullSoftmax = "full-softmax"
     /// CpRec's two-level tree over the item clusters (METHODS §3.3).
     case treeSoftmax = "tree-softmax"
+    /// A full softmax whose item matrix is a compressed table (`CompressedSoftmax`), sized by
+    /// `ModelConfiguration.outputTable`.
+    case memcom
+    case hashing
+    case qr
+    case lowRank = "low-rank"
+    case mixedDim = "mixed-dim"
+
+    /// The compressed table of the item matrix, for the `CompressedSoftmax` kinds.
+    public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
 }
 
 /// Everything needed to rebuild a model's shape; stored in a bundle's `config.json`.
@@ -33,12 +52,16 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var cutoffs: [Int]?
     /// f in d_j = d / f^(j-1), the rank of cluster j's blocks.
     public var rankDivisor: Int
+    /// The knobs of the input's compressed table (memcom, hashing, qr, low-rank, mixed-dim); nil otherwise.
+    public var inputTable: ItemTableSettings?
+    /// The knobs of the output's compressed item matrix; nil otherwise.
+    public var outputTable: ItemTableSettings?
 
     public init(
         itemCount: Int, embeddingSize: Int = 64, dilations: [Int] = [1, 4, 1, 4], kernelSize: Int = 3,
         maxLength: Int = 50, layerNormEpsilon: Float = 1e-5, inputEmbedding: InputEmbeddingKind = .full,
         outputLayer: OutputLayerKind = .fullSoftmax, sharing: SharingScheme = .none, cutoffs: [Int]? = nil,
-        rankDivisor: Int = 4
+        rankDivisor: Int = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil
     ) {
         self.itemCount = itemCount
         self.embeddingSize = embeddingSize
@@ -51,11 +74,13 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         self.sharing = sharing
         self.cutoffs = cutoffs
         self.rankDivisor = rankDivisor
+        self.inputTable = inputTable
+        self.outputTable = outputTable
     }
 
     private enum CodingKeys: String, CodingKey {
         case itemCount, embeddingSize, dilations, kernelSize, maxLength, layerNormEpsilon
-        case inputEmbedding, outputLayer, sharing, cutoffs, rankDivisor
+        case inputEmbedding, outputLayer, sharing, cutoffs, rankDivisor, inputTable, outputTable
     }
 
     /// Keys added after the first bundles take their defaults when absent.
@@ -72,10 +97,19 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         sharing = try c.decodeIfPresent(SharingScheme.self, forKey: .sharing) ?? .none
         cutoffs = try c.decodeIfPresent([Int].self, forKey: .cutoffs)
         rankDivisor = try c.decodeIfPresent(Int.self, forKey: .rankDivisor) ?? 4
+        inputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .inputTable)
+        outputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .outputTable)
     }
 
     /// Whether any part needs the item clusters.
-    public var usesClusters: Bool { inputEmbedding == .blockAdaptive || outputLayer == .treeSoftmax }
+    public var usesClusters: Bool {
+        inputEmbedding == .blockAdaptive || inputEmbedding == .mixedDim || outputLayer == .treeSoftmax || outputLayer == .mixedDim
+    }
+
+    /// The item clusters of the cut-offs, when they are valid.
+    public var clusters: ItemClusters? {
+        cutoffs.flatMap { try? ItemClusters(cutoffs: Array($0.dropLast()), itemCount: itemCount) }
+    }
 
     /// Throws a sentence naming the first setting that cannot build a model.
     public func validate() throws {
@@ -94,6 +128,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
             }
             _ = try ItemClusters(cutoffs: Array(cutoffs.dropLast()), itemCount: itemCount)
             guard cutoffs.last == itemCount else { throw fail("the last cut-off must be N = \(itemCount), got \(cutoffs.last!)") }
+        }
+        for (kind, settings, key, part) in [(inputEmbedding.table, inputTable, "inputTable", "input embedding"),
+                                            (outputLayer.table, outputTable, "outputTable", "output layer")] {
+            guard let kind else { continue }
+            guard let settings else { throw fail("the \(kind.rawValue) \(part) needs its settings (\(key))") }
+            try settings.validate(kind, itemCount: itemCount, dimensions: embeddingSize, clusters: clusters, key: key)
         }
     }
 }

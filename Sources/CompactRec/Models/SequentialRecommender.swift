@@ -38,7 +38,7 @@ public final class SequentialRecommender: ParameterContainer {
     public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         var embeddingRNG = rng.split(), encoderRNG = rng.split(), outputRNG = rng.split()
-        let clusters = c.cutoffs.flatMap { try? ItemClusters(cutoffs: Array($0.dropLast()), itemCount: c.itemCount) }
+        let clusters = c.clusters
         precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
         let embedding: any ItemEmbedding
         switch c.inputEmbedding {
@@ -47,6 +47,10 @@ public final class SequentialRecommender: ParameterContainer {
         case .blockAdaptive:
             embedding = BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor,
                                                rng: &embeddingRNG)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
+            embedding = settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
+                                           clusters: clusters, standardDeviation: 1, rng: &embeddingRNG)
         }
         let encoder = NextItNet(dimensions: c.embeddingSize, dilations: c.dilations, kernelSize: c.kernelSize,
                                 layerNormEpsilon: c.layerNormEpsilon, sharing: c.sharing, rng: &encoderRNG)
@@ -58,6 +62,12 @@ public final class SequentialRecommender: ParameterContainer {
             let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
             output = TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
                                  tailDimensions: Array(ranks.dropFirst()), rng: &outputRNG)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            guard let settings = c.outputTable else { preconditionFailure("a compressed output needs outputTable; call validate() first") }
+            let table = settings.makeTable(
+                c.outputLayer.table!, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,
+                standardDeviation: CompressedSoftmax.itemStandardDeviation(dimensions: c.embeddingSize), rng: &outputRNG)
+            output = CompressedSoftmax(items: table, rng: &outputRNG)
         }
         self.init(configuration: c, embedding: embedding, encoder: encoder, output: output)
     }
