@@ -81,20 +81,8 @@ struct ModelOptions: ParsableArguments {
         if config.usesClusters {
             config.cutoffs = try ItemClusters.parse(cutoffs, frequencies: frequencies).cutoffs
         }
-        var input = inputTable.request
-        if inputEmbedding == .blockAdaptive, let ratio = input.ratio {
-            guard rankDivisor == nil else {
-                throw ValidationError("--rank-divisor and --input-ratio both size the block-adaptive input; give one")
-            }
-            config.rankDivisor = try TableSizing.rankDivisor(ratio: ratio, clusters: config.clusters!, dimensions: embeddingSize,
-                                                             source: input.names.ratio)
-            input.ratio = nil
-        }
-        config.inputTable = try input.resolve(inputEmbedding.table, kindName: inputEmbedding.rawValue, itemCount: itemCount,
-                                              dimensions: embeddingSize, clusters: config.clusters, frequencies: frequencies)
-        config.outputTable = try outputTable.request.resolve(
-            outputLayer.table, kindName: outputLayer.rawValue, itemCount: itemCount, dimensions: embeddingSize,
-            clusters: config.clusters, frequencies: frequencies)
+        try config.resolveTables(input: inputTable.request, output: outputTable.request,
+                                 rankDivisorGiven: rankDivisor != nil, frequencies: frequencies)
         try config.validate()
         return config
     }
@@ -124,9 +112,9 @@ struct InputTableOptions: ParsableArguments {
     @Option(help: "Choose the input table's size knob (m, c, r, α, or block-adaptive's rank divisor) so that N·C / its parameters is closest to this ratio.")
     var inputRatio: Double?
 
-    var request: TableRequest {
-        TableRequest(side: "input embedding", names: .input, buckets: buckets, hash: hash, qrCollisions: qrCollisions,
-                     qrOperation: qrOperation, rank: rank, mixedAlpha: mixedAlpha, ratio: inputRatio)
+    var request: ItemTableRequest {
+        ItemTableRequest(side: .input, names: .commandLineInput, buckets: buckets, hash: hash, qrCollisions: qrCollisions,
+                         qrOperation: qrOperation, rank: rank, mixedAlpha: mixedAlpha, ratio: inputRatio)
     }
 }
 
@@ -141,89 +129,10 @@ struct OutputTableOptions: ParsableArguments {
     @Option(help: "Choose the output item matrix's size knob so that N·C / its parameters (bias excluded) is closest to this ratio.")
     var outputRatio: Double?
 
-    var request: TableRequest {
-        TableRequest(side: "output layer", names: .output, buckets: outputBuckets, hash: outputHash,
-                     qrCollisions: outputQrCollisions, qrOperation: outputQrOperation, rank: outputRank,
-                     mixedAlpha: outputMixedAlpha, ratio: outputRatio)
-    }
-}
-
-/// One side's table flags, checked against the kind they size and turned into settings.
-struct TableRequest {
-    struct Names {
-        var buckets, hash, qrCollisions, qrOperation, rank, mixedAlpha, ratio: String
-        var key: String
-        /// Other kinds the ratio flag sizes, outside the compressed tables.
-        var ratioAlsoSizes: [String]
-
-        static let input = Names(buckets: "--buckets", hash: "--hash", qrCollisions: "--qr-collisions",
-                                 qrOperation: "--qr-operation", rank: "--rank", mixedAlpha: "--mixed-alpha",
-                                 ratio: "--input-ratio", key: "inputTable",
-                                 ratioAlsoSizes: ["block-adaptive"])
-        static let output = Names(buckets: "--output-buckets", hash: "--output-hash", qrCollisions: "--output-qr-collisions",
-                                  qrOperation: "--output-qr-operation", rank: "--output-rank",
-                                  mixedAlpha: "--output-mixed-alpha", ratio: "--output-ratio", key: "outputTable",
-                                  ratioAlsoSizes: [])
-    }
-
-    var side: String
-    var names: Names
-    var buckets: Int?
-    var hash: ItemHash?
-    var qrCollisions: Int?
-    var qrOperation: QuotientRemainderOperation?
-    var rank: Int?
-    var mixedAlpha: Double?
-    var ratio: Double?
-
-    /// The flag that sets `kind`'s size.
-    func sizeFlag(_ kind: ItemTableKind) -> String {
-        switch kind {
-        case .memcom, .hashing: names.buckets
-        case .qr: names.qrCollisions
-        case .lowRank: names.rank
-        case .mixedDim: names.mixedAlpha
-        }
-    }
-
-    /// The settings of a `kind` table from these flags (nil when the side is not a compressed
-    /// table); a flag that does not apply to the side's kind is an error, not ignored.
-    func resolve(_ kind: ItemTableKind?, kindName: String, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?,
-                 frequencies: [Int]) throws -> ItemTableSettings? {
-        let given: [(flag: String, kinds: [ItemTableKind])] = [
-            (names.buckets, buckets != nil, [ItemTableKind.memcom, .hashing]), (names.hash, hash != nil, [.memcom, .hashing]),
-            (names.qrCollisions, qrCollisions != nil, [.qr]), (names.qrOperation, qrOperation != nil, [.qr]),
-            (names.rank, rank != nil, [.lowRank]), (names.mixedAlpha, mixedAlpha != nil, [.mixedDim]),
-            (names.ratio, ratio != nil, ItemTableKind.allCases),
-        ].filter(\.1).map { ($0.0, $0.2) }
-        for (flag, kinds) in given where kind.map({ !kinds.contains($0) }) ?? true {
-            let targets = kinds.map(\.rawValue) + (flag == names.ratio ? names.ratioAlsoSizes : [])
-            throw ValidationError("\(flag) applies to a \(targets.joined(separator: ", ")) \(side), not \(kindName)")
-        }
-        guard let kind else { return nil }
-        var settings = ItemTableSettings(buckets: buckets, hash: hash ?? .modulo, qrCollisions: qrCollisions,
-                                         qrOperation: qrOperation ?? .multiply, rank: rank,
-                                         mixedAlpha: mixedAlpha ?? ItemTableSettings.defaultMixedAlpha)
-        let sizeGiven = given.contains { $0.flag == sizeFlag(kind) }
-        if let ratio {
-            guard !sizeGiven else { throw ValidationError("\(sizeFlag(kind)) and \(names.ratio) both size the \(kind.rawValue) \(side); give one") }
-            settings = try TableSizing.sized(kind, ratio: ratio, settings: settings, itemCount: N, dimensions: C,
-                                             clusters: clusters, frequencies: frequencies, source: names.ratio)
-        } else if kind == .mixedDim {
-            guard settings.mixedAlpha >= 0 && settings.mixedAlpha.isFinite else {
-                throw ValidationError("\(names.mixedAlpha) expects a number ≥ 0 such as 0.3, got \(settings.mixedAlpha)")
-            }
-            settings.mixedDimensions = MixedDimensionEmbedding.dimensions(
-                clusters: clusters!, frequencies: frequencies, embeddingSize: C, alpha: settings.mixedAlpha)
-        } else if !sizeGiven {
-            throw ValidationError("a \(kind.rawValue) \(side) needs \(sizeFlag(kind)) or \(names.ratio)")
-        }
-        do {
-            try settings.validate(kind, itemCount: N, dimensions: C, clusters: clusters, key: names.key)
-        } catch let error as InputError {
-            throw InputError(source: sizeFlag(kind), "\(error.message) (\(names.key) \(error.location ?? ""))")
-        }
-        return settings
+    var request: ItemTableRequest {
+        ItemTableRequest(side: .output, names: .commandLineOutput, buckets: outputBuckets, hash: outputHash,
+                         qrCollisions: outputQrCollisions, qrOperation: outputQrOperation, rank: outputRank,
+                         mixedAlpha: outputMixedAlpha, ratio: outputRatio)
     }
 }
 

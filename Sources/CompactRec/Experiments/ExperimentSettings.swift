@@ -16,11 +16,25 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
     public var embeddingSize = 64
     public var dilations = [1, 4, 1, 4]
     public var kernelSize = 3
-    /// Input-embedding compression ratio for the hashing-style variants (memcom, hashing, qr,
-    /// low-rank, mixed-dim); accepted in plans ahead of those variants.
+    /// The input table's knobs (memcom, hashing, qr, low-rank, mixed-dim), as `train`'s
+    /// `--input-ratio`, `--buckets`, `--hash`, `--qr-collisions`, `--qr-operation`, `--rank` and
+    /// `--mixed-alpha`; nil is "not given". With a block-adaptive input, the ratio picks the rank
+    /// divisor (and `rankDivisor` is not used).
     public var inputRatio: Double?
-    /// Rows of a hashed table, for the same variants; accepted ahead of them.
     public var buckets: Int?
+    public var hash: String?
+    public var qrCollisions: Int?
+    public var qrOperation: String?
+    public var rank: Int?
+    public var mixedAlpha: Double?
+    /// The output item matrix's knobs, as `--output-ratio`, `--output-buckets`, … .
+    public var outputRatio: Double?
+    public var outputBuckets: Int?
+    public var outputHash: String?
+    public var outputQrCollisions: Int?
+    public var outputQrOperation: String?
+    public var outputRank: Int?
+    public var outputMixedAlpha: Double?
 
     // Training (as the train command's options).
     public var epochs = 10
@@ -37,8 +51,9 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
     /// Every key a plan may set in `defaults` or a configuration.
     public static let keys = [
         "inputEmbedding", "outputLayer", "sharing", "cutoffs", "rankDivisor", "embeddingSize", "dilations",
-        "kernelSize", "inputRatio", "buckets", "epochs", "batchSize", "learningRate", "weightDecay", "clipNorm",
-        "patience", "validation",
+        "kernelSize", "inputRatio", "buckets", "hash", "qrCollisions", "qrOperation", "rank", "mixedAlpha",
+        "outputRatio", "outputBuckets", "outputHash", "outputQrCollisions", "outputQrOperation", "outputRank",
+        "outputMixedAlpha", "epochs", "batchSize", "learningRate", "weightDecay", "clipNorm", "patience", "validation",
     ]
 
     /// Sets `key` from a plan value, checking its type and range; `path` names it in errors.
@@ -60,11 +75,24 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
             dilations = try reader.integers(value, at: path, minimum: 1)
             if dilations.isEmpty { throw reader.fail(path, "expected at least one dilation") }
         case "kernelSize": kernelSize = try reader.integer(value, at: path, minimum: 1)
-        case "inputRatio":
+        case "inputRatio", "outputRatio":
             let ratio = try reader.number(value, at: path)
             guard ratio >= 1 else { throw reader.fail(path, "expected a ratio of at least 1, found \(PlanJSON.format(ratio))") }
-            inputRatio = ratio
+            if key == "inputRatio" { inputRatio = ratio } else { outputRatio = ratio }
         case "buckets": buckets = try reader.integer(value, at: path, minimum: 1)
+        case "outputBuckets": outputBuckets = try reader.integer(value, at: path, minimum: 1)
+        case "hash": hash = try reader.string(value, at: path)
+        case "outputHash": outputHash = try reader.string(value, at: path)
+        case "qrCollisions": qrCollisions = try reader.integer(value, at: path, minimum: 1)
+        case "outputQrCollisions": outputQrCollisions = try reader.integer(value, at: path, minimum: 1)
+        case "qrOperation": qrOperation = try reader.string(value, at: path)
+        case "outputQrOperation": outputQrOperation = try reader.string(value, at: path)
+        case "rank": rank = try reader.integer(value, at: path, minimum: 1)
+        case "outputRank": outputRank = try reader.integer(value, at: path, minimum: 1)
+        case "mixedAlpha", "outputMixedAlpha":
+            let alpha = try reader.number(value, at: path)
+            guard alpha >= 0 else { throw reader.fail(path, "expected α ≥ 0, found \(PlanJSON.format(alpha))") }
+            if key == "mixedAlpha" { mixedAlpha = alpha } else { outputMixedAlpha = alpha }
         case "epochs": epochs = try reader.integer(value, at: path, minimum: 1)
         case "batchSize": batchSize = try reader.integer(value, at: path, minimum: 1)
         case "learningRate":
@@ -99,11 +127,15 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
         if SharingScheme(rawValue: sharing) == nil {
             return ("sharing", "'\(sharing)' is not a sharing scheme this build has (it has \(known(SharingScheme.self)))")
         }
-        if inputRatio != nil {
-            return ("inputRatio", "no input embedding in this build takes a ratio (it has \(known(InputEmbeddingKind.self)))")
+        for (key, name) in [("hash", hash), ("outputHash", outputHash)] {
+            if let name, ItemHash(rawValue: name) == nil {
+                return (key, "'\(name)' is not a hash this build has (it has \(known(ItemHash.self)))")
+            }
         }
-        if buckets != nil {
-            return ("buckets", "no input embedding in this build takes a bucket count (it has \(known(InputEmbeddingKind.self)))")
+        for (key, name) in [("qrOperation", qrOperation), ("outputQrOperation", outputQrOperation)] {
+            if let name, QuotientRemainderOperation(rawValue: name) == nil {
+                return (key, "'\(name)' is not a quotient-remainder operation this build has (it has \(known(QuotientRemainderOperation.self)))")
+            }
         }
         if patience != nil && !validation {
             return ("patience", "patience needs a validation split; set validation to true")
@@ -127,6 +159,20 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
             } catch let error as InputError {
                 throw ExperimentSettingError(key: "cutoffs", message: error.message)
             }
+        }
+        let input = ItemTableRequest(
+            side: .input, names: .planInput, buckets: buckets, hash: hash.flatMap(ItemHash.init(rawValue:)),
+            qrCollisions: qrCollisions, qrOperation: qrOperation.flatMap(QuotientRemainderOperation.init(rawValue:)),
+            rank: rank, mixedAlpha: mixedAlpha, ratio: inputRatio)
+        let output = ItemTableRequest(
+            side: .output, names: .planOutput, buckets: outputBuckets, hash: outputHash.flatMap(ItemHash.init(rawValue:)),
+            qrCollisions: outputQrCollisions,
+            qrOperation: outputQrOperation.flatMap(QuotientRemainderOperation.init(rawValue:)),
+            rank: outputRank, mixedAlpha: outputMixedAlpha, ratio: outputRatio)
+        do {
+            try config.resolveTables(input: input, output: output, rankDivisorGiven: false, frequencies: frequencies)
+        } catch let error as InputError {
+            throw ExperimentSettingError(key: Self.keys.contains(error.source) ? error.source : nil, message: error.message)
         }
         do {
             try config.validate()

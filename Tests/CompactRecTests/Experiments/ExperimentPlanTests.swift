@@ -155,7 +155,7 @@ struct ExperimentPlanTests {
     @Test func variantsThisBuildLacksAreRefusedBeforeAnyRun() throws {
         let directory = try DataTestDirectory()
         let path = try plan(directory) {
-            $0.replacingOccurrences(of: #""inputEmbedding": "block-adaptive""#, with: #""inputEmbedding": "memcom", "inputRatio": 16"#)
+            $0.replacingOccurrences(of: #""inputEmbedding": "block-adaptive""#, with: #""inputEmbedding": "tensor-train", "inputRatio": 16"#)
               .replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "sharing": "cross-everything"}"#)
         }
         let plan = try ExperimentPlan.load(path: path)  // parses: the variant is only unknown to this build
@@ -164,7 +164,7 @@ struct ExperimentPlanTests {
             try plan.checkRunnable()
         }
         #expect(plan.unrunnableReason(plan.configurations[1]) ==
-                "configurations[1].inputEmbedding (small): 'memcom' is not an input embedding this build has (it has full, block-adaptive)")
+                "configurations[1].inputEmbedding (small): 'tensor-train' is not an input embedding this build has (it has full, block-adaptive, memcom, hashing, qr, low-rank, mixed-dim)")
         let output = directory.path("out")
         #expect(throws: InputError.self) { _ = try ExperimentRunner(plan: plan, outputDirectory: output).run() }
         #expect(!FileManager.default.fileExists(atPath: output))
