@@ -179,7 +179,7 @@ public final class TreeSoftmax: OutputLayer {
         _ tail: Tail, hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: UnsafePointer<Int32>,
         count Mj: Int, scale: Float, hiddenGradient: UnsafeMutablePointer<Float>
     ) -> Double {
-        let C = dimensions, d = tail.dimensions, k = tail.items.count
+        let C = dimensions, d = tail.dimensions
         let x = tailHidden.ensure(Mj * C), local = tailTargets.ensure(Mj)
         for i in 0..<Mj {
             let r = Int(rows[i])
