@@ -1,15 +1,9 @@
 #include "ckernels.h"
+#include "multiversion.h"
 #include "exp_inline.h"
 #include <math.h>
 #include <string.h>
 
-// One binary carries AVX-512, AVX2 and baseline versions; the loader picks one (ifunc).
-#if defined(__x86_64__) && defined(__linux__)
-// Clones are chosen by CPU features, not by CPU model, so new CPUs get the wide versions too.
-#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MULTIVERSION
-#endif
 
 // Reductions may be reassociated so they vectorise; the order differs from a sequential sum
 // by rounding only, and is fixed for a given CPU, so results stay reproducible on one machine.
@@ -48,7 +42,7 @@ MULTIVERSION void ck_scale(float *x, size_t n, float f) {
     for (size_t i = 0; i < n; i++) x[i] *= f;
 }
 
-float ck_exp(float x) { return exp_inline(x); }
+MULTIVERSION float ck_exp(float x) { return exp_inline(x); }
 
 MULTIVERSION void ck_axpy(float a, const float *restrict x, float *restrict y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] += a * x[i];

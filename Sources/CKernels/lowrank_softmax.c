@@ -4,14 +4,10 @@
 // W and of dW stays in cache while every row streams past it.
 // Shape legend: R rows, d rank, k columns (the tail's items).
 #include "ckernels.h"
+#include "multiversion.h"
 #include "exp_inline.h"
 #include <math.h>
 
-#if defined(__x86_64__) && defined(__linux__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MULTIVERSION
-#endif
 
 enum { TILE = 512 };
 

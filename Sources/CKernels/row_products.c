@@ -2,12 +2,7 @@
 // number of rows, so a row's result does not depend on which rows came with it (a BLAS makes no
 // such promise). Shape legend: M rows, K inner, N columns.
 #include "ckernels.h"
-
-#if defined(__x86_64__) && defined(__linux__)
-#define MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MULTIVERSION
-#endif
+#include "multiversion.h"
 
 enum { COLUMN_BLOCK = 256 };
 

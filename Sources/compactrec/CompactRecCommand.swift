@@ -9,7 +9,7 @@ struct CompactRecCommand: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Recommend.self, Inspect.self, Benchmark.self, Experiment.self, Report.self])
 
     static func main() {
-        Startup.selectBLASKernels()
+        Startup.configureBLAS()
         Self.main(nil)
     }
 }

@@ -1,5 +1,5 @@
 // Hot elementwise kernels of CompactRec's numeric core, in C so that the compiler vectorises
-// them for the CPU it runs on (AVX-512, AVX2 or baseline, chosen at load time).
+// them for the CPU it runs on (x86-64-v4 with AVX-512, x86-64-v3 with AVX2 and FMA, or baseline, chosen at load time).
 // Shape legend: N = items (row width), M = rows.
 #ifndef COMPACTREC_CKERNELS_H
 #define COMPACTREC_CKERNELS_H

@@ -2,8 +2,9 @@ import CKernels
 
 /// Elementwise and reduction kernels over raw buffers: no allocation.
 ///
-/// The loops live in the C target `CKernels`, compiled once per vector width (AVX-512, AVX2,
-/// baseline) and chosen at load time for the CPU it runs on; these are their Swift names.
+/// The loops live in the C target `CKernels`, compiled once per x86-64 level (v4 with AVX-512,
+/// v3 with AVX2 and FMA, baseline) and chosen at load time for the CPU it runs on; these are
+/// their Swift names.
 public enum Kernels {
     /// y[i] += x[i]
     @inline(__always)
