@@ -16,6 +16,11 @@ struct Inspect: ParsableCommand {
             atPath: (model as NSString).appendingPathComponent("model.safetensors"))[.size] as? Int) ?? 0
         let c = bundle.configuration.model
         let tensors = bundle.model.uniqueParameters()
+        let serving = MemoryEstimate.inference(configuration: c, threads: Parallel.threads)
+        let training = bundle.configuration.training.map {
+            MemoryEstimate.training(configuration: c, batchSize: $0.batchSize, threads: Parallel.threads, validation: true,
+                                    checkpoints: false, frequencies: bundle.vocabulary.frequencies)
+        }
         if json {
             var object = Output.configurationFields(c).merging(accounting.dictionary) { a, _ in a }
             object["model_safetensors_bytes"] = fileBytes
@@ -24,12 +29,17 @@ struct Inspect: ParsableCommand {
             object["data"] = bundle.configuration.data
             object["metrics"] = bundle.configuration.metrics ?? [:]
             object["tensors"] = tensors.map { ["name": $0.name, "shape": $0.parameter.shape] as [String: Any] }
+            object["memory_estimate"] = ["evaluation": serving.dictionary, "training": training?.dictionary ?? [:]]
             Output.json(object)
             return
         }
         print("model: \(ModelOptions.describe(c)), \(c.itemCount - 1) items, layer-norm eps \(c.layerNormEpsilon)")
         print(Output.accounting(accounting))
         print("model.safetensors: \(fileBytes) bytes (F32)")
+        print("memory to evaluate: \(serving.summary)")
+        if let training, let options = bundle.configuration.training {
+            print("memory to train (batch \(options.batchSize)): \(training.summary)")
+        }
         for (key, value) in bundle.configuration.data.sorted(by: { $0.key < $1.key }) where !value.isEmpty {
             print("data.\(key): \(value)")
         }

@@ -17,6 +17,18 @@ struct Train: ParsableCommand {
     @Option(help: "Stop after this many epochs without a better validation NDCG@10.") var patience: Int?
     @Option(help: "Random seed: the same seed, data and threads give the same model.") var seed: UInt64 = 1
     @Option(help: "Directory for the model bundle.") var output: String?
+    @Option(help: ArgumentHelp(
+        "Save a checkpoint every N steps ('500' or '500steps') or every N epochs ('1epoch', '2epochs').",
+        valueName: "N[steps|epochs]"))
+    var checkpointEvery: String?
+    @Option(help: "Directory for checkpoints (default: <output>/checkpoint, or the --resume directory).")
+    var checkpointDir: String?
+    @Option(help: ArgumentHelp(
+        "Continue from the checkpoint in DIR; give the same data and options as the run that wrote it.",
+        valueName: "DIR"))
+    var resume: String?
+    @Flag(help: "Train even when the memory estimate exceeds the available memory.")
+    var ignoreMemoryLimit = false
 
     @OptionGroup var runtime: RuntimeOptions
 
@@ -24,6 +36,20 @@ struct Train: ParsableCommand {
         if patience != nil && !dataOptions.validation {
             throw ValidationError("--patience needs a validation split; drop --no-validation")
         }
+        if let checkpointEvery {
+            do { _ = try CheckpointInterval(parsing: checkpointEvery) } catch let error as InputError {
+                throw ValidationError(error.description)
+            }
+            if checkpointDir == nil && output == nil && resume == nil {
+                throw ValidationError("--checkpoint-every needs a place for the checkpoints: --checkpoint-dir or --output")
+            }
+        }
+    }
+
+    /// Where checkpoints go, if any are to be written.
+    var checkpointDirectory: String? {
+        guard checkpointEvery != nil else { return nil }
+        return checkpointDir ?? resume ?? output.map { ($0 as NSString).appendingPathComponent("checkpoint") }
     }
 
     func run() throws {
@@ -46,14 +72,48 @@ struct Train: ParsableCommand {
         options.seed = seed
         try options.validate()
 
+        let memory = MemoryEstimate.training(
+            configuration: config, batchSize: batchSize, threads: runtime.threads, validation: !data.validation.isEmpty,
+            checkpoints: checkpointEvery != nil, frequencies: data.vocabulary.frequencies)
+        let availableMemory = MachineInfo.availableMemoryBytes
+        progress.line("memory: \(memory.summary)" + (availableMemory.map { ", \(MemoryEstimate.format($0)) available" } ?? ""))
+        if !ignoreMemoryLimit { try memory.check(availableBytes: availableMemory) }
+
         let model = SequentialRecommender(configuration: config, seed: seed)
         let accounting = ParameterAccounting(model: model)
         progress.line("model: " + ModelOptions.describe(config))
         progress.line(Output.accounting(accounting))
         progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
 
+        let dataSummary = [
+            "path": dataOptions.data, "test_path": dataOptions.test ?? "", "format": data.format.rawValue,
+            "protocol": data.protocolDescription, "training_sequences": String(data.train.count),
+        ]
         let trainer = Trainer(model: model, options: options)
-        let summary = try trainer.fit(train: data.train, validation: data.validation) { event in
+        let fingerprint = try DataFingerprint(dataset: data, path: dataOptions.data, testPath: dataOptions.test,
+                                              validation: dataOptions.validation)
+        if let resume {
+            let checkpoint = try TrainingCheckpoint.read(from: resume)
+            for note in try checkpoint.checkResumable(model: config, training: options, data: fingerprint, threads: runtime.threads) {
+                progress.line("note: \(note)")
+            }
+            try trainer.restore(from: checkpoint)
+            let p = trainer.progress
+            progress.line("resumed from \(checkpoint.directory): epoch \(p.epoch), step \(p.stepInEpoch) (\(p.stepsDone) steps done)")
+        }
+        var schedule: CheckpointSchedule?
+        if let checkpointEvery, let directory = checkpointDirectory {
+            let writer = CheckpointWriter(directory: directory, vocabulary: data.vocabulary, dataSummary: dataSummary,
+                                          fingerprint: fingerprint, threads: runtime.threads)
+            if let existing = writer.existingCheckpoint(), resume == nil {
+                throw ValidationError("\(directory) already holds a checkpoint (\(existing)); continue it with --resume \(directory), "
+                                      + "or choose another --checkpoint-dir")
+            }
+            let interval = try CheckpointInterval(parsing: checkpointEvery)
+            schedule = CheckpointSchedule(interval: interval, save: writer.save)
+            progress.line("checkpoints: \(interval) into \(directory)")
+        }
+        let summary = try trainer.fit(train: data.train, validation: data.validation, checkpoints: schedule) { event in
             switch event {
             case let .step(epoch, step, steps, loss, speed):
                 progress.step(epoch: epoch, epochs: epochs, step: step, steps: steps, loss: loss,
@@ -73,10 +133,6 @@ struct Train: ParsableCommand {
         let evalSeconds = seconds(since: evalStart)
         let evalSpeed = Double(data.test.count) / max(evalSeconds, 1e-9)
 
-        let dataSummary = [
-            "path": dataOptions.data, "test_path": dataOptions.test ?? "", "format": data.format.rawValue,
-            "protocol": data.protocolDescription, "training_sequences": String(data.train.count),
-        ]
         if let output {
             try ModelBundle(model: model, vocabulary: data.vocabulary, training: options, data: dataSummary,
                             metrics: metrics.values).write(to: output)
@@ -99,6 +155,8 @@ struct Train: ParsableCommand {
             object["cpu"] = MachineInfo.cpuName
             object["blas"] = BLAS.kernels
             object["threads"] = runtime.threads
+            object["memory_estimate"] = memory.dictionary
+            object["memory_available_bytes"] = availableMemory ?? NSNull()
             Output.json(object)
         } else {
             print("protocol: \(data.protocolDescription); \(Evaluator.protocolSummary)")

@@ -38,6 +38,11 @@ enum InteractionFieldParsing {
                 file: file, line: line,
                 "column \(column): expected a numeric timestamp, found \(quoted(field))")
         }
+        guard value.isFinite else {
+            throw InputError(
+                file: file, line: line,
+                "column \(column): the timestamp \(quoted(field)) is too large for a number")
+        }
         return value
     }
 

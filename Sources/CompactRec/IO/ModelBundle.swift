@@ -63,18 +63,27 @@ public struct ModelBundle {
         guard let configData = FileManager.default.contents(atPath: configPath) else {
             throw InputError(source: configPath, "cannot read: is \(directory) a model directory written by 'compactrec train'?")
         }
+        // Format and version first: a newer bundle may be laid out differently throughout, and
+        // deserves "upgrade CompactRec" rather than a complaint about some field.
+        struct Header: Decodable { var format: String; var version: Int }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: configData)
+        } catch {
+            throw InputError(source: configPath, "not a CompactRec configuration: \(error)")
+        }
+        guard header.format == formatName else {
+            throw InputError(source: configPath, "expected format '\(formatName)', found '\(header.format)'")
+        }
+        guard header.version <= formatVersion else {
+            throw InputError(source: configPath,
+                             "bundle version \(header.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
+        }
         let configuration: Configuration
         do {
             configuration = try JSONDecoder().decode(Configuration.self, from: configData)
         } catch {
             throw InputError(source: configPath, "not a CompactRec configuration: \(error)")
-        }
-        guard configuration.format == formatName else {
-            throw InputError(source: configPath, "expected format '\(formatName)', found '\(configuration.format)'")
-        }
-        guard configuration.version <= formatVersion else {
-            throw InputError(source: configPath,
-                             "bundle version \(configuration.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
         }
         do {
             try configuration.model.validate()
@@ -86,18 +95,18 @@ public struct ModelBundle {
             throw InputError(source: path(directory, "items.tsv"),
                              "has \(vocabulary.count) items but config.json says itemCount \(configuration.model.itemCount)")
         }
-        let model = SequentialRecommender(configuration: configuration.model, seed: 0)
         let file = try SafeTensors.read(path: path(directory, "model.safetensors"))
-        let expected = model.uniqueParameters()
-        for p in expected {
-            let values = try file.values(of: p.name, shape: p.parameter.shape)
-            values.withUnsafeBufferPointer { p.parameter.value.data.update(from: $0.baseAddress!, count: p.parameter.count) }
+        // Checked before the model is built, so that a config.json that lies about the model's
+        // size cannot make it allocate far more than the tensor file holds; small differences
+        // are left to the checks per tensor below, whose errors name the tensor.
+        let expectedCount = ParameterAccounting(configuration: configuration.model).total
+        let storedCount = file.tensors.reduce(0) { $0 + $1.values.count }
+        guard expectedCount <= 2 * storedCount + (1 << 20) else {
+            throw InputError(source: file.source,
+                             "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
-        let known = Set(expected.map(\.name))
-        if let extra = file.tensors.first(where: { !known.contains($0.name) }) {
-            throw InputError(source: file.source, location: "tensor \(extra.name)",
-                             "not a parameter of the model that config.json describes")
-        }
+        let model = SequentialRecommender(configuration: configuration.model, seed: 0)
+        try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes")
         var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
                                  data: configuration.data, metrics: configuration.metrics)
         bundle.configuration = configuration
@@ -125,6 +134,9 @@ public struct ModelBundle {
             }
             ids.append(String(fields[1]))
             frequencies.append(frequency)
+        }
+        guard sawHeader else {
+            throw InputError(source: file, "is empty; expected the header 'index<TAB>original_id<TAB>frequency' and one line per item")
         }
         do {
             return try Vocabulary(originalIds: ids, frequencies: frequencies)

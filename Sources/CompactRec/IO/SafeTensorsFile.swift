@@ -34,4 +34,30 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
         return tensor.values
     }
+
+    /// Copies every parameter's values from the tensor of its name, which must exist with the
+    /// parameter's shape, and checks the file has no other tensors: loading a model or an
+    /// optimizer state, with errors that name this file and the tensor at fault.
+    /// - Parameters:
+    ///   - prefix: prepended to each parameter's name to find its tensor (e.g. `"m."`).
+    ///   - unexpected: the error message for a tensor no parameter asked for.
+    public func copyValues(
+        into parameters: [NamedParameter], prefix: String = "", unexpected: String = "not a parameter of this model"
+    ) throws {
+        try copyValues(into: parameters.map { (prefix + $0.name, $0.parameter.value) }, unexpected: unexpected)
+    }
+
+    /// As above for tensors under explicit names; every tensor of the file must be used.
+    public func copyValues(
+        into destinations: [(name: String, tensor: Tensor)], unexpected: String = "not a parameter of this model"
+    ) throws {
+        for (name, tensor) in destinations {
+            let values = try self.values(of: name, shape: tensor.shape)
+            values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
+        }
+        let known = Set(destinations.map(\.name))
+        if let extra = tensors.first(where: { !known.contains($0.name) }) {
+            throw InputError(source: source, location: SafeTensorsDiagnostics.location(ofTensor: extra.name), unexpected)
+        }
+    }
 }

@@ -101,6 +101,22 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         outputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .outputTable)
     }
 
+    /// The largest values `validate()` accepts. Far beyond any useful model, they keep every
+    /// size computed from a configuration (parameters, activations, offsets) from overflowing,
+    /// whatever a config.json says.
+    public enum Limits {
+        /// N, including padding: item indices are 32-bit.
+        public static let itemCount = Int(Int32.max)
+        /// C.
+        public static let embeddingSize = 65_536
+        /// T, the longest history read.
+        public static let maxLength = 65_536
+        public static let kernelSize = 1_024
+        public static let dilation = 65_536
+        /// Residual blocks.
+        public static let blocks = 1_024
+    }
+
     /// Whether any part needs the item clusters.
     public var usesClusters: Bool {
         inputEmbedding == .blockAdaptive || inputEmbedding == .mixedDim || outputLayer == .treeSoftmax || outputLayer == .mixedDim
@@ -114,14 +130,17 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// Throws a sentence naming the first setting that cannot build a model.
     public func validate() throws {
         func fail(_ message: String) -> InputError { InputError(source: "model configuration", message) }
-        if itemCount < 2 { throw fail("itemCount must be at least 2 (padding and one item), got \(itemCount)") }
-        if embeddingSize < 1 { throw fail("embedding size must be positive, got \(embeddingSize)") }
-        if dilations.isEmpty { throw fail("dilations must name at least one block") }
-        if let bad = dilations.first(where: { $0 < 1 }) { throw fail("dilations must be positive, got \(bad)") }
-        if kernelSize < 1 { throw fail("kernel size must be positive, got \(kernelSize)") }
-        if maxLength < 1 { throw fail("max length must be positive, got \(maxLength)") }
-        if !(layerNormEpsilon > 0) { throw fail("layer-norm epsilon must be positive, got \(layerNormEpsilon)") }
-        if rankDivisor < 1 { throw fail("rank divisor must be at least 1, got \(rankDivisor)") }
+        func within(_ value: Int, _ range: ClosedRange<Int>, _ name: String) throws {
+            guard range.contains(value) else { throw fail("\(name) must lie in \(range.lowerBound)...\(range.upperBound), got \(value)") }
+        }
+        try within(itemCount, 2...Limits.itemCount, "itemCount (padding and at least one item)")
+        try within(embeddingSize, 1...Limits.embeddingSize, "embedding size")
+        try within(dilations.count, 1...Limits.blocks, "the number of blocks (dilations)")
+        for r in dilations { try within(r, 1...Limits.dilation, "every dilation") }
+        try within(kernelSize, 1...Limits.kernelSize, "kernel size")
+        try within(maxLength, 1...Limits.maxLength, "max length")
+        if !(layerNormEpsilon > 0 && layerNormEpsilon.isFinite) { throw fail("layer-norm epsilon must be positive and finite, got \(layerNormEpsilon)") }
+        try within(rankDivisor, 1...Limits.embeddingSize, "rank divisor")
         if usesClusters {
             guard let cutoffs, cutoffs.count >= 2 else {
                 throw fail("\(inputEmbedding.rawValue) input and \(outputLayer.rawValue) output need cluster cut-offs (at least two clusters)")

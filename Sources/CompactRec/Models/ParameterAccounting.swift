@@ -20,6 +20,33 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         uncompressedTotal = Self.uncompressed(model.configuration).total
     }
 
+    /// The counts a configuration implies, from the formulas (METHODS §3 and §6), without
+    /// building the model: what the memory estimate and the bundle loader check before
+    /// allocating. `configuration` must be valid (`validate()`), whose limits keep every
+    /// product here far from overflowing.
+    ///
+    /// Full embedding `N·C`; block-adaptive `c_1·C + Σ_j (k_j·d_j + d_j·C)` over the tail
+    /// clusters. Middle: `SharingScheme.middleParameterCount`. Full softmax `C·N + N`; tree
+    /// softmax a head `C·H + H` with `H = c_1 + n − 1`, and per tail `C·d_j + d_j·k_j + k_j`.
+    public init(configuration c: ModelConfiguration) {
+        let N = c.itemCount, C = c.embeddingSize
+        let clusters = c.usesClusters ? c.cutoffs.flatMap { try? ItemClusters(cutoffs: Array($0.dropLast()), itemCount: N) } : nil
+        let ranks = clusters?.dimensions(embeddingSize: C, divisor: c.rankDivisor) ?? []
+        let tails = clusters.map { clusters in (1..<clusters.count).map { (size: clusters.size(of: $0), rank: ranks[$0]) } } ?? []
+        switch c.inputEmbedding {
+        case .full: input = N * C
+        case .blockAdaptive: input = (clusters?.size(of: 0) ?? N) * C + tails.reduce(0) { $0 + $1.size * $1.rank + $1.rank * C }
+        }
+        middle = SharingScheme.middleParameterCount(scheme: c.sharing, blocks: c.dilations.count, channels: C, kernelSize: c.kernelSize)
+        switch c.outputLayer {
+        case .fullSoftmax: output = C * N + N
+        case .treeSoftmax:
+            let headWidth = (clusters?.size(of: 0) ?? N) + tails.count
+            output = C * headWidth + headWidth + tails.reduce(0) { $0 + C * $1.rank + $1.rank * $1.size + $1.size }
+        }
+        uncompressedTotal = Self.uncompressed(c).total
+    }
+
     init(input: Int, middle: Int, output: Int, uncompressedTotal: Int) {
         self.input = input
         self.middle = middle

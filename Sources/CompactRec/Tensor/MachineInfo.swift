@@ -40,6 +40,39 @@ public enum MachineInfo {
         return nil
     }
 
+    /// Memory a new allocation can get without swapping, in bytes: `MemAvailable` from
+    /// /proc/meminfo on Linux (also capped by a cgroup v2 `memory.max` below it), the
+    /// physical memory on macOS; nil when unknown.
+    public static var availableMemoryBytes: Int? {
+        #if os(Linux)
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        var available = availableMemory(meminfo: text)
+        if let limit = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
+           let limitBytes = Int(limit.trimmingCharacters(in: .whitespacesAndNewlines)),
+           let current = try? String(contentsOfFile: "/sys/fs/cgroup/memory.current", encoding: .utf8),
+           let currentBytes = Int(current.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            let left = max(0, limitBytes - currentBytes)
+            available = available.map { min($0, left) } ?? left
+        }
+        return available
+        #elseif canImport(Darwin)
+        return Int(ProcessInfo.processInfo.physicalMemory)
+        #else
+        return nil
+        #endif
+    }
+
+    /// The `MemAvailable:` line of a /proc/meminfo text, in bytes.
+    public static func availableMemory(meminfo text: String) -> Int? {
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 2, let kibibytes = Int(fields[1]) else { return nil }
+            let unit = fields.count >= 3 ? fields[2] : "kB"
+            return unit == "kB" ? kibibytes * 1024 : kibibytes
+        }
+        return nil
+    }
+
     /// Measures this machine's single-precision GEMM rate (GFLOP/s) for `[m, k] x [k, n]`.
     public static func sgemmRate(m: Int, n: Int, k: Int, seconds: Double = 0.5) -> Double {
         let a = Tensor(shape: [m, k]), b = Tensor(shape: [k, n]), c = Tensor(shape: [m, n])

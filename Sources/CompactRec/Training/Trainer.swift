@@ -9,7 +9,7 @@ public enum TrainingEvent: Sendable {
     case epoch(EpochSummary)
 }
 
-public struct EpochSummary: Sendable, Codable {
+public struct EpochSummary: Sendable, Codable, Equatable {
     public var epoch: Int
     public var loss: Float
     /// Seconds of training steps only (validation excluded).
@@ -30,26 +30,49 @@ public struct TrainingSummary: Sendable, Codable {
 }
 
 public enum TrainingError: Error, CustomStringConvertible {
-    case diverged(epoch: Int, step: Int, loss: Float)
+    /// The loss of a step was not finite; the weights are those from before that step.
+    case diverged(epoch: Int, step: Int, loss: Float, lastCheckpoint: String?)
+    /// A parameter held a NaN or an infinity when a checkpoint was due, so none was written.
+    case nonFiniteParameter(name: String, epoch: Int, step: Int, lastCheckpoint: String?)
 
     public var description: String {
         switch self {
-        case let .diverged(epoch, step, loss):
+        case let .diverged(epoch, step, loss, lastCheckpoint):
             return "training diverged: the loss became \(loss) at epoch \(epoch), step \(step); "
-                + "try a lower --learning-rate or --clip-norm"
+                + Self.advice(lastCheckpoint)
+        case let .nonFiniteParameter(name, epoch, step, lastCheckpoint):
+            return "training diverged: parameter \(name) holds a NaN or an infinity after epoch \(epoch), step \(step), "
+                + "so no checkpoint was written; " + Self.advice(lastCheckpoint)
         }
+    }
+
+    private static func advice(_ lastCheckpoint: String?) -> String {
+        guard let lastCheckpoint else { return "try a lower --learning-rate or --clip-norm" }
+        return "the last good checkpoint is \(lastCheckpoint), written before it; continue from it with "
+            + "--resume and a lower --learning-rate or a --clip-norm"
     }
 }
 
-/// The training loop: seeded shuffles, Adam, per-epoch validation and early stopping.
+/// The training loop: seeded shuffles, Adam, per-epoch validation, early stopping, checkpoints.
 ///
 ///     let trainer = Trainer(model: model, options: options)
 ///     let summary = try trainer.fit(train: data.train, validation: data.validation) { event in … }
+///
+/// The loop's state lives in `progress`; a trainer restored from a checkpoint (see
+/// `restore(from:)`) continues where the checkpointed one was, taking the same steps.
 public final class Trainer {
     public let model: SequentialRecommender
     public let options: TrainingOptions
     public let optimizer: Adam
-    private var rng: SeededGenerator
+    /// Where the loop is: epoch, step, the shuffle's generator, the epochs done.
+    public internal(set) var progress: TrainingProgress
+    /// The best validation epoch's weights, aligned with `optimizer.parameters`, while they
+    /// differ from the current ones (nil without validation).
+    public internal(set) var bestWeights: [[Float]]?
+    /// Where the last checkpoint was written or restored from, for error messages.
+    public internal(set) var lastCheckpoint: String?
+    /// The dotted name of each of `optimizer.parameters`.
+    public let parameterNames: [String]
     /// [B, T] inputs and targets of the current batch.
     private let inputs: UnsafeMutablePointer<Int32>, targets: UnsafeMutablePointer<Int32>
 
@@ -59,10 +82,12 @@ public final class Trainer {
         targets = .allocate(capacity: capacity)
         self.model = model
         self.options = options
+        let named = model.uniqueParameters()
         optimizer = Adam(
-            parameters: model.uniqueParameters().map(\.parameter), learningRate: options.learningRate,
+            parameters: named.map(\.parameter), learningRate: options.learningRate,
             beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon, weightDecay: options.weightDecay)
-        rng = SeededGenerator(seed: options.seed ^ 0x5EED_0F_BA7C4)
+        parameterNames = named.map(\.name)
+        progress = TrainingProgress(seed: options.seed)
     }
 
     deinit {
@@ -86,77 +111,118 @@ public final class Trainer {
         return loss
     }
 
+    /// Trains from `progress` until the options' epochs are done or early stopping ends it,
+    /// then leaves the best validation epoch's weights in the model.
+    ///
+    /// With `checkpoints`, the schedule's `save` is called after every `n` steps or epochs;
+    /// before each call every parameter is checked to be finite, so a checkpoint never holds
+    /// a diverged state.
+    /// - Throws: `TrainingError` when a loss or a parameter stops being finite (naming the
+    ///   last checkpoint), or whatever `save` throws.
     public func fit(
-        train: [[Int32]], validation: [EvaluationCase], onEvent: (TrainingEvent) -> Void = { _ in }
+        train: [[Int32]], validation: [EvaluationCase], checkpoints: CheckpointSchedule? = nil,
+        onEvent: (TrainingEvent) -> Void = { _ in }
     ) throws -> TrainingSummary {
         try options.validate()
         let B = options.batchSize
         let stepsPerEpoch = (train.count + B - 1) / B
-        let parameters = optimizer.parameters
 
-        var epochs: [EpochSummary] = []
-        var best = -Double.infinity, bestEpoch = 0, sinceBest = 0
-        var bestWeights: [[Float]]?
-        var stoppedEarly = false
-        var trainingSeconds = 0.0, trainedSequences = 0
-
-        for epoch in 1...options.epochs {
-            let order = Batching.epochOrder(count: train.count, using: &rng)
-            let start = DispatchTime.now().uptimeNanoseconds
-            var lossSum = 0.0, lossSteps = 0, seen = 0
-            for step in 0..<stepsPerEpoch {
+        while !progress.isFinished(under: options) {
+            let epoch = progress.epoch
+            var generator = progress.orderGenerator
+            let order = Batching.epochOrder(count: train.count, using: &generator)
+            while progress.stepInEpoch < stepsPerEpoch {
+                let step = progress.stepInEpoch
                 let rows = min(B, train.count - step * B)
                 let batch = order[(step * B)..<(step * B + rows)].lazy.map { train[$0] }
-                guard let loss = self.step(on: batch) else { continue }
-                if !loss.isFinite { throw TrainingError.diverged(epoch: epoch, step: step + 1, loss: loss) }
-                lossSum += Double(loss)
-                lossSteps += 1
-                seen += rows
-                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                onEvent(.step(epoch: epoch, step: step + 1, stepsPerEpoch: stepsPerEpoch,
-                              loss: Float(lossSum / Double(max(lossSteps, 1))), sequencesPerSecond: Double(seen) / elapsed))
-            }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            trainingSeconds += seconds
-            trainedSequences += seen
-
-            var validationMetrics: [String: Double]?
-            var improved = true
-            if !validation.isEmpty {
-                let metrics = Evaluator.evaluate(model, cases: validation)
-                validationMetrics = metrics.values
-                let score = metrics.ndcg(at: 10)
-                improved = score > best
-                if improved {
-                    best = score
-                    bestEpoch = epoch
-                    sinceBest = 0
-                    if options.patience != nil || epoch < options.epochs {
-                        bestWeights = parameters.map(\.value.values)
-                    }
-                } else {
-                    sinceBest += 1
+                let start = DispatchTime.now().uptimeNanoseconds
+                let loss = self.step(on: batch)
+                if let loss, !loss.isFinite {
+                    throw TrainingError.diverged(epoch: epoch, step: step + 1, loss: loss, lastCheckpoint: lastCheckpoint)
                 }
-            } else {
-                bestEpoch = epoch
+                progress.epochSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                progress.stepInEpoch += 1
+                progress.stepsDone += 1
+                if let loss {
+                    progress.epochLossSum += Double(loss)
+                    progress.epochLossSteps += 1
+                    progress.epochSequences += rows
+                    onEvent(.step(epoch: epoch, step: step + 1, stepsPerEpoch: stepsPerEpoch, loss: progress.epochMeanLoss,
+                                  sequencesPerSecond: Double(progress.epochSequences) / max(progress.epochSeconds, 1e-9)))
+                }
+                if case let .steps(n)? = checkpoints?.interval, progress.stepsDone % n == 0 {
+                    try save(checkpoints!, after: (epoch, step + 1))
+                }
             }
-            let summary = EpochSummary(
-                epoch: epoch, loss: Float(lossSum / Double(max(lossSteps, 1))), seconds: seconds,
-                sequencesPerSecond: Double(seen) / seconds, validation: validationMetrics, improved: improved)
-            epochs.append(summary)
+            let summary = finishEpoch(validation: validation, nextOrderGenerator: generator)
             onEvent(.epoch(summary))
-            if let patience = options.patience, sinceBest >= patience {
-                stoppedEarly = true
-                break
+            if case let .epochs(n)? = checkpoints?.interval, epoch % n == 0 || progress.stoppedEarly {
+                try save(checkpoints!, after: (epoch, stepsPerEpoch))
             }
         }
-        if let bestWeights, bestEpoch != epochs.last?.epoch {
-            for (p, w) in zip(parameters, bestWeights) {
+        if let bestWeights, progress.bestEpoch != progress.epochs.last?.epoch {
+            for (p, w) in zip(optimizer.parameters, bestWeights) {
                 w.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: p.count) }
             }
         }
         return TrainingSummary(
-            epochs: epochs, bestEpoch: bestEpoch, stoppedEarly: stoppedEarly, trainingSeconds: trainingSeconds,
-            sequencesPerSecond: Double(trainedSequences) / max(trainingSeconds, 1e-9))
+            epochs: progress.epochs, bestEpoch: progress.bestEpoch, stoppedEarly: progress.stoppedEarly,
+            trainingSeconds: progress.trainingSeconds,
+            sequencesPerSecond: Double(progress.trainedSequences) / max(progress.trainingSeconds, 1e-9))
+    }
+
+    /// Validates, keeps the best weights, records the epoch and moves `progress` to the next one.
+    private func finishEpoch(validation: [EvaluationCase], nextOrderGenerator: SeededGenerator) -> EpochSummary {
+        let epoch = progress.epoch
+        var validationMetrics: [String: Double]?
+        var improved = true
+        if !validation.isEmpty {
+            let metrics = Evaluator.evaluate(model, cases: validation)
+            validationMetrics = metrics.values
+            let score = metrics.ndcg(at: 10)
+            improved = score > (progress.bestScore ?? -.infinity)
+            if improved {
+                progress.bestScore = score
+                progress.bestEpoch = epoch
+                progress.epochsSinceBest = 0
+                if options.patience != nil || epoch < options.epochs {
+                    bestWeights = optimizer.parameters.map(\.value.values)
+                }
+            } else {
+                progress.epochsSinceBest += 1
+            }
+        } else {
+            progress.bestEpoch = epoch
+        }
+        let seconds = max(progress.epochSeconds, 1e-9)
+        let summary = EpochSummary(
+            epoch: epoch, loss: progress.epochMeanLoss, seconds: progress.epochSeconds,
+            sequencesPerSecond: Double(progress.epochSequences) / seconds, validation: validationMetrics, improved: improved)
+        progress.epochs.append(summary)
+        progress.trainingSeconds += progress.epochSeconds
+        progress.trainedSequences += progress.epochSequences
+        progress.epoch += 1
+        progress.stepInEpoch = 0
+        progress.orderGenerator = nextOrderGenerator
+        progress.epochLossSum = 0
+        progress.epochLossSteps = 0
+        progress.epochSequences = 0
+        progress.epochSeconds = 0
+        if let patience = options.patience, progress.epochsSinceBest >= patience {
+            progress.stoppedEarly = true
+        }
+        return summary
+    }
+
+    /// Checks every parameter is finite, then hands the trainer to the schedule to save.
+    /// `last` is the (epoch, step) of the step just taken, for the error.
+    private func save(_ schedule: CheckpointSchedule, after last: (epoch: Int, step: Int)) throws {
+        for (p, name) in zip(optimizer.parameters, parameterNames)
+        where !Kernels.sumOfSquares(p.value.data, count: p.count).isFinite {
+            // Squares of finite Floats cannot overflow a Double sum, so this means a NaN or an infinity.
+            throw TrainingError.nonFiniteParameter(
+                name: name, epoch: last.epoch, step: last.step, lastCheckpoint: lastCheckpoint)
+        }
+        lastCheckpoint = try schedule.save(self)
     }
 }

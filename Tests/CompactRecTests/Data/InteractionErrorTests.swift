@@ -31,6 +31,9 @@ struct MalformedInteractionFile: CustomTestStringConvertible, Sendable {
             format: .pairs, name: "p.txt", text: "u1 a nan\n", line: 1,
             message: "column 3: expected a numeric timestamp, found 'nan'"),
         .init(
+            format: .pairs, name: "p.txt", text: "u1 a 5\nu1 b 1e400\n", line: 2,
+            message: "column 3: the timestamp '1e400' is too large for a number"),
+        .init(
             format: .pairs, name: "p.csv", text: "u1,,5\n", line: 1,
             message: "column 2 is empty; expected the item id"),
         .init(

@@ -151,7 +151,7 @@ struct TrainerTests {
         #expect {
             try Trainer(model: model, options: RunData.options(epochs: 2)).fit(train: RunData.sequences(40, seed: 12), validation: [])
         } throws: { error in
-            guard case let .diverged(epoch, step, loss)? = error as? TrainingError else { return false }
+            guard case let .diverged(epoch, step, loss, _)? = error as? TrainingError else { return false }
             return epoch == 1 && step == 1 && loss.isNaN && "\(error)".contains("diverged")
         }
     }
