@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+
+/// Thousands of seeded mutations of a model bundle's three files: loading must throw an
+/// `InputError` naming the bundle's file, or give a model that agrees with its files and
+/// serves recommendations; never crash, over-allocate or throw anything else.
+@Suite("Model bundles, mutated")
+struct BundleFuzzTests {
+    static let files = ["config.json", "items.tsv", "model.safetensors"]
+
+    /// The uncompressed test bundle, and a compressed one (block-adaptive, tree softmax, sharing).
+    static func originals(in directory: String) throws -> [String] {
+        let plain = try ModelBundleTests.writeBundle(in: directory)
+        let compressedModel = CompressedBundleTests.trained(CompressedBundleTests.configuration(.blockAdaptive, .treeSoftmax, .crossBlock))
+        let compressed = directory + "/compressed"
+        try ModelBundle(model: compressedModel, vocabulary: CompressedBundleTests.vocabulary, training: nil, data: [:]).write(to: compressed)
+        return [plain, compressed]
+    }
+
+    static func expectConsistent(_ bundle: ModelBundle, path: String) {
+        let c = bundle.configuration.model
+        #expect(bundle.vocabulary.count == c.itemCount, "\(path)")
+        #expect(bundle.model.parameterCount == ParameterAccounting(configuration: c).total, "\(path)")
+        #expect((try? c.validate()) != nil, "\(path)")
+        // It serves: a short history, at most 3 items back, never padding.
+        let recommended = bundle.model.recommend(history: [1, Int32(c.itemCount - 1)], count: 3)
+        #expect(recommended.count == min(3, c.itemCount - 1) && recommended.allSatisfy { $0.item >= 1 && Int($0.item) < c.itemCount },
+                "\(path): \(recommended)")
+    }
+
+    @Test(arguments: files)
+    func mutatedFilesAreLoadedOrRejectedNeverCrash(file: String) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let originals = try Self.originals(in: directory)
+            let contents = try originals.map { try Array(Data(contentsOf: URL(fileURLWithPath: $0 + "/" + file))) }
+            var mutator = SeededMutator(seed: UInt64(Self.files.firstIndex(of: file)! + 10))
+            var loaded = 0, rejected = 0
+            let runs = try forBoundedTime(iterations: 3000, seconds: 2.5) { i in
+                let which = i % originals.count, bundle = originals[which], path = bundle + "/" + file
+                let mutated = mutator.mutate(contents[which], donor: contents[1 - which])
+                try Data(mutated).write(to: URL(fileURLWithPath: path))
+                defer { try? Data(contents[which]).write(to: URL(fileURLWithPath: path)) }
+                do {
+                    Self.expectConsistent(try ModelBundle.read(from: bundle), path: path)
+                    loaded += 1
+                } catch let error as InputError {
+                    #expect(error.source.hasPrefix(bundle + "/"), "\(error)")
+                    rejected += 1
+                }
+            }
+            #expect(runs >= 300, "only \(runs) mutations in the time allowed")
+            #expect(rejected > runs / 10 && loaded + rejected == runs, "loaded \(loaded), rejected \(rejected)")
+        }
+    }
+
+    /// config.json settings pushed to extremes must be refused before any allocation they imply.
+    @Test(arguments: [
+        ("embeddingSize", "1000000000"), ("embeddingSize", "65536"), ("itemCount", "9223372036854775807"),
+        ("kernelSize", "100000"), ("maxLength", "1000000000"), ("dilations", "[1, 9223372036854775807]"),
+        ("dilations", "[]"), ("rankDivisor", "0"), ("layerNormEpsilon", "1e39"), ("itemCount", "-3"),
+    ])
+    func extremeConfigurationsAreRefusedNamingConfigJSONOrTheTensors(key: String, value: String) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try ModelBundleTests.writeBundle(in: directory)
+            let path = bundle + "/config.json"
+            var object = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            var model = try #require(object["model"] as? [String: Any])
+            model[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+            object["model"] = model
+            try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+            let error = try #require(ModelBundleTests.readError(bundle))
+            #expect(error.source == path || error.source == bundle + "/model.safetensors" || error.source == bundle + "/items.tsv",
+                    "\(error)")
+        }
+    }
+
+    @Test func aConfigurationFromANewerVersionIsRefusedAsNewerEvenIfLaidOutDifferently() throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try ModelBundleTests.writeBundle(in: directory)
+            try ModelBundleTests.write(#"{"format": "compactrec-bundle", "version": 2, "layers": [{"kind": "sasrec"}]}"#,
+                                       to: bundle + "/config.json")
+            let error = try #require(ModelBundleTests.readError(bundle))
+            #expect(error.message == "bundle version 2 is newer than this CompactRec reads (1); upgrade CompactRec", "\(error)")
+        }
+    }
+
+    @Test func anEmptyItemsFileIsRefusedSayingSo() throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try ModelBundleTests.writeBundle(in: directory)
+            try ModelBundleTests.write("", to: bundle + "/items.tsv")
+            let error = try #require(ModelBundleTests.readError(bundle))
+            #expect(error.source == bundle + "/items.tsv" && error.message.hasPrefix("is empty"), "\(error)")
+        }
+    }
+
+    @Test func aConfigurationFarLargerThanTheTensorFileIsRefusedBeforeBuildingTheModel() throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try ModelBundleTests.writeBundle(in: directory)
+            // Valid and within the limits, but four convolutions of 1000·4096·4096 weights: 67 billion
+            // parameters, half a terabyte of weights and gradients if it were built.
+            try ModelBundleTests.editConfig(bundle) { $0.model.embeddingSize = 4096; $0.model.kernelSize = 1000 }
+            let error = try #require(ModelBundleTests.readError(bundle))
+            #expect(error.source == bundle + "/model.safetensors", "\(error)")
+            #expect(error.message.contains("far fewer than the"), "\(error)")
+        }
+    }
+}
