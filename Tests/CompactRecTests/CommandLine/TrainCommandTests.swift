@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+
+/// `compactrec train` as a user runs it: separate processes, killed without warning.
+@Suite("compactrec train, the executable", .enabled(if: CompactRecExecutable.path != nil, "\(CompactRecExecutable.missing)"))
+struct TrainCommandTests {
+    /// 300 users with runs of 5–11 consecutive items out of 40: a few dozen steps per epoch.
+    static func writeData(in directory: DataTestDirectory) throws -> String {
+        var rng = SeededGenerator(seed: 3)
+        var text = ""
+        for user in 0..<300 {
+            let start = Int(rng.next() % 40), count = 5 + Int(rng.next() % 7)
+            for i in 0..<count { text += "u\(user) i\((start + i) % 40)\n" }
+        }
+        return try directory.write("runs.txt", text)
+    }
+
+    static func arguments(data: String, output: String, epochs: Int = 8) -> [String] {
+        ["train", "--data", data, "--embedding-size", "8", "--dilations", "1,2", "--max-len", "10", "--batch-size", "16",
+         "--epochs", String(epochs), "--learning-rate", "0.01", "--seed", "5", "--threads", "2", "--quiet", "--json",
+         "--output", output]
+    }
+
+    /// The numbers of a `--json` report that must not change: metrics, losses, epochs.
+    static func results(_ json: String) throws -> [String: Double] {
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "\(json)")
+        var results: [String: Double] = [:]
+        for (key, value) in object {
+            let exact = key.contains("@") || ["final_loss", "best_epoch", "epochs", "params"].contains(key)
+            if exact, let number = value as? Double { results[key] = number }
+        }
+        #expect(results.count == 13, "\(results.keys.sorted())")
+        return results
+    }
+
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    @Test func killedAtRandomMomentsAndResumedItEndsBitIdenticalToAnUninterruptedRun() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+
+        let reference = try CompactRecExecutable.run(Self.arguments(data: data, output: directory.path("reference")),
+                                                     logPrefix: directory.path("reference"))
+        #expect(reference.code == 0, "\(reference.error)")
+        let referenceResults = try Self.results(reference.output)
+        let referenceWeights = try Self.bytes(directory.path("reference/model.safetensors"))
+
+        // The same run again, checkpointing every 3 steps: the same bits (determinism, and
+        // checkpointing changes nothing), and how long a run takes, to aim the kills.
+        let output = directory.path("killed")
+        let checkpointArguments = Self.arguments(data: data, output: output) + ["--checkpoint-every", "3"]
+        let start = DispatchTime.now().uptimeNanoseconds
+        let repeated = try CompactRecExecutable.run(checkpointArguments, logPrefix: directory.path("repeated"))
+        let duration = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        #expect(repeated.code == 0, "\(repeated.error)")
+        #expect(try Self.results(repeated.output) == referenceResults)
+        #expect(try Self.bytes(output + "/model.safetensors") == referenceWeights)
+        try FileManager.default.removeItem(atPath: output)
+
+        // Kill it at seeded random moments, each time resuming from whatever checkpoint survived;
+        // each run lives at most a fifth of a whole run, so most are cut short.
+        var rng = SeededGenerator(seed: 17)
+        var interrupted = 0, resumedFrom: [String] = []
+        for attempt in 0..<8 {
+            let latest = output + "/checkpoint/latest"
+            let resume = FileManager.default.fileExists(atPath: latest)
+            if resume { resumedFrom.append(try String(contentsOfFile: latest, encoding: .utf8)) }
+            let child = try CompactRecExecutable.start(
+                checkpointArguments + (resume ? ["--resume", output + "/checkpoint"] : []), logPrefix: directory.path("kill\(attempt)"))
+            let delay = 0.03 + Double(rng.nextUniform()) * 0.2 * duration
+            usleep(UInt32(delay * 1e6))
+            child.killAbruptly()
+            if let code = child.wait() {
+                #expect(code == 0, "run \(attempt) failed before the kill: \(child.errorOutput)")
+            } else {
+                interrupted += 1
+            }
+        }
+        #expect(interrupted >= 5, "only \(interrupted) of 8 runs were still going when killed (a run takes \(duration) s)")
+        #expect(Set(resumedFrom).count >= 3, "resumed from \(resumedFrom)")
+
+        let final = try CompactRecExecutable.run(checkpointArguments + ["--resume", output + "/checkpoint"],
+                                                 logPrefix: directory.path("final"))
+        #expect(final.code == 0, "\(final.error)")
+        #expect(try Self.results(final.output) == referenceResults)
+        #expect(try Self.bytes(output + "/model.safetensors") == referenceWeights)
+    }
+
+    @Test func aFreshRunIntoAnExistingCheckpointOrAResumeWithOtherSettingsIsRefused() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let output = directory.path("run")
+        let arguments = Self.arguments(data: data, output: output, epochs: 1) + ["--checkpoint-every", "1epoch"]
+        #expect(try CompactRecExecutable.run(arguments, logPrefix: directory.path("first")).code == 0)
+
+        let again = try CompactRecExecutable.run(arguments, logPrefix: directory.path("again"))
+        #expect(again.code != 0 && again.error.contains("already holds a checkpoint") && again.error.contains("--resume"), "\(again.error)")
+
+        var otherBatch = arguments + ["--resume", output + "/checkpoint"]
+        otherBatch[otherBatch.firstIndex(of: "--batch-size")! + 1] = "32"
+        let refused = try CompactRecExecutable.run(otherBatch, logPrefix: directory.path("other"))
+        #expect(refused.code != 0 && refused.error.contains("cannot resume") && refused.error.contains("batchSize 16, now 32"),
+                "\(refused.error)")
+    }
+
+    @Test func aDivergingRunStopsNamingTheLastGoodCheckpoint() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let output = directory.path("run")
+        var arguments = Self.arguments(data: data, output: output) + ["--checkpoint-every", "1"]
+        arguments[arguments.firstIndex(of: "--learning-rate")! + 1] = "1e30"
+        let run = try CompactRecExecutable.run(arguments, logPrefix: directory.path("diverge"))
+        #expect(run.code != 0 && run.error.contains("training diverged"), "\(run.error)")
+        let latest = try String(contentsOfFile: output + "/checkpoint/latest", encoding: .utf8).trimmingCharacters(in: .newlines)
+        #expect(run.error.contains("the last good checkpoint is \(output)/checkpoint/\(latest)"), "\(run.error)")
+        let checkpoint = try TrainingCheckpoint.read(from: output + "/checkpoint")
+        let weights = try SafeTensors.read(path: checkpoint.directory + "/model.safetensors")
+        #expect(weights.tensors.allSatisfy { $0.values.allSatisfy(\.isFinite) })
+    }
+
+    @Test func aConfigurationTooLargeForTheMachineIsRefusedBeforeAllocating() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        var arguments = Self.arguments(data: data, output: directory.path("run"))
+        // 100 million sequences of 60,000 positions: petabytes of activations.
+        arguments[arguments.firstIndex(of: "--batch-size")! + 1] = "100000000"
+        arguments[arguments.firstIndex(of: "--max-len")! + 1] = "60000"
+        let run = try CompactRecExecutable.run(arguments, logPrefix: directory.path("huge"))
+        #expect(run.code != 0, "\(run.error)")
+        #expect(run.error.contains("memory: this configuration needs about") && run.error.contains("--ignore-memory-limit"), "\(run.error)")
+    }
+}
