@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .library(name: "CompactRec", targets: ["CompactRec"]),
         .executable(name: "compactrec", targets: ["compactrec"]),
+        // A libFuzzer target for the safetensors reader; see "Fuzzing" in the README.
+        .executable(name: "safetensors-fuzz", targets: ["SafeTensorsFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +39,9 @@ let package = Package(
                 "CompactRec",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
+        .executableTarget(
+            name: "SafeTensorsFuzz", dependencies: ["CompactRec", "CFuzzDriver"], path: "Fuzz/SafeTensorsFuzz"),
         .testTarget(
             name: "CompactRecTests",
             dependencies: ["CompactRec", "CZlib"]),
