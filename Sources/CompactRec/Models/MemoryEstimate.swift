@@ -11,11 +11,12 @@
 ///   buffers and the `[M, C]` rows that carry a target (M ≤ R); forward buffers are sized for
 ///   the larger of the training batch and the evaluation batch;
 /// - `outputLayer`: a full softmax's `[M, N]` logits (M ≤ B·T; the dominant term for large
-///   catalogues) and per-thread bias partials `[threads, N]`; a tree softmax's head logits
+///   catalogues) and per-thread bias partials `[threads, N]` (a compressed item matrix's too,
+///   plus its own buffers: bucket scores, a materialised QR table, low-rank products); a tree softmax's head logits
 ///   `[M, c_1 + n − 1]` and one tail's buffers at a time, `[M_j, k_j]` for the M_j targets in
 ///   tail j: all M at worst, or, given the training frequencies, twice the tail's share of the
 ///   interactions (plus 1024 rows) — what one batch holds with overwhelming probability;
-/// - `evaluation`: the `[256, N]` score buffer of full-softmax ranking;
+/// - `evaluation`: the `[256, N]` score buffer of ranking by every item's score (not the tree's);
 /// - `writing`: transient copies while saving (a bundle 2P; a checkpoint, whose optimizer file
 ///   holds m and v, 4P).
 ///
@@ -86,7 +87,8 @@ public struct MemoryEstimate: Sendable, Equatable {
         // Backward: the embedding gradient, dHidden, the target rows and their gradient, the
         // encoder's two buffers and each block's two.
         floats += R * C * (1 + 1 + 2 + 2 + 2 * blocks)
-        if c.inputEmbedding == .blockAdaptive { floats += 2 * forwardRows * C }
+        // A compressed input's gathered rows and projections (d_j, r ≤ C).
+        if c.inputEmbedding != .full { floats += 2 * forwardRows * C }
 
         var output = 0.0
         switch c.outputLayer {
@@ -111,8 +113,23 @@ public struct MemoryEstimate: Sendable, Equatable {
             }
             // Head logits, one tail's buffers, per-thread bias partials and scratch.
             output = rows * headWidth + tailFloats + 2 * workers * max(headWidth, widestTail)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            // [M, N] scores and bias partials as a full softmax, plus the table's own buffers.
+            let rows = max(R, Double(evaluationBatch)), settings = c.outputTable
+            output = R * N + workers * N
+            switch c.outputLayer.table! {
+            case .memcom, .hashing:  // [B, m] bucket scores and their gradient; per-worker weight gradients
+                output += 2 * rows * Double(settings?.buckets ?? c.itemCount) + workers * N
+            case .qr:  // the materialised [N, C] table and its gradient, or [B, ⌈N/c⌉ + c] scores twice
+                let c = Double(settings?.qrCollisions ?? 1)
+                output += max(2 * N * C, 2 * rows * ((N / c).rounded(.up) + c))
+            case .lowRank:  // [B, r] twice
+                output += 2 * rows * Double(settings?.rank ?? c.embeddingSize)
+            case .mixedDim:  // [B, d_j] per tail and one gradient
+                output += rows * Double((settings?.mixedDimensions ?? []).dropFirst().reduce(0, +)) + rows * C
+            }
         }
-        let evaluation = c.outputLayer == .fullSoftmax ? Double(evaluationBatch) * N : 0
+        let evaluation = c.outputLayer == .treeSoftmax ? 0 : Double(evaluationBatch) * N
         return MemoryEstimate(parameters: 0, gradients: 0, optimizer: 0, bestWeights: 0, activations: bytes(floats),
                               outputLayer: bytes(output), evaluation: bytes(evaluation), writing: 0)
     }

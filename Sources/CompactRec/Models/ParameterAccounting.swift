@@ -26,16 +26,20 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     /// product here far from overflowing.
     ///
     /// Full embedding `N·C`; block-adaptive `c_1·C + Σ_j (k_j·d_j + d_j·C)` over the tail
-    /// clusters. Middle: `SharingScheme.middleParameterCount`. Full softmax `C·N + N`; tree
-    /// softmax a head `C·H + H` with `H = c_1 + n − 1`, and per tail `C·d_j + d_j·k_j + k_j`.
+    /// clusters; a compressed table `ItemTableSettings.parameterCount`. Middle:
+    /// `SharingScheme.middleParameterCount`. Full softmax `C·N + N`; tree softmax a head
+    /// `C·H + H` with `H = c_1 + n − 1`, and per tail `C·d_j + d_j·k_j + k_j`; a compressed
+    /// item matrix its table plus the bias `N`.
     public init(configuration c: ModelConfiguration) {
         let N = c.itemCount, C = c.embeddingSize
-        let clusters = c.usesClusters ? c.cutoffs.flatMap { try? ItemClusters(cutoffs: Array($0.dropLast()), itemCount: N) } : nil
+        let clusters = c.clusters
         let ranks = clusters?.dimensions(embeddingSize: C, divisor: c.rankDivisor) ?? []
         let tails = clusters.map { clusters in (1..<clusters.count).map { (size: clusters.size(of: $0), rank: ranks[$0]) } } ?? []
         switch c.inputEmbedding {
         case .full: input = N * C
         case .blockAdaptive: input = (clusters?.size(of: 0) ?? N) * C + tails.reduce(0) { $0 + $1.size * $1.rank + $1.rank * C }
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            input = c.inputTable?.parameterCount(c.inputEmbedding.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0
         }
         middle = SharingScheme.middleParameterCount(scheme: c.sharing, blocks: c.dilations.count, channels: C, kernelSize: c.kernelSize)
         switch c.outputLayer {
@@ -43,6 +47,8 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         case .treeSoftmax:
             let headWidth = (clusters?.size(of: 0) ?? N) + tails.count
             output = C * headWidth + headWidth + tails.reduce(0) { $0 + C * $1.rank + $1.rank * $1.size + $1.size }
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            output = (c.outputTable?.parameterCount(c.outputLayer.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0) + N
         }
         uncompressedTotal = Self.uncompressed(c).total
     }

@@ -10,13 +10,20 @@ import Testing
 struct BundleFuzzTests {
     static let files = ["config.json", "items.tsv", "model.safetensors"]
 
-    /// The uncompressed test bundle, and a compressed one (block-adaptive, tree softmax, sharing).
+    /// The uncompressed test bundle, a CpRec one (block-adaptive, tree softmax, sharing) and
+    /// one with compressed tables (quotient-remainder input, MEmCom output).
     static func originals(in directory: String) throws -> [String] {
         let plain = try ModelBundleTests.writeBundle(in: directory)
-        let compressedModel = CompressedBundleTests.trained(CompressedBundleTests.configuration(.blockAdaptive, .treeSoftmax, .crossBlock))
-        let compressed = directory + "/compressed"
-        try ModelBundle(model: compressedModel, vocabulary: CompressedBundleTests.vocabulary, training: nil, data: [:]).write(to: compressed)
-        return [plain, compressed]
+        let cpRec = CompressedBundleTests.trained(CompressedBundleTests.configuration(.blockAdaptive, .treeSoftmax, .crossBlock))
+        let tables = CompressedBundleTests.trained(ModelConfiguration(
+            itemCount: CompressedBundleTests.N, embeddingSize: 8, dilations: [1, 2], kernelSize: 2, maxLength: CompressedBundleTests.T,
+            inputEmbedding: .qr, outputLayer: .memcom, inputTable: ItemTableSettings(qrCollisions: 3),
+            outputTable: ItemTableSettings(buckets: 4)))
+        for (name, model) in [("cprec", cpRec), ("tables", tables)] {
+            try ModelBundle(model: model, vocabulary: CompressedBundleTests.vocabulary, training: nil, data: [:])
+                .write(to: directory + "/" + name)
+        }
+        return [plain, directory + "/cprec", directory + "/tables"]
     }
 
     static func expectConsistent(_ bundle: ModelBundle, path: String) {
@@ -39,7 +46,7 @@ struct BundleFuzzTests {
             var loaded = 0, rejected = 0
             let runs = try forBoundedTime(iterations: 3000, seconds: 2.5) { i in
                 let which = i % originals.count, bundle = originals[which], path = bundle + "/" + file
-                let mutated = mutator.mutate(contents[which], donor: contents[1 - which])
+                let mutated = mutator.mutate(contents[which], donor: contents[(which + 1) % originals.count])
                 try Data(mutated).write(to: URL(fileURLWithPath: path))
                 defer { try? Data(contents[which]).write(to: URL(fileURLWithPath: path)) }
                 do {

@@ -6,8 +6,8 @@ import Testing
 @Suite("Memory estimate")
 struct MemoryEstimateTests {
     /// Every input × output × sharing combination on clusters [3, 7, 12, 20] of N = 20.
-    static let variants: [ModelConfiguration] = InputEmbeddingKind.allCases.flatMap { input in
-        OutputLayerKind.allCases.flatMap { output in
+    static let variants: [ModelConfiguration] = [InputEmbeddingKind.full, .blockAdaptive].flatMap { input in
+        [OutputLayerKind.fullSoftmax, .treeSoftmax].flatMap { output in
             SharingScheme.allCases.map { sharing in
                 ModelConfiguration(itemCount: 20, embeddingSize: 8, dilations: [1, 2, 4], kernelSize: 3, maxLength: 6,
                                    inputEmbedding: input, outputLayer: output, sharing: sharing, cutoffs: [3, 7, 12, 20],
@@ -16,8 +16,27 @@ struct MemoryEstimateTests {
         }
     }
 
-    @Test(arguments: variants)
-    func theFormulasCountWhatTheBuiltModelHolds(_ configuration: ModelConfiguration) {
+    /// Every compressed table (METHODS §4, §5) as the input and as the output item matrix.
+    static let tableVariants: [ModelConfiguration] = {
+        let settings: [ItemTableKind: ItemTableSettings] = [
+            .memcom: ItemTableSettings(buckets: 7), .hashing: ItemTableSettings(buckets: 5, hash: .multiplicative),
+            .qr: ItemTableSettings(qrCollisions: 6), .lowRank: ItemTableSettings(rank: 3),
+            .mixedDim: ItemTableSettings(mixedDimensions: [8, 5, 2, 1]),
+        ]
+        return InputEmbeddingKind.allCases.flatMap { input in
+            OutputLayerKind.allCases.compactMap { output -> ModelConfiguration? in
+                guard input.table != nil || output.table != nil else { return nil }
+                return ModelConfiguration(
+                    itemCount: 20, embeddingSize: 8, dilations: [1, 2], kernelSize: 3, maxLength: 6, inputEmbedding: input,
+                    outputLayer: output, cutoffs: [3, 7, 12, 20], rankDivisor: 2,
+                    inputTable: input.table.flatMap { settings[$0] }, outputTable: output.table.flatMap { settings[$0] })
+            }
+        }
+    }()
+
+    @Test(arguments: variants + tableVariants)
+    func theFormulasCountWhatTheBuiltModelHolds(_ configuration: ModelConfiguration) throws {
+        try configuration.validate()
         let model = SequentialRecommender(configuration: configuration, seed: 1)
         #expect(ParameterAccounting(configuration: configuration) == ParameterAccounting(model: model))
     }
