@@ -25,17 +25,36 @@ enum CompactRecExecutable {
     static let missing = "the compactrec executable was not found next to the test bundle; build it with 'swift build'"
 
     /// A started child; its standard output and error go to files.
-    struct Child {
+    final class Child {
         let pid: pid_t
         let standardOutput: String
         let standardError: String
+        private var status: Int32?
+
+        init(pid: pid_t, standardOutput: String, standardError: String) {
+            self.pid = pid
+            self.standardOutput = standardOutput
+            self.standardError = standardError
+        }
 
         /// Waits for the child; returns its exit code, or nil if a signal ended it.
         func wait() -> Int32? {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let signalled = status & 0x7F
-            return signalled == 0 ? (status >> 8) & 0xFF : nil
+            if status == nil {
+                var raw: Int32 = 0
+                while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+                status = raw
+            }
+            let raw = status!
+            return raw & 0x7F == 0 ? (raw >> 8) & 0xFF : nil
+        }
+
+        /// Whether the child has ended, without waiting.
+        var hasEnded: Bool {
+            if status != nil { return true }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return false }
+            status = raw
+            return true
         }
 
         /// SIGKILL: no handler, no cleanup, as an out-of-memory kill or a power cut.

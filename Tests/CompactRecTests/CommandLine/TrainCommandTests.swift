@@ -59,18 +59,26 @@ struct TrainCommandTests {
         #expect(try Self.bytes(output + "/model.safetensors") == referenceWeights)
         try FileManager.default.removeItem(atPath: output)
 
-        // Kill it at seeded random moments, each time resuming from whatever checkpoint survived;
-        // each run lives at most a fifth of a whole run, so most are cut short.
+        // Kill it at seeded random moments, each time resuming from whatever checkpoint survived.
+        // The first run is killed early, most likely before its first checkpoint; each later one once it has written a new
+        // checkpoint, after a random delay of up to a twentieth of a run, so that every run
+        // makes progress however loaded the machine is, and the kills land anywhere, in the
+        // middle of writing a checkpoint too.
         var rng = SeededGenerator(seed: 17)
         var interrupted = 0, resumedFrom: [String] = []
+        let latest = output + "/checkpoint/latest"
+        func pointer() -> String? { try? String(contentsOfFile: latest, encoding: .utf8) }
         for attempt in 0..<8 {
-            let latest = output + "/checkpoint/latest"
-            let resume = FileManager.default.fileExists(atPath: latest)
-            if resume { resumedFrom.append(try String(contentsOfFile: latest, encoding: .utf8)) }
+            let before = pointer()
+            if let before { resumedFrom.append(before) }
             let child = try CompactRecExecutable.start(
-                checkpointArguments + (resume ? ["--resume", output + "/checkpoint"] : []), logPrefix: directory.path("kill\(attempt)"))
-            let delay = 0.03 + Double(rng.nextUniform()) * 0.2 * duration
-            usleep(UInt32(delay * 1e6))
+                checkpointArguments + (before != nil ? ["--resume", output + "/checkpoint"] : []),
+                logPrefix: directory.path("kill\(attempt)"))
+            if attempt > 0 {
+                let deadline = DispatchTime.now().uptimeNanoseconds + 60_000_000_000
+                while pointer() == before && !child.hasEnded && DispatchTime.now().uptimeNanoseconds < deadline { usleep(2_000) }
+            }
+            usleep(UInt32((0.01 + Double(rng.nextUniform()) * duration / 20) * 1e6))
             child.killAbruptly()
             if let code = child.wait() {
                 #expect(code == 0, "run \(attempt) failed before the kill: \(child.errorOutput)")
@@ -81,7 +89,7 @@ struct TrainCommandTests {
         #expect(interrupted >= 5, "only \(interrupted) of 8 runs were still going when killed (a run takes \(duration) s)")
         #expect(Set(resumedFrom).count >= 3, "resumed from \(resumedFrom)")
 
-        let final = try CompactRecExecutable.run(checkpointArguments + ["--resume", output + "/checkpoint"],
+        let final = try CompactRecExecutable.run(checkpointArguments + (pointer() != nil ? ["--resume", output + "/checkpoint"] : []),
                                                  logPrefix: directory.path("final"))
         #expect(final.code == 0, "\(final.error)")
         #expect(try Self.results(final.output) == referenceResults)
