@@ -52,24 +52,10 @@ public final class CompressedSoftmax: OutputLayer {
         if M == 0 { return 0 }
         let z = logits.ensure(M * N)  // [M, N]
         items.scoreItems(hidden: hidden, rows: M, output: z)
-        let workers = max(1, min(Parallel.threads, M))
-        let partials = biasPartials.ensure(workers * N)
-        partials.update(repeating: 0, count: workers * N)
-        let losses = UnsafeMutablePointer<Double>.allocate(capacity: workers)
-        defer { losses.deallocate() }
-        let b = bias.value.data
-        let invM = 1 / Float(M)
-        Parallel.forEachWorker(workers) { w in
-            let rows = (M * w / workers)..<(M * (w + 1) / workers)
-            losses[w] = SoftmaxCrossEntropy.rowsForwardBackward(
-                logits: z, bias: b, targets: targets, rows: rows, width: N, scale: invM,
-                biasGradient: partials + w * N)
-        }
-        let db = bias.gradient.data
-        for w in 0..<workers { Kernels.add(partials + w * N, into: db, count: N) }
+        let total = SoftmaxCrossEntropy.parallelRowsForwardBackward(
+            logits: z, bias: bias.value.data, targets: targets, rows: M, width: N, scale: 1 / Float(M),
+            biasGradient: bias.gradient.data, workers: max(1, min(Parallel.threads, M)), partials: biasPartials)
         items.scoreItemsBackward(hidden: hidden, rows: M, scoresGradient: z, hiddenGradient: hiddenGradient)
-        var total = 0.0
-        for w in 0..<workers { total += losses[w] }
         return Float(total / Double(M))
     }
 

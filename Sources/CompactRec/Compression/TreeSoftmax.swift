@@ -283,24 +283,9 @@ public final class TreeSoftmax: OutputLayer {
         logits: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
         rows M: Int, width: Int, scale: Float, biasGradient: UnsafeMutablePointer<Float>
     ) -> Double {
-        let workers = Self.workers(rows: M, width: width)
-        if workers == 1 {
-            return SoftmaxCrossEntropy.rowsForwardBackward(
-                logits: logits, bias: bias, targets: targets, rows: 0..<M, width: width, scale: scale,
-                biasGradient: biasGradient)
-        }
-        let partials = biasPartials.ensure(workers * width)
-        partials.update(repeating: 0, count: workers * width)
-        var losses = [Double](repeating: 0, count: workers)
-        losses.withUnsafeMutableBufferPointer { losses in
-            Parallel.forEachWorker(workers) { w in
-                losses[w] = SoftmaxCrossEntropy.rowsForwardBackward(
-                    logits: logits, bias: bias, targets: targets, rows: (M * w / workers)..<(M * (w + 1) / workers),
-                    width: width, scale: scale, biasGradient: partials + w * width)
-            }
-        }
-        for w in 0..<workers { Kernels.add(partials + w * width, into: biasGradient, count: width) }
-        return losses.reduce(0, +)
+        SoftmaxCrossEntropy.parallelRowsForwardBackward(
+            logits: logits, bias: bias, targets: targets, rows: M, width: width, scale: scale,
+            biasGradient: biasGradient, workers: Self.workers(rows: M, width: width), partials: biasPartials)
     }
 
     /// Threads for a row-wise pass over `rows` rows of `width` values: one unless there is work

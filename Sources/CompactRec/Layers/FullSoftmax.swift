@@ -39,28 +39,14 @@ public final class FullSoftmax: OutputLayer {
         if M == 0 { return 0 }
         let z = logits.ensure(M * N)
         BLAS.gemm(m: M, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 0, c: z, ldc: N)
-        let workers = max(1, min(Parallel.threads, M))
-        let partials = biasPartials.ensure(workers * N)
-        partials.update(repeating: 0, count: workers * N)
-        let losses = UnsafeMutablePointer<Double>.allocate(capacity: workers)
-        defer { losses.deallocate() }
-        let b = bias.value.data
-        let invM = 1 / Float(M)
-        Parallel.forEachWorker(workers) { w in
-            let rows = (M * w / workers)..<(M * (w + 1) / workers)
-            losses[w] = SoftmaxCrossEntropy.rowsForwardBackward(
-                logits: z, bias: b, targets: targets, rows: rows, width: N, scale: invM,
-                biasGradient: partials + w * N)
-        }
-        let db = bias.gradient.data
-        for w in 0..<workers { Kernels.add(partials + w * N, into: db, count: N) }
+        let total = SoftmaxCrossEntropy.parallelRowsForwardBackward(
+            logits: z, bias: bias.value.data, targets: targets, rows: M, width: N, scale: 1 / Float(M),
+            biasGradient: bias.gradient.data, workers: max(1, min(Parallel.threads, M)), partials: biasPartials)
         // dH[M, C] = dZ · Wᵀ ; dW[C, N] += Hᵀ · dZ
         BLAS.gemm(transB: true, m: M, n: C, k: N, a: z, lda: N, b: weight.value.data, ldb: N, beta: 0,
                   c: hiddenGradient, ldc: C)
         BLAS.gemm(transA: true, m: C, n: N, k: M, a: hidden, lda: C, b: z, ldb: N, beta: 1,
                   c: weight.gradient.data, ldc: N)
-        var total = 0.0
-        for w in 0..<workers { total += losses[w] }
         return Float(total / Double(M))
     }
 

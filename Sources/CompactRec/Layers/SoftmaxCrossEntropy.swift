@@ -14,4 +14,31 @@ public enum SoftmaxCrossEntropy {
     ) -> Double {
         ck_softmax_xent_rows(logits, bias, targets, rows.lowerBound, rows.upperBound, N, scale, biasGradient)
     }
+
+    /// `rowsForwardBackward` over rows `0..<M`, split into `workers` contiguous chunks run
+    /// concurrently. Each worker adds its bias gradient into its own row of `partials`
+    /// ([workers, width], grown as needed), which are then added to `biasGradient`; one worker
+    /// writes `biasGradient` directly. Returns the sum of the rows' cross-entropies.
+    public static func parallelRowsForwardBackward(
+        logits: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+        rows M: Int, width: Int, scale: Float, biasGradient: UnsafeMutablePointer<Float>,
+        workers: Int, partials: Workspace
+    ) -> Double {
+        if workers <= 1 {
+            return rowsForwardBackward(logits: logits, bias: bias, targets: targets, rows: 0..<M, width: width,
+                                       scale: scale, biasGradient: biasGradient)
+        }
+        let partial = partials.ensure(workers * width)
+        partial.update(repeating: 0, count: workers * width)
+        var losses = [Double](repeating: 0, count: workers)
+        losses.withUnsafeMutableBufferPointer { losses in
+            Parallel.forEachWorker(workers) { w in
+                losses[w] = rowsForwardBackward(
+                    logits: logits, bias: bias, targets: targets, rows: (M * w / workers)..<(M * (w + 1) / workers),
+                    width: width, scale: scale, biasGradient: partial + w * width)
+            }
+        }
+        for w in 0..<workers { Kernels.add(partial + w * width, into: biasGradient, count: width) }
+        return losses.reduce(0, +)
+    }
 }
