@@ -17,7 +17,8 @@ import Foundation
 ///
 /// `dataRoot` is resolved against the plan file's folder, and data paths against `dataRoot`
 /// (or the plan's folder without one); absolute paths are kept. A data set's own `lengths`
-/// replace the plan's. `defaults` holds settings (see ``ExperimentSettings``) that every
+/// replace the plan's, and its own `epochs` replace every configuration's (a data set with many
+/// more sequences can then get the same number of training steps as a small one). `defaults` holds settings (see ``ExperimentSettings``) that every
 /// configuration starts from. Unknown keys, wrong types, an empty grid or a missing data file
 /// are ``InputError``s naming the plan file and the key.
 public struct ExperimentPlan: Sendable {
@@ -31,6 +32,8 @@ public struct ExperimentPlan: Sendable {
         public var resolvedTestPath: String?
         public var format: DataFormat
         public var lengths: [Int]
+        /// Replaces every configuration's `epochs` on this data set; nil keeps them.
+        public var epochs: Int? = nil
     }
 
     public struct Configuration: Sendable, Equatable {
@@ -62,7 +65,7 @@ public struct ExperimentPlan: Sendable {
         "name", "description", "dataRoot", "datasets", "lengths", "defaults", "configurations", "seeds",
         "recommendRequests",
     ]
-    public static let datasetKeys = ["name", "description", "path", "test", "format", "lengths"]
+    public static let datasetKeys = ["name", "description", "path", "test", "format", "lengths", "epochs"]
 
     /// Reads and checks the plan at `path`. `dataRoot`, when given, replaces the plan's own
     /// (relative to the working directory). With `checkFiles`, every data file must exist.
@@ -122,9 +125,10 @@ public struct ExperimentPlan: Sendable {
             if lengths.isEmpty {
                 throw reader.fail(fields["lengths"] == nil ? "lengths" : "\(path).lengths", "empty grid: no sequence length for \(datasetName)")
             }
+            let epochs = try fields["epochs"].map { try reader.integer($0, at: "\(path).epochs", minimum: 1) }
             let dataset = Dataset(
                 name: datasetName, path: file, testPath: test, resolvedPath: resolve(file, against: root),
-                resolvedTestPath: test.map { resolve($0, against: root) }, format: format, lengths: lengths)
+                resolvedTestPath: test.map { resolve($0, against: root) }, format: format, lengths: lengths, epochs: epochs)
             if checkFiles {
                 try checkFile(dataset.resolvedPath, at: "\(path).path", reader: reader)
                 if let resolvedTest = dataset.resolvedTestPath { try checkFile(resolvedTest, at: "\(path).test", reader: reader) }
@@ -177,12 +181,14 @@ public struct ExperimentPlan: Sendable {
             seeds: seedValues.map(UInt64.init), recommendRequests: requests)
     }
 
-    /// Every run, data set by data set, then length, configuration and seed.
+    /// Every run, data set by data set, then length, configuration and seed. A data set's own
+    /// `epochs` are written into its runs' settings, so they are part of the run keys.
     public var runs: [ExperimentRun] {
         var runs: [ExperimentRun] = []
         for dataset in datasets {
             for length in dataset.lengths {
-                for configuration in configurations {
+                for var configuration in configurations {
+                    if let epochs = dataset.epochs { configuration.settings.epochs = epochs }
                     for seed in seeds {
                         runs.append(ExperimentRun(dataset: dataset, length: length, configuration: configuration, seed: seed))
                     }

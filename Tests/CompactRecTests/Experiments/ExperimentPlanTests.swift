@@ -65,6 +65,19 @@ struct ExperimentPlanTests {
         #expect(changed != key && changed.hasPrefix("d-T10-base-s1-"))
     }
 
+    @Test func aDataSetsOwnEpochsReplaceEveryConfigurationsAndEnterTheRunKeys() throws {
+        let directory = try DataTestDirectory()
+        let plain = try ExperimentPlan.load(path: try plan(directory)).runs
+        let capped = try ExperimentPlan.load(path: try plan(directory) {
+            $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "epochs": 1}"#)
+        }).runs
+        #expect(plain.map(\.configuration.settings.epochs) == [3, 3, 4, 4, 3, 3, 4, 4])
+        #expect(capped.map(\.configuration.settings.epochs) == Array(repeating: 1, count: 8))
+        #expect(zip(plain, capped).allSatisfy { $0.key != $1.key })
+        try expectError({ $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "epochs": 0}"#) },
+                        at: "datasets[0].epochs", containing: "at least 1")
+    }
+
     @Test func dataRootIsResolvedAgainstThePlanFolder() throws {
         let directory = try DataTestDirectory()
         for folder in ["shared/data", "plans"] {
