@@ -20,9 +20,22 @@ struct ShippedPlanTests {
         #expect(cprec.datasets[0].resolvedPath.hasSuffix("/shared/data/ml-1m_grec_seq20/ratings_seq20_order.txt.gz"))
 
         let memcom = try ExperimentPlan.load(path: "\(Self.folder)/memcom.json", checkFiles: false)
-        #expect(memcom.configurations.count == 16 && memcom.runs.count == 2 * 16 * 2)
+        #expect(memcom.configurations.count == 20 && memcom.runs.count == 2 * 20 * 2)
         #expect(Set(memcom.configurations.compactMap(\.settings.inputRatio)) == [4, 16, 40])
         #expect(memcom.configurations.allSatisfy { memcom.unrunnableReason($0) == nil })
+        // Diginetica's one epoch is about as many sequences as Beauty's five.
+        #expect(memcom.datasets.map(\.name) == ["beauty", "diginetica"])
+        let oneEpochRuns = memcom.runs.filter { $0.configuration.settings.epochs == 1 }
+        #expect(oneEpochRuns.count == 20 * 2 && oneEpochRuns.allSatisfy { $0.dataset.name == "diginetica" })
+
+        let output = try ExperimentPlan.load(path: "\(Self.folder)/memcom-output.json", checkFiles: false)
+        #expect(output.configurations.count == 17 && output.runs.count == 2 * 17 * 2)
+        #expect(Set(output.configurations.compactMap(\.settings.outputRatio)) == [4, 16, 40])
+        let fullInputs = output.configurations.filter { $0.settings.inputEmbedding == "full" }
+        #expect(fullInputs.count == output.configurations.count)
+        #expect(output.configurations.allSatisfy { output.unrunnableReason($0) == nil })
+        // The uncompressed baseline is the same run in both plans, so it is trained once.
+        #expect(output.runs.first?.key == memcom.runs.first?.key)
     }
 
     @Test func theSmokePlanRunsOnATinySyntheticCopyOfItsData() throws {
