@@ -6,8 +6,9 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write DIR/report.md and DIR/report.html from an experiment's DIR/results.jsonl.",
         discussion: """
-        Tables per data set and sequence length (mean ± standard deviation over seeds, change against \
-        the uncompressed configuration, training time per epoch, inference speed-up) and, in the HTML \
+        Tables per data set and sequence length (mean ± standard deviation over seeds, input and output \
+        ratios, change against the uncompressed configuration, training time per epoch, evaluation time \
+        per user, inference speed-up) and, in the HTML \
         page, NDCG@10 against parameters with the Pareto front, training time and recommend latency.
         """)
 

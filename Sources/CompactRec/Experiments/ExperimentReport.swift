@@ -25,6 +25,10 @@ public struct ExperimentReport: Sendable {
         public var seeds: Int
         public var params: Int
         public var compressionRatio: Double
+        /// The input embedding's and the output layer's parameters in the baseline over this
+        /// row's (the output layer's with its bias); nil without a baseline.
+        public var inputRatio: Double?
+        public var outputRatio: Double?
         public var ndcg10: Spread
         public var hr10: Spread
         public var mrr10: Spread
@@ -32,6 +36,9 @@ public struct ExperimentReport: Sendable {
         public var relativeNDCG10: Double?
         public var secondsPerEpoch: Spread
         public var evalUsersPerSecond: Spread
+        /// Evaluation time per user in microseconds (full ranking, batches of 256): 10⁶ / the
+        /// mean users/s.
+        public var microsecondsPerUser: Double { 1e6 / evalUsersPerSecond.mean }
         /// Evaluation users/s over the baseline's; nil without a baseline.
         public var inferenceSpeedup: Double?
         public var recommendLatencyP50Ms: Spread
@@ -95,6 +102,7 @@ public struct ExperimentReport: Sendable {
         let baseline = byMethod.first { $0[0].params == $0[0].paramsUncompressed }
         let baselineNDCG = baseline.map { Spread($0.map { $0.metrics["ndcg@10"] ?? .nan }).mean }
         let baselineSpeed = baseline.map { Spread($0.map(\.evalUsersPerSecond)).mean }
+        let baselineInput = baseline.map { Double($0[0].paramsInput) }, baselineOutput = baseline.map { Double($0[0].paramsOutput) }
 
         let rows = byMethod.map { seeds -> Row in
             let first = seeds[0]
@@ -102,7 +110,9 @@ public struct ExperimentReport: Sendable {
             let speed = Spread(seeds.map(\.evalUsersPerSecond))
             return Row(
                 method: first.configuration, seeds: seeds.count, params: first.params,
-                compressionRatio: first.compressionRatio, ndcg10: ndcg,
+                compressionRatio: first.compressionRatio,
+                inputRatio: baselineInput.map { $0 / Double(first.paramsInput) },
+                outputRatio: baselineOutput.map { $0 / Double(first.paramsOutput) }, ndcg10: ndcg,
                 hr10: Spread(seeds.map { $0.metrics["hr@10"] ?? .nan }),
                 mrr10: Spread(seeds.map { $0.metrics["mrr@10"] ?? .nan }),
                 relativeNDCG10: baselineNDCG.map { (ndcg.mean - $0) / $0 },
@@ -117,14 +127,18 @@ public struct ExperimentReport: Sendable {
 
     // MARK: - Markdown
 
-    static let columns = ["method", "params", "ratio", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "s/epoch", "inference speed-up", "seeds"]
+    static let columns = [
+        "method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "s/epoch", "µs/user",
+        "inference speed-up", "seeds",
+    ]
 
     /// The table cells of `row`, as both the Markdown and the HTML tables show them.
     public static func cells(_ row: Row) -> [String] {
         [row.method, grouped(row.params), String(format: "%.2f×", row.compressionRatio),
+         row.inputRatio.map { String(format: "%.2f×", $0) } ?? "–", row.outputRatio.map { String(format: "%.2f×", $0) } ?? "–",
          format(row.ndcg10), format(row.hr10), format(row.mrr10),
          row.isBaseline ? "baseline" : row.relativeNDCG10.map { String(format: "%+.1f %%", 100 * $0) } ?? "–",
-         String(format: "%.2f", row.secondsPerEpoch.mean),
+         String(format: "%.2f", row.secondsPerEpoch.mean), String(format: "%.0f", row.microsecondsPerUser),
          row.inferenceSpeedup.map { String(format: "%.2f×", $0) } ?? "–", String(row.seeds)]
     }
 
@@ -133,9 +147,11 @@ public struct ExperimentReport: Sendable {
         "Metrics are means over seeds ± the sample standard deviation (no ± for a single seed). "
             + "ΔNDCG@10 is the relative change of the mean against the baseline: the first uncompressed "
             + "configuration (full table, full softmax, no sharing) of the same data set and length. "
-            + "s/epoch is training time per epoch (training steps only). Inference speed-up is evaluation "
-            + "users/s (full ranking, batches of 256) over the baseline's; recommend latency is the median "
-            + "of single-history top-10 requests."
+            + "Ratio is the whole model's parameters over the uncompressed model's; input × and output × "
+            + "are the input embedding's and the output layer's (with its bias) against the baseline's. "
+            + "s/epoch is training time per epoch (training steps only). µs/user is evaluation time per user "
+            + "(the encoder and the scores of every item, batches of 256); inference speed-up is evaluation "
+            + "users/s over the baseline's; recommend latency is the median of single-history top-10 requests."
     }
 
     public func markdown() -> String {

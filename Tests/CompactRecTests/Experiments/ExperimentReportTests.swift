@@ -80,27 +80,31 @@ struct ExperimentReportTests {
         #expect(base.inferenceSpeedup == 1 && small.inferenceSpeedup == 2 && mid.inferenceSpeedup == 1.5)
         #expect(abs(base.recommendLatencyP50Ms.mean - 2.2) < 1e-12 && small.recommendLatencyP50Ms.mean == 0.6)
         #expect(base.isBaseline && !small.isBaseline && small.compressionRatio == 4 && mid.params == 500)
+        // Components against the baseline's: input 500 / 125, output (1000 − 500 − 250) / (250 − 125 − 62).
+        #expect(small.inputRatio == 4 && abs(small.outputRatio! - 250.0 / 63) < 1e-12 && base.outputRatio == 1)
+        #expect(abs(base.microsecondsPerUser - 1e6 / 1100) < 1e-9)
 
         let lonely = report.groups[1]
         #expect(lonely.baseline == nil && lonely.rows[0].relativeNDCG10 == nil && lonely.rows[0].inferenceSpeedup == nil)
+        #expect(lonely.rows[0].inputRatio == nil && lonely.rows[0].outputRatio == nil)
     }
 
     @Test func theMarkdownTablesHoldTheExpectedRows() throws {
         let markdown = try report().markdown()
         let lines = markdown.split(separator: "\n").map(String.init)
-        let header = "| method | params | ratio | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | s/epoch | inference speed-up | seeds |"
+        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | s/epoch | µs/user | inference speed-up | seeds |"
         #expect(lines.filter { $0 == header }.count == 3)
         let expected = [
             "## toy, T = 20",
-            "| base | 1,000 | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 5.50 | 1.00× | 2 |",
-            "| small | 250 | 4.00× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2.00 | 2.00× | 2 |",
-            "| mid | 500 | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 3.25 | 1.50× | 2 |",
+            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 5.50 | 909 | 1.00× | 2 |",
+            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2.00 | 455 | 2.00× | 2 |",
+            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 3.25 | 606 | 1.50× | 2 |",
             "Recommend latency p50 (ms): base 2.200, small 0.600, mid 1.000.",
             "## toy, T = 50",
             "99 items, 100 test cases; baseline: none (no uncompressed configuration).",
-            "| small | 250 | 4.00× | 0.1000 | 0.2000 | 0.0500 | – | 1.00 | – | 1 |",
+            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | 1.00 | 1111 | – | 1 |",
             "## other, T = 20",
-            "| base | 2,000 | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 3.00 | 1.00× | 1 |",
+            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 3.00 | 2000 | 1.00× | 1 |",
         ]
         // In this order, each once.
         let positions = expected.map { line in lines.firstIndex(of: line) }
@@ -165,6 +169,6 @@ struct ExperimentReportTests {
         let report = ExperimentReport(results: [odd])
         let page = MarkupCollector.parse(report.html())
         #expect(page.text.contains(#"d<&>"x", T = 20"#) && page.text.contains("m'</td>"))
-        #expect(page.elements["td"] == 10)
+        #expect(page.elements["td"] == ExperimentReport.columns.count)
     }
 }
