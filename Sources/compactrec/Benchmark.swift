@@ -112,8 +112,17 @@ struct Benchmark: ParsableCommand {
             return seconds(since: t0)
         }
         var earlyMetrics = RankingMetrics(), fullMetrics = RankingMetrics()
+        // One untimed pass of each route first, so no timing pays for first-touch pages and thread start-up.
+        let warmUp = Array(cases.prefix(512))
+        for (earlyStop, tailBounds) in [(true, true), (false, false), (true, false)] {
+            _ = Evaluator.evaluate(model, cases: warmUp, statistics: &unused, earlyStop: earlyStop, tailBounds: tailBounds)
+        }
         let earlyEval = timed { earlyMetrics = Evaluator.evaluate(model, cases: cases, statistics: &statistics) }
         let fullEval = timed { fullMetrics = Evaluator.evaluate(model, cases: cases, statistics: &unused, earlyStop: false) }
+        var nodeRuleStatistics = EarlyStopStatistics(), nodeRuleMetrics = RankingMetrics()
+        let nodeRuleEval = timed {
+            nodeRuleMetrics = Evaluator.evaluate(model, cases: cases, statistics: &nodeRuleStatistics, tailBounds: false)
+        }
 
         let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: config.maxLength)
         defer { inputs.deallocate() }
@@ -122,6 +131,10 @@ struct Benchmark: ParsableCommand {
         // Whole requests, then their parts: the encoder alone, and the output layer's top-10 from a
         // finished hidden state with the early stop and with every item scored.
         var early: [Double] = [], full: [Double] = [], encoder: [Double] = [], outputEarly: [Double] = [], outputFull: [Double] = []
+        var outputNodeRule: [Double] = []
+        // Taken once, as a server would for a model it serves (`recommend` keeps its own the same way).
+        let tree = model.output as? TreeSoftmax, bounds = tree?.tailBounds()
+        var nodeRuleRequestStatistics = EarlyStopStatistics()
         let hidden = UnsafeMutablePointer<Float>.allocate(capacity: config.embeddingSize)
         defer { hidden.deallocate() }
         var requestStatistics = EarlyStopStatistics()
@@ -137,9 +150,12 @@ struct Benchmark: ParsableCommand {
                 Batching.fillHistoryRow(history, length: config.maxLength, row: inputs)
                 hidden.update(from: model.finalHidden(inputs: inputs, batch: 1, length: config.maxLength), count: config.embeddingSize)
             }
+            let on = timed {
+                _ = tree?.topK(hidden: hidden, rows: 1, k: 10, statistics: &nodeRuleRequestStatistics)
+            }
             let oe = timed {
-                if let tree = model.output as? TreeSoftmax {
-                    _ = tree.topK(hidden: hidden, rows: 1, k: 10, statistics: &requestStatistics)
+                if let tree {
+                    _ = tree.topK(hidden: hidden, rows: 1, k: 10, bounds: bounds, statistics: &requestStatistics)
                 } else {
                     model.output.scores(hidden: hidden, rows: 1, output: scores)
                     _ = topK(scores: scores, count: config.itemCount, k: 10)
@@ -151,7 +167,7 @@ struct Benchmark: ParsableCommand {
             }
             if i >= 5 {
                 early.append(e * 1000); full.append(f * 1000); encoder.append(h * 1000)
-                outputEarly.append(oe * 1000); outputFull.append(of * 1000)
+                outputEarly.append(oe * 1000); outputFull.append(of * 1000); outputNodeRule.append(on * 1000)
             }
         }
         func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
@@ -163,26 +179,39 @@ struct Benchmark: ParsableCommand {
             "latency_ms_p50": median(early), "latency_ms_p50_full_scoring": median(full),
             "encoder_ms_p50": median(encoder), "output_topk_ms_p50": median(outputEarly),
             "output_topk_ms_p50_full_scoring": median(outputFull),
+            "output_topk_ms_p50_node_rule_only": median(outputNodeRule),
+            "eval_users_per_s_node_rule_only": Double(cases.count) / nodeRuleEval,
             "request_tails_skipped": requestStatistics.skippedTailShare,
+            "request_tails_skipped_by_bound": requestStatistics.boundSkippedTailShare,
+            "request_tails_skipped_node_rule_only": nodeRuleRequestStatistics.skippedTailShare,
+            "early_stop_tails_skipped_by_bound": statistics.boundSkippedTailShare,
+            "early_stop_tails_skipped_node_rule_only": nodeRuleStatistics.skippedTailShare,
             "early_stop_tails_skipped": statistics.skippedTailShare,
             "early_stop_items_skipped": statistics.skippedItemShare,
-            "metrics_identical": earlyMetrics == fullMetrics,
+            "metrics_identical": earlyMetrics == fullMetrics && nodeRuleMetrics == fullMetrics,
         ]
         if runtime.json {
             Output.json(results)
             return
         }
         print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads; output \(config.outputLayer.rawValue)")
-        print(String(format: "evaluation: %.0f users/s (early stop where the output allows) vs %.0f scoring every item; metrics identical: %@",
-                     Double(cases.count) / earlyEval, Double(cases.count) / fullEval, earlyMetrics == fullMetrics ? "yes" : "NO"))
+        print(String(format: "evaluation: %.0f users/s (early stop where the output allows; %.0f with the node rule alone) vs %.0f scoring every item; metrics identical: %@",
+                     Double(cases.count) / earlyEval, Double(cases.count) / nodeRuleEval, Double(cases.count) / fullEval,
+                     earlyMetrics == fullMetrics && nodeRuleMetrics == fullMetrics ? "yes" : "NO"))
         print(String(format: "recommend top-10 p50: %.3f ms vs %.3f ms scoring every item (%.2fx)",
                      median(early), median(full), median(full) / median(early)))
         print(String(format: "  of which the encoder: p50 %.3f ms; the output layer's top-10: %.3f ms vs %.3f ms scoring every item (%.2fx, %.1f%% of tails skipped)",
                      median(encoder), median(outputEarly), median(outputFull), median(outputFull) / median(outputEarly),
                      100 * requestStatistics.skippedTailShare))
+        if tree != nil {
+            print(String(format: "  the output layer's top-10 with the node rule alone: %.3f ms (%.1f%% of tails skipped); %.1f%% skipped by tail bounds",
+                         median(outputNodeRule), 100 * nodeRuleRequestStatistics.skippedTailShare,
+                         100 * requestStatistics.boundSkippedTailShare))
+        }
         if statistics.rows > 0 {
-            print(String(format: "early stop skipped %.1f%% of tails, %.1f%% of item scores (evaluation)",
-                         100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
+            print(String(format: "early stop skipped %.1f%% of tails (%.1f%% by tail bounds; %.1f%% with the node rule alone), %.1f%% of item scores (evaluation)",
+                         100 * statistics.skippedTailShare, 100 * statistics.boundSkippedTailShare,
+                         100 * nodeRuleStatistics.skippedTailShare, 100 * statistics.skippedItemShare))
         }
     }
 

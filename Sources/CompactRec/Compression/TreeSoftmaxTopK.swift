@@ -7,6 +7,9 @@ public struct EarlyStopStatistics: Sendable, Equatable {
     /// (row, tail) pairs whose tail was scored, and those skipped: they add up to rows · (n − 1).
     public var tailsVisited = 0
     public var tailsSkipped = 0
+    /// Of the skipped pairs, those a tail bound skipped while the row went on to later tails
+    /// (the rest ended with their row, at a node below the row's threshold).
+    public var tailsSkippedByBound = 0
     /// Items other than padding whose log-probability was computed (every head item of every
     /// row, and the items of each visited tail), and those skipped: they add up to rows · (N − 1).
     public var itemsScored = 0
@@ -18,6 +21,12 @@ public struct EarlyStopStatistics: Sendable, Equatable {
     public var skippedTailShare: Double {
         let all = tailsVisited + tailsSkipped
         return all == 0 ? 0 : Double(tailsSkipped) / Double(all)
+    }
+
+    /// The share of (row, tail) pairs a tail bound skipped; 0 when there are none.
+    public var boundSkippedTailShare: Double {
+        let all = tailsVisited + tailsSkipped
+        return all == 0 ? 0 : Double(tailsSkippedByBound) / Double(all)
     }
 
     /// The share of item scores skipped; 0 when there are none.
@@ -40,8 +49,13 @@ extension TreeSoftmax {
     /// best, neither that tail nor any later one can enter, and the row stops. Rows advance in
     /// rounds, and in each round all rows visiting one tail are scored together: a gather and
     /// two matrix products (`rowProducts`), however many rows there are.
+    ///
+    /// With `bounds` (taken from the current weights, see `TreeSoftmaxTailBounds`), a tail whose
+    /// node log-probability plus its bound for the row is below the k-th best is skipped too,
+    /// and the row goes on to its next tail.
     public func topK(
-        hidden: UnsafePointer<Float>, rows B: Int, k: Int, statistics: inout EarlyStopStatistics
+        hidden: UnsafePointer<Float>, rows B: Int, k: Int, bounds: TreeSoftmaxTailBounds? = nil,
+        statistics: inout EarlyStopStatistics
     ) -> [[(item: Int, score: Float)]] {
         var best = [[(item: Int, score: Float)]](repeating: [], count: B)
         guard B > 0 && k > 0 else { return best }
@@ -52,7 +66,7 @@ extension TreeSoftmax {
                 for r in rows { best[r] = CompactRec.topK(scores: head + r * H, count: c1, k: k) }
             }
             visitTails(
-                hidden: hidden, rows: B, headLogProbabilities: head, statistics: &statistics,
+                hidden: hidden, rows: B, headLogProbabilities: head, bounds: bounds, statistics: &statistics,
                 stop: { r, node in best[r].count == k && node < best[r][k - 1].score },
                 merge: { r, t, logProbabilities in
                     Self.offer(logProbabilities, count: tails[t].items.count, firstItem: tails[t].items.lowerBound,
@@ -74,10 +88,11 @@ extension TreeSoftmax {
     /// rows whose target it holds (scored together, as in training). The head items above it are
     /// counted, and the other tails visited in descending node log-probability as in
     /// `topK(hidden:…)`; a row stops once `k` items are above its target, or at a node not above
-    /// the target's log-probability (nothing in that tail or a later one can be).
+    /// the target's log-probability (nothing in that tail or a later one can be). With `bounds`,
+    /// a tail whose node plus bound is not above the target's log-probability is skipped too.
     public func ranks(
         hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int,
-        statistics: inout EarlyStopStatistics
+        bounds: TreeSoftmaxTailBounds? = nil, statistics: inout EarlyStopStatistics
     ) -> [Int?] {
         guard B > 0 else { return [] }
         let H = headWidth, c1 = headItemCount
@@ -103,7 +118,7 @@ extension TreeSoftmax {
                     for r in rows { above[r] += Self.count(head + r * H + 1, count: c1 - 1, above: score[r]) }
                 }
                 visitTails(
-                    hidden: hidden, rows: B, headLogProbabilities: head,
+                    hidden: hidden, rows: B, headLogProbabilities: head, bounds: bounds,
                     alreadyVisited: { self.tailIndex(of: Int(targets[$0])) }, statistics: &statistics,
                     stop: { r, node in above[r] >= k || !(node > score[r]) },
                     merge: { r, t, logProbabilities in
@@ -119,16 +134,20 @@ extension TreeSoftmax {
     /// Row r visits its tails in descending node log-probability (ties: lower tail first), one per
     /// round, except `alreadyVisited(r)`, a tail its caller has scored. Before each visit, after
     /// the earlier rounds are merged, `stop(r, nodeLogProbability)` may end the row: that tail and
-    /// every later one are skipped. Each round scores each tail once for all its visiting rows,
+    /// every later one are skipped. Otherwise, with `bounds`, `stop(r, node + bound)` skips that
+    /// tail alone: `stop(r, x)` must mean "nothing at or below log-probability x can matter to
+    /// row r". Each round scores each tail once for all its visiting rows,
     /// and `merge(r, t, logProbabilities)` receives row r's log p over tail t's items; it runs
     /// on worker threads, rows of one tail in parallel, so it must touch only row r's state.
     private func visitTails(
         hidden: UnsafePointer<Float>, rows B: Int, headLogProbabilities head: UnsafePointer<Float>,
-        alreadyVisited: (Int) -> Int? = { _ in nil }, statistics: inout EarlyStopStatistics,
-        stop: (Int, Float) -> Bool, merge: (Int, Int, UnsafePointer<Float>) -> Void
+        bounds: TreeSoftmaxTailBounds?, alreadyVisited: (Int) -> Int? = { _ in nil },
+        statistics: inout EarlyStopStatistics, stop: (Int, Float) -> Bool, merge: (Int, Int, UnsafePointer<Float>) -> Void
     ) {
-        let T = tails.count, H = headWidth, c1 = headItemCount
-        var tailsVisited = 0, itemsScored = B * (c1 - 1)
+        let T = tails.count, H = headWidth, c1 = headItemCount, C = dimensions
+        var tailsVisited = 0, tailsSkippedByBound = 0, itemsScored = B * (c1 - 1)
+        // [d_j] one row's projection for its bound: a tail's scoring reuses the workspaces.
+        var projection = [Float](repeating: 0, count: bounds == nil ? 0 : tails.map(\.dimensions).max() ?? 0)
         var order = [Int](repeating: 0, count: B * T)
         for r in 0..<B {
             let nodes = head + r * H + c1, o = r * T
@@ -152,12 +171,24 @@ extension TreeSoftmax {
             for r in 0..<B where live[r] {
                 let t = order[r * T + round]
                 if t == alreadyVisited(r) { continue }
-                if stop(r, head[r * H + c1 + t]) {
+                let node = head[r * H + c1 + t]
+                if stop(r, node) {
                     live[r] = false
                     liveCount -= 1
-                } else {
-                    groups[t].append(Int32(r))
+                    continue
                 }
+                if let bounds {
+                    let q = tails[t].projection.value.data, d = tails[t].dimensions
+                    let bound = projection.withUnsafeMutableBufferPointer { u in
+                        Self.rowProducts(hidden + r * C, lda: C, rows: 1, inner: C, q, ldb: d, columns: d, into: u.baseAddress!, ldo: d)
+                        return bounds.bound(t, projected: u.baseAddress!)
+                    }
+                    if bound.isFinite && stop(r, node + bound) {
+                        tailsSkippedByBound += 1
+                        continue
+                    }
+                }
+                groups[t].append(Int32(r))
             }
             for t in 0..<T where !groups[t].isEmpty {
                 scoreGroup(t, rows: groups[t], hidden: hidden, headLogProbabilities: head) { r, logProbabilities in
@@ -170,6 +201,7 @@ extension TreeSoftmax {
         statistics.rows += B
         statistics.tailsVisited += tailsVisited
         statistics.tailsSkipped += B * T - tailsVisited
+        statistics.tailsSkippedByBound += tailsSkippedByBound
         statistics.itemsScored += itemsScored
         statistics.itemsSkipped += B * (itemCount - 1) - itemsScored
     }

@@ -19,10 +19,11 @@ public enum Evaluator {
 
     /// As above; with a tree softmax, ranks come from the exact early stop (unless `earlyStop` is
     /// false, which scores every item, for comparison) and `statistics` counts the tails it skipped.
+    /// `tailBounds` adds the per-tail bounds to the node rule (`TreeSoftmaxTailBounds`).
     public static func evaluate(
         _ model: SequentialRecommender, cases: [EvaluationCase], batchSize: Int = 256,
         cutoffs: [Int] = RankingMetrics.defaultCutoffs, statistics: inout EarlyStopStatistics,
-        earlyStop: Bool = true, progress: ((Int) -> Void)? = nil
+        earlyStop: Bool = true, tailBounds: Bool = true, progress: ((Int) -> Void)? = nil
     ) -> RankingMetrics {
         let T = model.configuration.maxLength, N = model.configuration.itemCount
         let B = max(1, min(batchSize, cases.count))
@@ -36,6 +37,7 @@ public enum Evaluator {
         let targets = UnsafeMutablePointer<Int32>.allocate(capacity: B)
         defer { targets.deallocate() }
         let tree = earlyStop ? model.output as? TreeSoftmax : nil
+        let bounds = tailBounds ? tree?.tailBounds() : nil  // once per call: O(N · d_j), then O(C · d_j) per (case, tail)
         let deepest = cutoffs.max() ?? 0
         var start = 0
         while start < cases.count {
@@ -49,7 +51,7 @@ public enum Evaluator {
                 // Exact early stop: ranks below the deepest cut-off are exact, deeper ones are
                 // misses for every metric, so nothing else needs scoring (see TreeSoftmax.ranks).
                 let hidden = model.finalHidden(inputs: inputs, batch: rows, length: T)
-                let found = tree.ranks(hidden: hidden, targets: targets, rows: rows, below: deepest, statistics: &statistics)
+                let found = tree.ranks(hidden: hidden, targets: targets, rows: rows, below: deepest, bounds: bounds, statistics: &statistics)
                 for r in 0..<rows { ranks[r] = found[r] ?? Int.max }
             } else {
                 model.scores(inputs: inputs, batch: rows, length: T, output: scores)

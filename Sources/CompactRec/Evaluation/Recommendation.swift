@@ -15,10 +15,12 @@ extension SequentialRecommender {
         inputs.withUnsafeMutableBufferPointer { Batching.fillHistoryRow(history, length: T, row: $0.baseAddress!) }
         let seen = excludingHistory ? Set(history.map(Int.init)) : []
         if let tree = output as? TreeSoftmax {
-            // Exact early stop: ask for enough items that `count` survive the exclusion.
+            // Exact early stop, with the tail bounds kept from the first request: ask for enough
+            // items that `count` survive the exclusion.
             var statistics = EarlyStopStatistics()
             let hidden = finalHidden(inputs: inputs, batch: 1, length: T)
-            let best = tree.topK(hidden: hidden, rows: 1, k: count + seen.count, statistics: &statistics)[0]
+            let best = tree.topK(hidden: hidden, rows: 1, k: count + seen.count, bounds: currentTailBounds(tree),
+                                 statistics: &statistics)[0]
             return best.lazy.filter { !seen.contains($0.item) }.prefix(count)
                 .map { Recommendation(item: Int32($0.item), score: $0.score) }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A next-item recommender: item embedding → sequence encoder → output layer.
 ///
 /// Each part sits behind a protocol (`ItemEmbedding`, `SequenceEncoder`, `OutputLayer`), so a
@@ -21,6 +23,10 @@ public final class SequentialRecommender: ParameterContainer {
     private let lastHidden = Workspace()
     /// [N]: one history's scores when serving, kept so a request allocates nothing large.
     let servingScores = Workspace()
+    /// A tree softmax's tail bounds for `recommend`, taken on the first request after the
+    /// weights last changed (see `weightsDidChange()`).
+    private let servingBoundsLock = NSLock()
+    nonisolated(unsafe) private var servingBounds: TreeSoftmaxTailBounds?
 
     public init(configuration: ModelConfiguration, embedding: any ItemEmbedding, encoder: any SequenceEncoder, output: any OutputLayer) {
         precondition(embedding.dimensions == configuration.embeddingSize && encoder.dimensions == configuration.embeddingSize
@@ -82,6 +88,7 @@ public final class SequentialRecommender: ParameterContainer {
     /// target is not padding; parameter gradients of that mean are added to `gradient`.
     /// inputs, targets: [B, T] (left-padded with 0). Returns nil when no position has a target.
     public func trainingStep(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int) -> Float? {
+        weightsDidChange()  // the optimizer's step follows
         let C = configuration.embeddingSize, rows = B * T
         let x = embedded.ensure(rows * C)
         embedding.forward(ids: inputs, rows: rows, output: x)
@@ -131,5 +138,24 @@ public final class SequentialRecommender: ParameterContainer {
     /// Scores of every item after each history. inputs: [B, T]; output: [B, N].
     public func scores(inputs: UnsafePointer<Int32>, batch B: Int, length T: Int, output scores: UnsafeMutablePointer<Float>) {
         output.scores(hidden: finalHidden(inputs: inputs, batch: B, length: T), rows: B, output: scores)
+    }
+}
+
+extension SequentialRecommender {
+    /// Drops what serving derived from the weights (a tree softmax's tail bounds). Training
+    /// steps call it; so must any other code that writes parameter values after the model
+    /// has served a request (restoring best weights, loading a checkpoint).
+    public func weightsDidChange() {
+        servingBoundsLock.withLock { servingBounds = nil }
+    }
+
+    /// The tail bounds for the current weights, taken once and kept until `weightsDidChange()`.
+    func currentTailBounds(_ tree: TreeSoftmax) -> TreeSoftmaxTailBounds {
+        servingBoundsLock.withLock {
+            if let servingBounds { return servingBounds }
+            let bounds = tree.tailBounds()
+            servingBounds = bounds
+            return bounds
+        }
     }
 }

@@ -159,6 +159,7 @@ extension Trainer {
         let named = zip(parameterNames, optimizer.parameters).map { NamedParameter($0, $1) }
         let weights = try SafeTensors.read(path: TrainingCheckpoint.join(checkpoint.directory, TrainingCheckpoint.modelName))
         try weights.copyValues(into: named)
+        model.weightsDidChange()
 
         let moments = try SafeTensors.read(path: TrainingCheckpoint.join(checkpoint.directory, TrainingCheckpoint.optimizerName))
         let destinations = zip(parameterNames, zip(optimizer.firstMoments, optimizer.secondMoments)).flatMap { name, pair in

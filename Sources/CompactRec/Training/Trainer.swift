@@ -164,6 +164,7 @@ public final class Trainer {
             for (p, w) in zip(optimizer.parameters, bestWeights) {
                 w.withUnsafeBufferPointer { p.value.data.update(from: $0.baseAddress!, count: p.count) }
             }
+            model.weightsDidChange()
         }
         return TrainingSummary(
             epochs: progress.epochs, bestEpoch: progress.bestEpoch, stoppedEarly: progress.stoppedEarly,

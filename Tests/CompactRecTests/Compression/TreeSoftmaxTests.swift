@@ -210,10 +210,12 @@ struct TreeSoftmaxTests {
 
     // MARK: Early stop
 
-    @Test func earlyStopTopKEqualsFullScoring() {
+    /// Without and with the per-tail bounds.
+    @Test(arguments: [false, true])
+    func earlyStopTopKEqualsFullScoring(withBounds: Bool) {
         var rng = SeededGenerator(seed: 74)
         var mismatches: [String] = []
-        var skipped = 0
+        var skipped = 0, skippedByBound = 0
         for trial in 0..<60 {
             let layer = Self.randomTree(&rng, smallHead: trial % 4 == 0, maximumTail: trial % 6 == 0 ? 1500 : 400)
             Self.makeTies(layer, &rng)
@@ -223,9 +225,10 @@ struct TreeSoftmaxTests {
             let hidden = LayerTestSupport.normal([B, layer.dimensions], std: std, &rng)
             let scores = Tensor(shape: [B, N])
             layer.scores(hidden: hidden.data, rows: B, output: scores.data)
+            let bounds = withBounds ? layer.tailBounds() : nil
             for k in Set([1, 5, 10, 20, layer.headItemCount - 1, N - 1]) {
                 var statistics = EarlyStopStatistics()
-                let fast = layer.topK(hidden: hidden.data, rows: B, k: k, statistics: &statistics)
+                let fast = layer.topK(hidden: hidden.data, rows: B, k: k, bounds: bounds, statistics: &statistics)
                 for r in 0..<B {
                     let full = topK(scores: scores.data + r * N, count: N, k: k)
                     if fast[r].map(\.item) != full.map(\.item)
@@ -235,11 +238,13 @@ struct TreeSoftmaxTests {
                 }
                 #expect(statistics.rows == B && statistics.tailsVisited + statistics.tailsSkipped == B * T)
                 #expect(statistics.itemsScored + statistics.itemsSkipped == B * (N - 1))
+                #expect(withBounds || statistics.tailsSkippedByBound == 0)
                 skipped += statistics.tailsSkipped
+                skippedByBound += statistics.tailsSkippedByBound
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) rows differ, e.g. \(mismatches.prefix(3))")
-        #expect(skipped > 0)
+        #expect(skipped > 0 && (!withBounds || skippedByBound > 0))
     }
 
     @Test func earlyStopSkipsTailsWhoseNodeCannotReachTheTopK() {
@@ -272,9 +277,11 @@ struct TreeSoftmaxTests {
         #expect(s.tailsSkipped == 0 && s.itemsSkipped == 0)
     }
 
-    @Test func ranksEqualTheEvaluatorsRankBelowK() {
+    @Test(arguments: [false, true])
+    func ranksEqualTheEvaluatorsRankBelowK(withBounds: Bool) {
         var rng = SeededGenerator(seed: 76)
         var mismatches: [String] = []
+        var skippedByBound = 0
         for trial in 0..<40 {
             let layer = Self.randomTree(&rng, smallHead: trial % 4 == 0, maximumTail: 300)
             Self.makeTies(layer, &rng)
@@ -287,9 +294,12 @@ struct TreeSoftmaxTests {
                 rng.next() % 2 == 0 ? Int32(1 + rng.next() % UInt64(N - 1))
                     : Int32(topK(scores: scores.data + r * N, count: N, k: 8).last!.item)
             }
+            let bounds = withBounds ? layer.tailBounds() : nil
             for k in [1, 5, 20, N] {
                 var statistics = EarlyStopStatistics()
-                let ranks = layer.ranks(hidden: hidden.data, targets: targets, rows: B, below: k, statistics: &statistics)
+                let ranks = layer.ranks(hidden: hidden.data, targets: targets, rows: B, below: k, bounds: bounds,
+                                        statistics: &statistics)
+                skippedByBound += statistics.tailsSkippedByBound
                 for r in 0..<B {
                     let rank = Evaluator.rank(of: Int(targets[r]), in: scores.data + r * N, count: N)
                     if ranks[r] != (rank < k ? rank : nil) {
@@ -300,6 +310,77 @@ struct TreeSoftmaxTests {
             }
         }
         #expect(mismatches.isEmpty, "\(mismatches.count) ranks differ, e.g. \(mismatches.prefix(3))")
+        #expect(withBounds == (skippedByBound > 0))
+    }
+
+    /// Every tail item's log-probability, as `scores` computes it and in Double, is at most its
+    /// node's plus the tail's bound for the row; and the bound is close for a near-uniform tail.
+    @Test func tailBoundsAreAboveEveryTailItemAndTightForAUniformTail() {
+        var rng = SeededGenerator(seed: 77)
+        var violations: [String] = []
+        for trial in 0..<12 {
+            let layer = Self.randomTree(&rng, smallHead: false, maximumTail: trial % 6 == 0 ? 3000 : 300)
+            let B = 1 + Int(rng.next() % 6), N = layer.itemCount, C = layer.dimensions, H = layer.headWidth
+            let hidden = LayerTestSupport.normal([B, C], std: [1, 4, 16][trial % 3], &rng)
+            let scores = Tensor(shape: [B, N])
+            layer.scores(hidden: hidden.data, rows: B, output: scores.data)
+            let nodes = Array(UnsafeBufferPointer(start: layer.headLogProbabilities(hidden: hidden.data, rows: B), count: B * H))
+            let bounds = layer.tailBounds()
+            for r in 0..<B {
+                let h = (0..<C).map { Double(hidden.data[r * C + $0]) }
+                for (t, tail) in layer.tails.enumerated() {
+                    let u = TreeReference.affine(h, tail.projection, nil)
+                    let bound = u.map(Float.init).withUnsafeBufferPointer { bounds.bound(t, projected: $0.baseAddress!) }
+                    let z = TreeReference.affine(u, tail.weight, tail.bias)
+                    let exact = z.indices.map { TreeReference.logSoftmax(z, at: $0) }.max()!
+                    let node = nodes[r * H + layer.headItemCount + t]
+                    let scored = tail.items.map { scores.data[r * N + $0] }.max()!
+                    if !(Double(bound) >= exact) || !(scored <= node + bound) {
+                        violations.append("trial \(trial) row \(r) tail \(t): bound \(bound), exact \(exact), scored \(scored - node)")
+                    }
+                }
+            }
+        }
+        #expect(violations.isEmpty, "\(violations.count) bounds below an item, e.g. \(violations.prefix(3))")
+
+        // A tail of 5,000 items whose columns and biases barely differ: every item is near
+        // log(1/5000), and the bound is within the margin of it.
+        let layer = TreeSoftmax(itemCount: 5100, dimensions: 8, cutoffs: [100, 5100], tailDimensions: [4], rng: &rng)
+        for i in 0..<(4 * 5000) { layer.tails[0].weight.value.data[i] *= 1e-3 }
+        for i in 0..<5000 { layer.tails[0].bias.value.data[i] *= 1e-3 }
+        let u: [Float] = [1, -2, 0.5, 3]
+        let bound = u.withUnsafeBufferPointer { layer.tailBounds().bound(0, projected: $0.baseAddress!) }
+        #expect(bound > -Float(log(5000.0)) && bound < -Float(log(5000.0)) + 0.02)
+    }
+
+    /// A probable node over a wide, flat tail: the node alone cannot skip it, the bound does,
+    /// and the top-K and ranks stay those of full scoring.
+    @Test func theBoundSkipsAFlatTailThatItsNodeCannot() {
+        var rng = SeededGenerator(seed: 78)
+        let layer = TreeSoftmax(itemCount: 4100, dimensions: 8, cutoffs: [100, 4100], tailDimensions: [2], rng: &rng)
+        for i in 0..<(2 * 4000) { layer.tails[0].weight.value.data[i] *= 0.01 }
+        layer.headBias.value.data[100] = 2  // the node holds most of the mass; each tail item ~ 1/4000 of it
+        let B = 8, N = 4100
+        let hidden = LayerTestSupport.normal([B, 8], &rng)
+        let scores = Tensor(shape: [B, N])
+        layer.scores(hidden: hidden.data, rows: B, output: scores.data)
+        var plain = EarlyStopStatistics(), bounded = EarlyStopStatistics()
+        let without = layer.topK(hidden: hidden.data, rows: B, k: 10, statistics: &plain)
+        let with = layer.topK(hidden: hidden.data, rows: B, k: 10, bounds: layer.tailBounds(), statistics: &bounded)
+        for r in 0..<B {
+            let full = topK(scores: scores.data + r * N, count: N, k: 10)
+            #expect(with[r].map(\.item) == full.map(\.item) && without[r].map(\.item) == full.map(\.item))
+        }
+        #expect(plain.tailsSkipped == 0 && bounded.tailsSkippedByBound == B && bounded.tailsVisited == 0)
+        let targets = (0..<B).map { Int32(1 + $0) }
+        var ranked = EarlyStopStatistics()
+        let ranks = layer.ranks(hidden: hidden.data, targets: targets, rows: B, below: 20, bounds: layer.tailBounds(),
+                                statistics: &ranked)
+        for r in 0..<B {
+            let rank = Evaluator.rank(of: Int(targets[r]), in: scores.data + r * N, count: N)
+            #expect(ranks[r] == (rank < 20 ? rank : nil))
+        }
+        #expect(ranked.tailsSkippedByBound > 0)
     }
 
     @Test func offerKeepsTopKOrderWhateverTheOrderOfChunks() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CompactRec
@@ -50,5 +51,35 @@ struct EarlyStopEvaluationTests {
             #expect(model.recommend(history: history, count: 7, excludingHistory: true).map(\.item)
                     == filtered.map { Int32($0.item) })
         }
+    }
+
+    /// `recommend` keeps the tail bounds it took on its first request; a training step drops
+    /// them. A flat tail is skipped by its bound; then an item of it is made the best of all:
+    /// with the stale bounds it would stay skipped, with new ones it is found.
+    @Test func recommendTakesNewTailBoundsAfterATrainingStep() {
+        let model = Self.model(seed: 4)
+        let tree = model.output as! TreeSoftmax
+        // Head columns: items 0..<6, then the nodes of tails 6..<15 and 15..<40. Items 1–5 get
+        // p = 0.1 each, the second tail's node 0.5, everything else ~0; the tail is flat, so each
+        // of its 25 items has p = 0.02 and its bound, log 0.5 − log 25, is below log 0.1.
+        let tail = tree.tails[1]
+        for i in 0..<tree.headWeight.count { tree.headWeight.value.data[i] = 0 }
+        for (column, bias) in [-1000, 0, 0, 0, 0, 0, -1000, Float(log(5.0))].enumerated() { tree.headBias.value.data[column] = bias }
+        for i in 0..<tail.weight.count { tail.weight.value.data[i] = 0 }
+        for i in 0..<tail.bias.count { tail.bias.value.data[i] = 0 }
+        let history: [Int32] = [3, 7, 11]
+        let before = model.recommend(history: history, count: 5)
+        #expect(before.map(\.item) == [1, 2, 3, 4, 5])
+
+        // A step (its gradients are not applied), then an optimizer-like write to the weights.
+        let T = model.configuration.maxLength
+        var inputs = [Int32](repeating: 0, count: T), targets = [Int32](repeating: 0, count: T)
+        Batching.fillHistoryRow(history, length: T, row: &inputs)
+        targets[T - 1] = 20
+        _ = model.trainingStep(inputs: inputs, targets: targets, batch: 1, length: T)
+        model.zeroGradients()
+        tail.bias.value.data[30 - 15] = 1000
+        let after = model.recommend(history: history, count: 5)
+        #expect(after.first?.item == 30)
     }
 }
