@@ -32,6 +32,7 @@ struct ShippedPlanTests {
         let fullInputs = output.configurations.filter { $0.settings.inputEmbedding == "full" }
         #expect(fullInputs.count == output.configurations.count)
         #expect(output.configurations.allSatisfy { output.unrunnableReason($0) == nil })
+        #expect(output.runs.allSatisfy { $0.configuration.settings.epochs == 5 })
         // The uncompressed baseline is the same run in both plans, so it is trained once.
         #expect(output.runs.first?.key == memcom.runs.first?.key)
     }
