@@ -27,6 +27,8 @@ struct Train: ParsableCommand {
         "Continue from the checkpoint in DIR; give the same data and options as the run that wrote it.",
         valueName: "DIR"))
     var resume: String?
+    @Flag(help: "Cut training histories longer than T + 1 items into windows of T + 1, so every item is a target once; without it only a history's last T + 1 items are trained on.")
+    var trainWindows = false
     @Flag(help: "Train even when the memory estimate exceeds the available memory.")
     var ignoreMemoryLimit = false
 
@@ -56,7 +58,8 @@ struct Train: ParsableCommand {
         runtime.apply()
         let progress = ProgressDisplay(enabled: !runtime.quiet)
         let loadStart = DispatchTime.now().uptimeNanoseconds
-        let data = try dataOptions.load()
+        let loaded = try dataOptions.load()
+        let data = trainWindows ? loaded.withTrainingWindows(length: modelOptions.maxLength) : loaded
         progress.line(String(format: "data: %@ (%@): %d items, %d training sequences, %d validation, %d test cases, %d too short dropped (%.2fs)",
                              dataOptions.data, data.format.rawValue, data.vocabulary.count - 1, data.train.count,
                              data.validation.count, data.test.count, data.droppedSequences, seconds(since: loadStart)))

@@ -20,6 +20,28 @@ public enum Batching {
         }
     }
 
+    /// Cuts a long history into training windows, so that every item of it is a target once.
+    ///
+    /// ``fillTrainingRow(_:length:inputs:targets:)`` trains on a sequence's last `T + 1` items
+    /// only. Here a sequence of `n` items gives windows ending at `n, n − T, n − 2T, …`, each
+    /// holding up to `T + 1` items: its targets are the `T` items after its first, and that
+    /// first item is the previous window's last target. The oldest window, the first to end
+    /// within `T` items, is padded, so the first item is predicted from padding as in a short
+    /// single row. A sequence of at most `T` items is one window. Oldest window first.
+    public static func trainingWindows(_ sequence: [Int32], length T: Int) -> [[Int32]] {
+        precondition(T >= 1, "window length must be at least 1")
+        var ends: [Int] = []
+        var end = sequence.count
+        while end > 0 {
+            ends.append(end)
+            // A window of at most T items is padded and all its items are targets: the last one.
+            // Otherwise its first item is only an input, and the next window ends there: at end − T.
+            if end <= T { break }
+            end -= T
+        }
+        return ends.reversed().map { end in Array(sequence[max(0, end - T - 1)..<end]) }
+    }
+
     /// Writes the most recent `T` items of `history`, left-padded with 0. row: [T].
     public static func fillHistoryRow(_ history: [Int32], length T: Int, row: UnsafeMutablePointer<Int32>) {
         let n = min(history.count, T)

@@ -95,6 +95,27 @@ public struct SequenceDataset: Sendable {
         }
     }
 
+    /// The same data with every training sequence longer than `T + 1` items cut into windows
+    /// (``Batching/trainingWindows(_:length:)``), so a long history is trained on whole rather
+    /// than only its last `T + 1` items. Evaluation cases are unchanged: they already read a
+    /// history's last `T` items.
+    public func withTrainingWindows(length T: Int) -> SequenceDataset {
+        SequenceDataset(
+            copying: self, train: train.flatMap { Batching.trainingWindows($0, length: T) },
+            protocolDescription: protocolDescription + "; training histories cut into windows of \(T + 1) items")
+    }
+
+    private init(copying other: SequenceDataset, train: [[Int32]], protocolDescription: String) {
+        vocabulary = other.vocabulary
+        self.train = train
+        validation = other.validation
+        test = other.test
+        droppedSequences = other.droppedSequences
+        self.protocolDescription = protocolDescription
+        format = other.format
+        testFormat = other.testFormat
+    }
+
     /// `54542` → `54,542`: counts in the description are read by people.
     private static func grouped(_ number: Int) -> String {
         let digits = Array(String(number))

@@ -18,7 +18,8 @@ import Foundation
 /// `dataRoot` is resolved against the plan file's folder, and data paths against `dataRoot`
 /// (or the plan's folder without one); absolute paths are kept. A data set's own `lengths`
 /// replace the plan's, and its own `epochs` replace every configuration's (a data set with many
-/// more sequences can then get the same number of training steps as a small one). `defaults` holds settings (see ``ExperimentSettings``) that every
+/// more sequences can then get the same number of training steps as a small one). A data set
+/// with `"windows": true` trains on its long histories cut into windows of `T + 1` items. `defaults` holds settings (see ``ExperimentSettings``) that every
 /// configuration starts from. Unknown keys, wrong types, an empty grid or a missing data file
 /// are ``InputError``s naming the plan file and the key.
 public struct ExperimentPlan: Sendable {
@@ -34,6 +35,9 @@ public struct ExperimentPlan: Sendable {
         public var lengths: [Int]
         /// Replaces every configuration's `epochs` on this data set; nil keeps them.
         public var epochs: Int? = nil
+        /// Cut long training histories into windows of `T + 1` items
+        /// (``SequenceDataset/withTrainingWindows(length:)``); part of the run keys when true.
+        public var windows = false
     }
 
     public struct Configuration: Sendable, Equatable {
@@ -65,7 +69,7 @@ public struct ExperimentPlan: Sendable {
         "name", "description", "dataRoot", "datasets", "lengths", "defaults", "configurations", "seeds",
         "recommendRequests",
     ]
-    public static let datasetKeys = ["name", "description", "path", "test", "format", "lengths", "epochs"]
+    public static let datasetKeys = ["name", "description", "path", "test", "format", "lengths", "epochs", "windows"]
 
     /// Reads and checks the plan at `path`. `dataRoot`, when given, replaces the plan's own
     /// (relative to the working directory). With `checkFiles`, every data file must exist.
@@ -126,9 +130,11 @@ public struct ExperimentPlan: Sendable {
                 throw reader.fail(fields["lengths"] == nil ? "lengths" : "\(path).lengths", "empty grid: no sequence length for \(datasetName)")
             }
             let epochs = try fields["epochs"].map { try reader.integer($0, at: "\(path).epochs", minimum: 1) }
+            let windows = try fields["windows"].map { try reader.bool($0, at: "\(path).windows") } ?? false
             let dataset = Dataset(
                 name: datasetName, path: file, testPath: test, resolvedPath: resolve(file, against: root),
-                resolvedTestPath: test.map { resolve($0, against: root) }, format: format, lengths: lengths, epochs: epochs)
+                resolvedTestPath: test.map { resolve($0, against: root) }, format: format, lengths: lengths, epochs: epochs,
+                windows: windows)
             if checkFiles {
                 try checkFile(dataset.resolvedPath, at: "\(path).path", reader: reader)
                 if let resolvedTest = dataset.resolvedTestPath { try checkFile(resolvedTest, at: "\(path).test", reader: reader) }

@@ -30,11 +30,13 @@ public struct ExperimentRun: Sendable, Equatable {
     /// data happens to sit in does not count.
     var canonicalDescription: String {
         struct Identity: Encodable {
-            var data: String, test: String?, format: String, length: Int, settings: ExperimentSettings, seed: UInt64
+            var data: String, test: String?, format: String, windows: Bool?, length: Int, settings: ExperimentSettings
+            var seed: UInt64
         }
+        // `windows` appears only when set, so the keys of runs without it stay as they were.
         let identity = Identity(
-            data: dataset.path, test: dataset.testPath, format: dataset.format.rawValue, length: length,
-            settings: configuration.settings, seed: seed)
+            data: dataset.path, test: dataset.testPath, format: dataset.format.rawValue, windows: dataset.windows ? true : nil,
+            length: length, settings: configuration.settings, seed: seed)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding plain strings and finite numbers cannot fail.

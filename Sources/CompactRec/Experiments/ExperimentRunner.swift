@@ -77,7 +77,8 @@ public final class ExperimentRunner {
                         path: run.dataset.resolvedPath, testPath: run.dataset.resolvedTestPath,
                         format: run.dataset.format, validation: run.configuration.settings.validation))
                 }
-                let result = try perform(run, data: data!.value) { onEvent(.epoch(run: run, summary: $0)) }
+                let runData = run.dataset.windows ? data!.value.withTrainingWindows(length: run.length) : data!.value
+                let result = try perform(run, data: runData) { onEvent(.epoch(run: run, summary: $0)) }
                 try store.append(result)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 spent += seconds

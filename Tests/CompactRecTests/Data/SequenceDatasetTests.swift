@@ -26,6 +26,19 @@ import Testing
                 == "leave-one-out per user: last item = test, second-last = validation; full ranking over 6 items")
     }
 
+    @Test func trainingWindowsCutOnlyTheTrainingSequences() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("users.txt", Self.perUserText)
+        let data = try SequenceDataset.load(path: path, validation: false)
+        let windowed = data.withTrainingWindows(length: 1)
+        // [3, 1, 2] at T = 1 gives [3], [3, 1], [1, 2]; [1, 2] gives [1], [1, 2].
+        #expect(windowed.train == [[3], [3, 1], [1, 2], [1], [1, 2]])
+        #expect(windowed.test == data.test && windowed.validation == data.validation)
+        #expect(windowed.vocabulary.originalIds == data.vocabulary.originalIds)
+        #expect(windowed.protocolDescription == data.protocolDescription + "; training histories cut into windows of 2 items")
+        #expect(data.withTrainingWindows(length: 3).train == data.train)
+    }
+
     @Test func leaveOneOutWithoutValidation() throws {
         let directory = try DataTestDirectory()
         let path = try directory.write("users.txt", Self.perUserText)

@@ -78,6 +78,22 @@ struct ExperimentPlanTests {
                         at: "datasets[0].epochs", containing: "at least 1")
     }
 
+    @Test func aDataSetsWindowsEnterTheRunKeysOnlyWhenSet() throws {
+        let directory = try DataTestDirectory()
+        let plain = try ExperimentPlan.load(path: try plan(directory)).runs
+        func edited(_ value: String) throws -> [ExperimentRun] {
+            try ExperimentPlan.load(path: try plan(directory) {
+                $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "windows": \#(value)}"#)
+            }).runs
+        }
+        let off = try edited("false"), on = try edited("true")
+        #expect(plain.allSatisfy { !$0.dataset.windows } && on.allSatisfy(\.dataset.windows))
+        #expect(zip(plain, off).allSatisfy { $0.key == $1.key })
+        #expect(zip(plain, on).allSatisfy { $0.key != $1.key })
+        try expectError({ $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "windows": 1}"#) },
+                        at: "datasets[0].windows", containing: "expected true or false")
+    }
+
     @Test func dataRootIsResolvedAgainstThePlanFolder() throws {
         let directory = try DataTestDirectory()
         for folder in ["shared/data", "plans"] {

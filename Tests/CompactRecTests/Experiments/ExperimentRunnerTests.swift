@@ -113,6 +113,22 @@ struct ExperimentRunnerTests {
         #expect(try runner.pendingRuns().map(\.run.configuration.name) == ["bad"])
     }
 
+    @Test func aDataSetWithWindowsTrainsOnItsHistoriesCutIntoWindows() throws {
+        let directory = try DataTestDirectory()
+        try ExperimentTestSupport.writeUserSequences(in: directory, users: 30)
+        let windowed = ExperimentTestSupport.tinyPlan()
+            .replacingOccurrences(of: #""format": "user-seq"}"#, with: #""format": "user-seq", "windows": true}"#)
+            .replacingOccurrences(of: #""lengths": [8]"#, with: #""lengths": [3]"#)
+        let plan = try ExperimentPlan.load(path: try directory.write("plan.json", windowed))
+        let summary = try ExperimentRunner(plan: plan, outputDirectory: directory.path("out")).run()
+        // Histories of 5–10 items lose their last to the test case; 4–9 training items at T = 3.
+        let data = try SequenceDataset.load(path: directory.path("users.txt"), format: .userSeq, validation: false)
+        let expected = data.train.reduce(0) { $0 + Batching.trainingWindows($1, length: 3).count }
+        #expect(expected > data.train.count)
+        #expect(summary.finished.count == 2 && summary.finished.allSatisfy { $0.trainingSequences == expected })
+        #expect(summary.finished.allSatisfy { $0.evaluationProtocol.contains("windows of 4 items") })
+    }
+
     @Test func aBrokenLineBeforeTheLastIsAnErrorNamingTheLine() throws {
         let directory = try DataTestDirectory()
         let record = try ExperimentTestSupport.result(configuration: "a", seed: 1, params: 10, ndcg10: 0.1, hr10: 0.2, mrr10: 0.05,

@@ -71,6 +71,46 @@ struct BatchingTests {
         }
     }
 
+    @Test func longHistoriesAreCutIntoWindowsEndingTApart() {
+        // 12 items, T = 4: windows end at 12, 8, 4; each holds T + 1 items, the oldest is padded.
+        let sequence = (1...12).map(Int32.init)
+        #expect(Batching.trainingWindows(sequence, length: 4) == [[1, 2, 3, 4], [4, 5, 6, 7, 8], [8, 9, 10, 11, 12]])
+        // 6 items, T = 4: ends 6 and 2; the second window holds items 1 and 2 only.
+        #expect(Batching.trainingWindows([1, 2, 3, 4, 5, 6], length: 4) == [[1, 2], [2, 3, 4, 5, 6]])
+        #expect(Batching.trainingWindows([7, 8, 9], length: 4) == [[7, 8, 9]])
+        // Exactly T + 1 items: the full window leaves the first item an input only, so a padded
+        // one-item window predicts it.
+        #expect(Batching.trainingWindows([7, 8, 9, 10, 11], length: 4) == [[7], [7, 8, 9, 10, 11]])
+        #expect(Batching.trainingWindows([7, 8, 9, 10], length: 4) == [[7, 8, 9, 10]])
+        #expect(Batching.trainingWindows([], length: 4) == [])
+        #expect(Batching.trainingWindows([5, 6, 7], length: 1) == [[5], [5, 6], [6, 7]])
+    }
+
+    @Test func windowsMakeEveryItemATargetExactlyOnceAfterTheSameHistoryAsTheWholeSequence() {
+        var rng = SeededGenerator(seed: 33)
+        for _ in 0..<300 {
+            let T = 1 + Int(rng.next() % 8)
+            let count = Int(rng.next() % 40)
+            // Distinct items, so a target's position in the sequence is known from its value.
+            let sequence = (0..<count).map { Int32(1 + $0) }
+            var targetsSeen: [Int32] = []
+            for window in Batching.trainingWindows(sequence, length: T) {
+                #expect(window.count <= T + 1)
+                let row = Self.trainingRow(window, length: T)
+                for (t, target) in row.targets.enumerated() where target != 0 {
+                    targetsSeen.append(target)
+                    // The inputs up to t are the sequence's items before the target (as many as fit),
+                    // or padding where the sequence starts.
+                    let position = Int(target) - 1
+                    let context = row.inputs[0...t].filter { $0 != 0 }
+                    let expected = sequence[max(0, position - context.count)..<position]
+                    #expect(Array(context) == Array(expected), "T \(T) count \(count) target \(target)")
+                }
+            }
+            #expect(targetsSeen == sequence, "T \(T) count \(count)")
+        }
+    }
+
     @Test func historyRowsArePaddedOrTruncatedToTheMostRecentT() {
         #expect(Self.historyRow([7, 3], length: 5) == [0, 0, 0, 7, 3])
         #expect(Self.historyRow([1, 2, 3, 4, 5], length: 5) == [1, 2, 3, 4, 5])
