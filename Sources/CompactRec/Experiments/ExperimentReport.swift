@@ -57,7 +57,29 @@ public struct ExperimentReport: Sendable {
         public var title: String { "\(dataset), T = \(length)" }
     }
 
+    /// One data set's NDCG@10 at each of its sequence lengths, a line per method: the shape of
+    /// a sequence-length study. Only for data sets run at two or more lengths.
+    public struct LengthStudy: Sendable {
+        public struct Line: Sendable {
+            public var method: String
+            /// The method's row at each of the study's lengths; nil where it was not run.
+            public var rows: [Row?]
+        }
+
+        public var dataset: String
+        public var lengths: [Int]
+        public var lines: [Line]
+
+        /// A cell of the study's table: mean NDCG@10 and its change against that length's baseline.
+        public static func cell(_ row: Row?) -> String {
+            guard let row else { return "–" }
+            let change = row.isBaseline ? "baseline" : row.relativeNDCG10.map { String(format: "%+.1f %%", 100 * $0) }
+            return String(format: "%.4f", row.ndcg10.mean) + (change.map { " (\($0))" } ?? "")
+        }
+    }
+
     public var groups: [Group]
+    public var lengthStudies: [LengthStudy]
     /// Plans, machines and protocols the results come from, each listed once, in order of appearance.
     public var plans: [String]
     public var machines: [String]
@@ -86,11 +108,22 @@ public struct ExperimentReport: Sendable {
 
         let datasets = ordered(results.map(\.dataset))
         groups = []
+        lengthStudies = []
         for dataset in datasets {
             let ofDataset = results.filter { $0.dataset == dataset }
+            var ofLengths: [Group] = []
             for length in Set(ofDataset.map(\.length)).sorted() {
                 let runs = ofDataset.filter { $0.length == length }
-                groups.append(Self.group(dataset: dataset, length: length, runs: runs))
+                ofLengths.append(Self.group(dataset: dataset, length: length, runs: runs))
+            }
+            groups += ofLengths
+            if ofLengths.count > 1 {
+                let methods = ordered(ofLengths.flatMap { $0.rows.map(\.method) })
+                lengthStudies.append(LengthStudy(
+                    dataset: dataset, lengths: ofLengths.map(\.length),
+                    lines: methods.map { method in
+                        LengthStudy.Line(method: method, rows: ofLengths.map { group in group.rows.first { $0.method == method } })
+                    }))
             }
         }
     }
@@ -174,8 +207,20 @@ public struct ExperimentReport: Sendable {
             lines.append("Recommend latency p50 (ms): "
                 + group.rows.map { "\($0.method) \(String(format: "%.3f", $0.recommendLatencyP50Ms.mean))" }.joined(separator: ", ") + ".")
         }
+        for study in lengthStudies {
+            lines += ["", "## \(study.dataset): NDCG@10 by sequence length", "", Self.lengthStudyExplanation, ""]
+            lines.append("| method | " + study.lengths.map { "T = \($0)" }.joined(separator: " | ") + " |")
+            lines.append("|---|" + String(repeating: "---:|", count: study.lengths.count))
+            for line in study.lines {
+                lines.append("| " + ([line.method] + line.rows.map(LengthStudy.cell)).map(Self.escapeTableCell).joined(separator: " | ") + " |")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    static let lengthStudyExplanation =
+        "Mean NDCG@10 over seeds at each sequence length T, and in brackets its change against the "
+        + "baseline at the same T."
 
     static func format(_ spread: Spread) -> String {
         spread.count < 2 ? String(format: "%.4f", spread.mean) : String(format: "%.4f ± %.4f", spread.mean, spread.deviation)

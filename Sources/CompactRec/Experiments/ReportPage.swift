@@ -54,6 +54,16 @@ extension ExperimentReport {
                            caption: "Median time of a single-history top-10 recommendation, mean over seeds.")
             page += "</section>\n"
         }
+        for study in lengthStudies {
+            page += "<section>\n<h2>\(escapeMarkup("\(study.dataset): NDCG@10 by sequence length"))</h2>\n"
+            page += "<p class=\"meta\">\(escapeMarkup(Self.lengthStudyExplanation))</p>\n"
+            page += "<table>\n<thead><tr><th>method</th>" + study.lengths.map { "<th>T = \($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            for line in study.lines {
+                page += "<tr><td>\(escapeMarkup(line.method))</td>"
+                    + line.rows.map { "<td>\(escapeMarkup(LengthStudy.cell($0)))</td>" }.joined() + "</tr>\n"
+            }
+            page += "</tbody>\n</table>\n</section>\n"
+        }
         return page + "</body>\n</html>\n"
     }
 

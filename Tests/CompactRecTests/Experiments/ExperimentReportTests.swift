@@ -111,12 +111,25 @@ struct ExperimentReportTests {
         #expect(positions.allSatisfy { $0 != nil }, "\(markdown)")
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
         #expect(lines[0] == "# Experiment report: fixture" && lines.contains("- protocol: fixture protocol"))
+        // toy ran at two lengths, other at one: one length study, after every group's table.
+        let study = [
+            "## toy: NDCG@10 by sequence length",
+            "| method | T = 20 | T = 50 |",
+            "| base | 0.2100 (baseline) | – |",
+            "| small | 0.1700 (-19.0 %) | 0.1000 |",
+            "| mid | 0.2300 (+9.5 %) | – |",
+        ]
+        let studyPositions = study.map { line in lines.firstIndex(of: line) }
+        #expect(studyPositions.allSatisfy { $0 != nil } && studyPositions.compactMap { $0 } == studyPositions.compactMap { $0 }.sorted())
+        #expect(studyPositions[0]! > positions.compactMap { $0 }.max()! && !markdown.contains("## other: NDCG@10 by"))
     }
 
     @Test func theHTMLPageIsWellFormedAndSelfContained() throws {
         let html = try report().html()
         let page = MarkupCollector.parse(html)
-        #expect(page.elements["svg"] == 9 && page.elements["table"] == 3 && page.elements["tr"] == 3 + 5)
+        // Three groups' tables (a header and 5 rows in all) and toy's length study (a header and 3 methods).
+        #expect(page.elements["svg"] == 9 && page.elements["table"] == 4 && page.elements["tr"] == 3 + 5 + 1 + 3)
+        #expect(page.text.contains("toy: NDCG@10 by sequence length") && page.text.contains("0.1700 (-19.0 %)"))
         #expect(page.elements["script"] == nil && page.elements["link"] == nil && page.elements["img"] == nil)
         #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1 == 9)  // only the SVG namespace
         #expect(page.text.contains("-19.0 %") && page.text.contains("0.2100 ± 0.0141") && page.text.contains("Pareto front"))
