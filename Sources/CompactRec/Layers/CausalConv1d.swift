@@ -61,6 +61,36 @@ public final class CausalConv1d: ParameterContainer {
         }
     }
 
+    /// Outputs at chosen rows only, for serving: output row o of sequence s is
+    /// `bias + Σ_j input[s, sources[o·k + j]] · W_j`, with no term where the source is −1 (a
+    /// position before the sequence start). Each tap is one GEMM over gathered rows, so the cost
+    /// follows the rows asked for. Not for training: backward needs ``forward(input:batch:length:output:)``.
+    /// input: [B, inputRows, C]; sources: [outputRows · k]; output: [B, outputRows, C]
+    func forward(
+        input: UnsafePointer<Float>, inputRows: Int, sources: [Int32], outputRows O: Int, batch B: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let C = channels, k = kernelSize
+        precondition(sources.count == O * k, "one source per output row and tap")
+        for r in 0..<(B * O) { (output + r * C).update(from: bias.value.data, count: C) }
+        let gathered = taps.ensure(B * O * C)  // [B·O, C]: tap j's source rows
+        for j in 0..<k where (0..<O).contains(where: { sources[$0 * k + j] >= 0 }) {
+            for s in 0..<B {
+                for o in 0..<O {
+                    let row = gathered + (s * O + o) * C, source = Int(sources[o * k + j])
+                    if source < 0 {
+                        row.update(repeating: 0, count: C)
+                    } else {
+                        row.update(from: input + (s * inputRows + source) * C, count: C)
+                    }
+                }
+            }
+            // W_j is the [C_in, C_out] slice at column j·C of the [C_in, k·C_out] weight.
+            BLAS.gemm(m: B * O, n: C, k: C, a: gathered, lda: C, b: weight.value.data + j * C, ldb: k * C, beta: 1,
+                      c: output, ldc: C)
+        }
+    }
+
     /// Accumulates dW, db and writes dInput (overwriting it). input, outputGradient, inputGradient: [B, T, C]
     public func backward(
         input: UnsafePointer<Float>, outputGradient dOut: UnsafePointer<Float>, batch B: Int, length T: Int,

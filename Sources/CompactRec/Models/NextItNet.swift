@@ -16,6 +16,9 @@ public final class NextItNet: SequenceEncoder {
     private var input: UnsafePointer<Float>?
     /// [B, T, C]: gradient scratch passed between blocks.
     private let gradientA = Workspace(), gradientB = Workspace()
+    /// forwardLast's bottom input rows, and its plans by length.
+    private let lastInput = Workspace()
+    private var lastPositionPlans: [Int: LastPositionPlan] = [:]
 
     /// Builds the stack; `convolution(block, position)` supplies each block's two convolutions,
     /// which is where weight-sharing schemes hook in.
@@ -58,6 +61,31 @@ public final class NextItNet: SequenceEncoder {
         var x = input
         for block in blocks { x = block.forward(input: x, batch: B, length: T) }
         return x
+    }
+
+    public func forwardLast(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        let plan = lastPositionPlan(length: T)
+        let C = dimensions, first = plan.blocks[0].inputs
+        // The bottom block's input rows, compact: [B, first.count, C].
+        let x0 = lastInput.ensure(B * first.count * C)
+        for s in 0..<B {
+            for (i, t) in first.enumerated() { (x0 + (s * first.count + i) * C).update(from: input + (s * T + t) * C, count: C) }
+        }
+        var x = UnsafePointer(x0)
+        for (block, part) in zip(blocks, plan.blocks) {
+            x = part.isComplete(length: T)
+                ? block.forward(input: x, batch: B, length: T) : block.forwardAt(input: x, plan: part, batch: B)
+        }
+        return x  // the top block's only output position is T − 1: [B, C]
+    }
+
+    /// The plan for length T, built once per length (like the workspaces, not for concurrent callers).
+    func lastPositionPlan(length T: Int) -> LastPositionPlan {
+        if let plan = lastPositionPlans[T] { return plan }
+        let plan = LastPositionPlan(
+            length: T, dilations: blocks.map { ($0.conv1.dilation, $0.conv2.dilation) }, kernelSize: blocks[0].conv1.kernelSize)
+        lastPositionPlans[T] = plan
+        return plan
     }
 
     public func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
@@ -115,6 +143,28 @@ public final class ResidualBlock: ParameterContainer {
         ReLU.forward(h2, count: size)
         y.update(from: x, count: size)
         Kernels.add(h2, into: y, count: size)
+        return UnsafePointer(y)
+    }
+
+    /// The block at `plan`'s positions only (serving): input [B, plan.inputs.count, C] compact,
+    /// returns [B, plan.outputs.count, C]. Overwrites the activations kept for backward.
+    func forwardAt(input x: UnsafePointer<Float>, plan: LastPositionPlan.Block, batch B: Int) -> UnsafePointer<Float> {
+        let C = conv1.channels, R = plan.inputs.count, Q = plan.hidden.count, P = plan.outputs.count
+        let c1 = conv1Out.ensure(B * Q * C), h1 = hidden1.ensure(B * Q * C)
+        let c2 = conv2Out.ensure(B * P * C), h2 = hidden2.ensure(B * P * C), y = out.ensure(B * P * C)
+        conv1.forward(input: x, inputRows: R, sources: plan.conv1Sources, outputRows: Q, batch: B, output: c1)
+        norm1.forward(input: c1, rows: B * Q, output: h1)
+        ReLU.forward(h1, count: B * Q * C)
+        conv2.forward(input: h1, inputRows: Q, sources: plan.conv2Sources, outputRows: P, batch: B, output: c2)
+        norm2.forward(input: c2, rows: B * P, output: h2)
+        ReLU.forward(h2, count: B * P * C)
+        for s in 0..<B {
+            for (o, source) in plan.residualSources.enumerated() {
+                let row = y + (s * P + o) * C
+                row.update(from: x + (s * R + Int(source)) * C, count: C)
+                Kernels.add(h2 + (s * P + o) * C, into: row, count: C)
+            }
+        }
         return UnsafePointer(y)
     }
 

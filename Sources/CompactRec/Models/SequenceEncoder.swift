@@ -6,6 +6,9 @@ public protocol SequenceEncoder: ParameterContainer {
     var dimensions: Int { get }
     /// Runs the encoder and returns its output, [B, T, C], valid until the next forward.
     func forward(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float>
+    /// The output at the last position only, [B, C], for serving; valid until the next forward.
+    /// It may skip work the last position does not depend on, and it leaves nothing for backward.
+    func forwardLast(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float>
     /// Backward through the last forward: accumulates parameter gradients, writes dInput [B, T, C].
     func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>)
 }

@@ -129,9 +129,8 @@ public final class SequentialRecommender: ParameterContainer {
         let C = configuration.embeddingSize
         let x = embedded.ensure(B * T * C)
         embedding.forward(ids: inputs, rows: B * T, output: x)
-        let h = encoder.forward(input: x, batch: B, length: T)
         let last = lastHidden.ensure(B * C)
-        for b in 0..<B { (last + b * C).update(from: h + (b * T + T - 1) * C, count: C) }
+        last.update(from: encoder.forwardLast(input: x, batch: B, length: T), count: B * C)
         return UnsafePointer(last)
     }
 
