@@ -85,6 +85,54 @@ public enum ReportCharts {
         return svg + "</svg>"
     }
 
+    // MARK: - NDCG@10 against the sequence length
+
+    /// Mean NDCG@10 at each sequence length of a study, a line and markers per method; the
+    /// lengths are evenly spaced, as the studies use doubling-ish lengths (10, 20, 50, 100).
+    public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, methods: [String]) -> String {
+        let width = 760.0, left = 78.0, right = width - 210, top = 42.0
+        let height = max(420.0, top + 20 * Double(study.lines.count) + 30), bottom = height - 58
+        var svg = header(width: width, height: height, label: "NDCG@10 against sequence length, \(study.dataset)")
+        svg += text(x: left, y: 22, "NDCG@10 against sequence length (\(study.dataset))", anchor: "start", size: 15, weight: "bold")
+        let values = study.lines.flatMap { $0.rows.compactMap { $0?.ndcg10.mean } }.filter(\.isFinite)
+        guard !values.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
+
+        let yAxis = linearTicks(low: values.min()!, high: values.max()!, nonNegative: true)
+        let step = (right - left) / Double(max(study.lengths.count - 1, 1))
+        func x(_ index: Int) -> Double { study.lengths.count == 1 ? (left + right) / 2 : left + Double(index) * step }
+        func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
+        for (i, length) in study.lengths.enumerated() {
+            svg += line(x(i), top, x(i), bottom, colour: "#e4e4e4") + text(x: x(i), y: bottom + 18, "T = \(length)")
+        }
+        for tick in yAxis.ticks {
+            svg += line(left, y(tick), right, y(tick), colour: "#e4e4e4")
+            svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
+        }
+        svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
+        svg += text(x: (left + right) / 2, y: height - 16, "sequence length")
+        svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
+
+        var legendY = top + 6
+        for studyLine in study.lines {
+            let (colour, shape) = style(methods.firstIndex(of: studyLine.method) ?? 0)
+            let points = studyLine.rows.enumerated().compactMap { i, row in
+                row.flatMap { $0.ndcg10.mean.isFinite ? (i, $0) : nil }
+            }
+            if points.count > 1 {
+                svg += "<polyline points=\"" + points.map { "\(f(x($0.0))),\(f(y($0.1.ndcg10.mean)))" }.joined(separator: " ")
+                    + "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+            }
+            for (i, row) in points {
+                let tip = "\(studyLine.method), T = \(study.lengths[i]): NDCG@10 \(ExperimentReport.format(row.ndcg10))"
+                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(row.ndcg10.mean), colour))</g>\n"
+            }
+            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, studyLine.method, anchor: "start")
+            legendY += 20
+        }
+        return svg + "</svg>"
+    }
+
     /// Indices of the points on the Pareto front — none has fewer parameters and at least as
     /// high a score, or as few parameters and a higher one — ordered by parameters.
     public static func paretoFront(_ points: [(params: Double, score: Double)]) -> [Int] {

@@ -62,7 +62,10 @@ extension ExperimentReport {
                 page += "<tr><td>\(escapeMarkup(line.method))</td>"
                     + line.rows.map { "<td>\(escapeMarkup(LengthStudy.cell($0)))</td>" }.joined() + "</tr>\n"
             }
-            page += "</tbody>\n</table>\n</section>\n"
+            page += "</tbody>\n</table>\n"
+            page += figure(ReportCharts.accuracyVersusLength(study, methods: methods),
+                           caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration.")
+            page += "</section>\n"
         }
         return page + "</body>\n</html>\n"
     }

@@ -128,10 +128,10 @@ struct ExperimentReportTests {
         let html = try report().html()
         let page = MarkupCollector.parse(html)
         // Three groups' tables (a header and 5 rows in all) and toy's length study (a header and 3 methods).
-        #expect(page.elements["svg"] == 9 && page.elements["table"] == 4 && page.elements["tr"] == 3 + 5 + 1 + 3)
+        #expect(page.elements["svg"] == 10 && page.elements["table"] == 4 && page.elements["tr"] == 3 + 5 + 1 + 3)
         #expect(page.text.contains("toy: NDCG@10 by sequence length") && page.text.contains("0.1700 (-19.0 %)"))
         #expect(page.elements["script"] == nil && page.elements["link"] == nil && page.elements["img"] == nil)
-        #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1 == 9)  // only the SVG namespace
+        #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1 == 10)  // only the SVG namespace
         #expect(page.text.contains("-19.0 %") && page.text.contains("0.2100 ± 0.0141") && page.text.contains("Pareto front"))
         #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">") && html.contains("<style>"))
     }
@@ -151,6 +151,20 @@ struct ExperimentReportTests {
         #expect(chart.elements["circle"] == 2 && chart.elements["polygon"] == 2)
         #expect(chart.attributes["rect"]?.filter { $0["width"] == "10" }.count == 2)
         #expect(ReportCharts.paretoFront([(1000, 0.21), (250, 0.17), (500, 0.23), (500, 0.20), (2000, 0.23)]) == [1, 2])
+    }
+
+    @Test func theLengthChartHasALinePerMethodRunAtSeveralLengths() throws {
+        let report = try report()
+        let svg = ReportCharts.accuracyVersusLength(report.lengthStudies[0], methods: report.methods)
+        let chart = MarkupCollector.parse(svg)
+        // small ran at T = 20 and 50 (a line); base and mid at T = 20 only (a marker each).
+        // Titles: the chart's own and one per marker (small twice, base and mid once).
+        #expect(chart.elements["polyline"] == 1 && chart.elements["title"] == 1 + 4)
+        #expect(chart.text.contains("T = 20") && chart.text.contains("T = 50") && chart.text.contains("sequence length"))
+        // The line climbs from T = 50 (0.10) to T = 20 (0.17) leftwards: its first point is higher on the page.
+        let points = try #require(chart.attributes["polyline"]?.first?["points"]).split(separator: " ")
+            .map { $0.split(separator: ",").map { Double($0)! } }
+        #expect(points.count == 2 && points[0][0] < points[1][0] && points[0][1] < points[1][1])
     }
 
     @Test func barChartsAreWellFormedWithAValuePerMethod() throws {
