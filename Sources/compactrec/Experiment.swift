@@ -9,7 +9,9 @@ struct Experiment: ParsableCommand {
         Each run trains, evaluates on the test split with full ranking (as 'train' does) and times \
         single-history recommendations, then appends one JSON line to DIR/results.jsonl. Runs already \
         there are skipped, so running the same command again resumes an interrupted grid; a half-written \
-        last line is dropped and that run done again. See Experiments/README.md for the plan format.
+        last line is dropped and that run done again. Several processes may run the same command at once \
+        (e.g. one per core with --threads 1): each run is claimed with a lock under DIR/claims/ first. \
+        See Experiments/README.md for the plan format.
         """)
 
     @Option(help: "The plan: a JSON file (see Experiments/README.md).") var plan: String
@@ -43,6 +45,8 @@ struct Experiment: ParsableCommand {
                                      r.compressionRatio, r.evalUsersPerSecond, r.recommendLatencyP50Ms))
             case let .failed(index, total, run, error):
                 Output.standardError("run \(index) of \(total) failed (\(run.title)): \(error)")
+            case let .skipped(index, total, run):
+                progress.line("run \(index) of \(total): \(run.title) is another process's, skipped")
             }
         }
         if runtime.json {
@@ -50,11 +54,12 @@ struct Experiment: ParsableCommand {
                 "plan": plan.name, "runs": summary.total, "already_finished": summary.alreadyFinished,
                 "finished": summary.finished.map(\.key), "results": summary.resultsPath,
                 "failed": summary.failed.map { ["key": $0.run.key, "error": "\($0.error)"] },
-                "repaired_bytes": summary.repairedBytes,
+                "repaired_bytes": summary.repairedBytes, "skipped": summary.skipped.map(\.key),
             ])
         } else {
             print("\(plan.name): \(summary.finished.count) runs finished now, \(summary.alreadyFinished) were already done, "
-                  + "\(summary.failed.count) failed, of \(summary.total); results in \(summary.resultsPath)")
+                  + "\(summary.failed.count) failed, \(summary.skipped.count) left to other processes, of \(summary.total); "
+                  + "results in \(summary.resultsPath)")
             print("make the report with: compactrec report \(out)")
         }
         if !summary.failed.isEmpty { throw ExitCode.failure }
@@ -64,9 +69,9 @@ struct Experiment: ParsableCommand {
     private func list(_ plan: ExperimentPlan, _ runner: ExperimentRunner) throws {
         let pending = Set(try runner.pendingRuns().map(\.run.key))
         let runs = plan.runs
-        let entries = runs.enumerated().map { i, run -> [String: Any] in
-            let status = plan.unrunnableReason(run.configuration).map { "cannot run: \($0)" }
-                ?? (pending.contains(run.key) ? "to do" : "finished")
+        let entries = try runs.enumerated().map { i, run -> [String: Any] in
+            let status = try plan.unrunnableReason(run.configuration).map { "cannot run: \($0)" }
+                ?? (!pending.contains(run.key) ? "finished" : try runner.isClaimedElsewhere(run) ? "running" : "to do")
             return ["index": i + 1, "key": run.key, "dataset": run.dataset.name, "length": run.length,
                     "configuration": run.configuration.name, "seed": run.seed, "status": status]
         }

@@ -5,6 +5,10 @@ import Foundation
 /// ``RunResult`` to `results.jsonl` in the output folder. Runs already there are skipped, so an
 /// interrupted grid resumes where it stopped.
 ///
+/// Several processes may run the same plan into the same folder at once (say one per core,
+/// each with one thread): a run is claimed with a lock under `claims/` before it starts, a
+/// process skips the runs another holds, and appends to `results.jsonl` take a lock too.
+///
 ///     let summary = try ExperimentRunner(plan: plan, outputDirectory: "runs/cprec").run { event in … }
 public final class ExperimentRunner {
     public enum Event {
@@ -17,6 +21,8 @@ public final class ExperimentRunner {
         case finished(index: Int, total: Int, result: RunResult, seconds: Double)
         /// The run could not be done; the grid goes on and the run stays to be done.
         case failed(index: Int, total: Int, run: ExperimentRun, error: any Error)
+        /// Another process is running it, or finished it after this one started.
+        case skipped(index: Int, total: Int, run: ExperimentRun)
     }
 
     public struct Summary {
@@ -26,6 +32,8 @@ public final class ExperimentRunner {
         public var alreadyFinished: Int
         public var finished: [RunResult]
         public var failed: [(run: ExperimentRun, error: any Error)]
+        /// Runs left to other processes running the same plan into the same folder.
+        public var skipped: [ExperimentRun]
         /// Bytes of a half-written last line cut off `results.jsonl` before starting.
         public var repairedBytes: Int
         public var resultsPath: String
@@ -37,6 +45,25 @@ public final class ExperimentRunner {
     public var saveBundles = false
 
     public var resultsPath: String { (outputDirectory as NSString).appendingPathComponent("results.jsonl") }
+    /// Lock files: one per run being run, and one for `results.jsonl`.
+    public var claimsDirectory: String { (outputDirectory as NSString).appendingPathComponent("claims") }
+
+    func claimPath(_ run: ExperimentRun) -> String { (claimsDirectory as NSString).appendingPathComponent(run.key + ".lock") }
+
+    /// `body` with the results file locked against the other processes writing to it.
+    private func withResultsLocked<Value>(_ body: () throws -> Value) throws -> Value {
+        let lock = try RunClaim.take(path: (claimsDirectory as NSString).appendingPathComponent("results.lock"), wait: true)!
+        defer { lock.release() }
+        return try body()
+    }
+
+    /// Whether another process holds `run`'s claim now (for listing; it may change at once).
+    public func isClaimedElsewhere(_ run: ExperimentRun) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: claimPath(run)) else { return false }
+        guard let claim = try RunClaim.take(path: claimPath(run)) else { return true }
+        claim.release()
+        return false
+    }
 
     public init(plan: ExperimentPlan, outputDirectory: String) {
         self.plan = plan
@@ -51,13 +78,13 @@ public final class ExperimentRunner {
 
     public func run(onEvent: (Event) -> Void = { _ in }) throws -> Summary {
         try plan.checkRunnable()
-        try createDirectories(atPath: outputDirectory)
-        var store = try ResultsStore.openForAppending(path: resultsPath)
+        try createDirectories(atPath: claimsDirectory)
+        var store = try withResultsLocked { try ResultsStore.openForAppending(path: resultsPath) }
         let done = store.finishedKeys
         let runs = plan.runs
         let pending = runs.enumerated().filter { !done.contains($0.element.key) }
         var summary = Summary(
-            total: runs.count, alreadyFinished: runs.count - pending.count, finished: [], failed: [],
+            total: runs.count, alreadyFinished: runs.count - pending.count, finished: [], failed: [], skipped: [],
             repairedBytes: store.droppedPartialBytes, resultsPath: resultsPath)
 
         if store.droppedPartialBytes > 0 { onEvent(.repaired(path: resultsPath, bytes: store.droppedPartialBytes)) }
@@ -65,7 +92,20 @@ public final class ExperimentRunner {
         var data: (key: String, value: SequenceDataset)?
         var spent = 0.0, timed = 0
         for (position, (offset, run)) in pending.enumerated() {
-            let eta = timed == 0 ? nil : spent / Double(timed) * Double(pending.count - position)
+            // The claim, then a fresh look at the results: another process may have finished
+            // the run since this one read them.
+            let claim = try RunClaim.take(path: claimPath(run))
+            if let claim, try ResultsStore.read(path: resultsPath).finishedKeys.contains(run.key) {
+                claim.release(removingFile: true)
+            }
+            guard let claim, !claim.isReleased else {
+                summary.skipped.append(run)
+                onEvent(.skipped(index: offset + 1, total: runs.count, run: run))
+                continue
+            }
+            defer { claim.release(removingFile: true) }
+            let left = pending.count - position - summary.skipped.count
+            let eta = timed == 0 ? nil : spent / Double(timed) * Double(left)
             onEvent(.started(index: offset + 1, total: runs.count, run: run, eta: eta))
             let start = DispatchTime.now().uptimeNanoseconds
             do {
@@ -79,7 +119,7 @@ public final class ExperimentRunner {
                 }
                 let runData = run.dataset.windows ? data!.value.withTrainingWindows(length: run.length) : data!.value
                 let result = try perform(run, data: runData) { onEvent(.epoch(run: run, summary: $0)) }
-                try store.append(result)
+                try withResultsLocked { try store.append(result) }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 spent += seconds
                 timed += 1

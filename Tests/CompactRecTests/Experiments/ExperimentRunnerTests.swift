@@ -31,6 +31,7 @@ struct ExperimentRunnerTests {
                 finished.append(result.key)
             case let .failed(_, _, _, error): Issue.record("run failed: \(error)")
             case .repaired: Issue.record("nothing to repair in a new folder")
+            case .skipped: Issue.record("no other process runs this plan")
             }
         }
         #expect(started == [1, 2] && epochs == 2 && finished == plan.runs.map(\.key))
@@ -127,6 +128,55 @@ struct ExperimentRunnerTests {
         #expect(expected > data.train.count)
         #expect(summary.finished.count == 2 && summary.finished.allSatisfy { $0.trainingSequences == expected })
         #expect(summary.finished.allSatisfy { $0.evaluationProtocol.contains("windows of 4 items") })
+    }
+
+    @Test func aClaimIsExclusiveUntilReleasedOrItsHolderIsGone() throws {
+        let directory = try DataTestDirectory()
+        let path = directory.path("run.lock")
+        let first = try #require(try RunClaim.take(path: path))
+        #expect(try RunClaim.take(path: path) == nil)
+        first.release(removingFile: true)
+        #expect(!FileManager.default.fileExists(atPath: path))
+        // A holder that goes away without removing its file (as a killed process would) leaves it free.
+        do { _ = try #require(try RunClaim.take(path: path)) }
+        #expect(FileManager.default.fileExists(atPath: path))
+        #expect(try RunClaim.take(path: path) != nil)
+    }
+
+    @Test func aRunClaimedByAnotherProcessIsSkippedAndDoneByALaterCall() throws {
+        let directory = try DataTestDirectory()
+        try ExperimentTestSupport.writeUserSequences(in: directory, users: 30)
+        let plan = try ExperimentPlan.load(path: try directory.write("plan.json", ExperimentTestSupport.tinyPlan()))
+        let runner = ExperimentRunner(plan: plan, outputDirectory: directory.path("out"))
+        try createDirectories(atPath: runner.claimsDirectory)
+        let held = plan.runs[0]
+        // Another process is running the first run: it holds its claim.
+        let other = try #require(try RunClaim.take(path: runner.claimPath(held)))
+        #expect(try runner.isClaimedElsewhere(held) && !(try runner.isClaimedElsewhere(plan.runs[1])))
+        var skipped: [Int] = []
+        let first = try runner.run { if case let .skipped(index, _, _) = $0 { skipped.append(index) } }
+        #expect(skipped == [1] && first.skipped.map(\.key) == [held.key] && first.finished.map(\.key) == [plan.runs[1].key])
+        other.release(removingFile: true)
+        let second = try runner.run()
+        #expect(second.skipped.isEmpty && second.finished.map(\.key) == [held.key] && second.alreadyFinished == 1)
+        #expect(try ResultsStore.read(path: runner.resultsPath).results.map(\.key).sorted() == plan.runs.map(\.key).sorted())
+        // No claim files are left behind by finished runs.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runner.claimsDirectory).filter { $0 != "results.lock" }.isEmpty)
+
+        // Another process finishes the second run while this one does the first: the results are
+        // read again once a claim is taken, so the second is not done twice.
+        let fresh = ExperimentRunner(plan: plan, outputDirectory: directory.path("fresh"))
+        var store = try ResultsStore.read(path: fresh.resultsPath)
+        let raced = try fresh.run { event in
+            if case let .finished(_, _, result, _) = event, result.key == held.key {
+                var record = result
+                record.key = plan.runs[1].key
+                try? store.append(record)
+            }
+        }
+        #expect(raced.finished.map(\.key) == [held.key] && raced.skipped.map(\.key) == [plan.runs[1].key])
+        #expect(try ResultsStore.read(path: fresh.resultsPath).results.count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fresh.claimsDirectory) == ["results.lock"])
     }
 
     @Test func aBrokenLineBeforeTheLastIsAnErrorNamingTheLine() throws {
