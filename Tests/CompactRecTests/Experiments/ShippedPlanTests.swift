@@ -29,7 +29,7 @@ struct ShippedPlanTests {
         #expect(memcom.runs.allSatisfy { $0.configuration.settings.epochs == 5 })
 
         let output = try ExperimentPlan.load(path: "\(Self.folder)/memcom-output.json", checkFiles: false)
-        #expect(output.configurations.count == 17 && output.runs.count == 2 * 17 * 2)
+        #expect(output.configurations.count == 17 && output.runs.count == 2 * 17 && output.seeds == [1])
         #expect(Set(output.configurations.compactMap(\.settings.outputRatio)) == [4, 16, 40])
         let fullInputs = output.configurations.filter { $0.settings.inputEmbedding == "full" }
         #expect(fullInputs.count == output.configurations.count)
