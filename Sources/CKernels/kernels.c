@@ -1,24 +1,14 @@
 #include "ckernels.h"
 #include "multiversion.h"
 #include "exp_inline.h"
+#include "max_inline.h"
 #include <math.h>
 #include <string.h>
 
 
 // Reductions may be reassociated so they vectorise; the order differs from a sequential sum
 // by rounding only, and is fixed for a given CPU, so results stay reproducible on one machine.
-MULTIVERSION float ck_max(const float *x, size_t n) {
-    // 16 running maxima the compiler keeps in vector registers.
-    float lane[16];
-    for (int j = 0; j < 16; j++) lane[j] = -INFINITY;
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int j = 0; j < 16; j++) lane[j] = x[i + j] > lane[j] ? x[i + j] : lane[j];
-    float m = -INFINITY;
-    for (int j = 0; j < 16; j++) m = lane[j] > m ? lane[j] : m;
-    for (; i < n; i++) m = x[i] > m ? x[i] : m;
-    return m;
-}
+MULTIVERSION float ck_max(const float *x, size_t n) { return max_inline(x, n); }
 
 MULTIVERSION float ck_sum(const float *x, size_t n) {
 #pragma clang fp reassociate(on)

@@ -6,6 +6,7 @@
 #include "ckernels.h"
 #include "multiversion.h"
 #include "exp_inline.h"
+#include "max_inline.h"
 #include <math.h>
 
 
@@ -31,8 +32,7 @@ MULTIVERSION void ck_lowrank_logsumexp_cols(const float *p, const float *w, cons
         const size_t n = col_end - col < TILE ? col_end - col : TILE;
         for (size_t r = 0; r < rows; r++) {
             tile_logits(p + r * d, w, bias, d, k, col, n, z);
-            float top = -INFINITY;
-            for (size_t i = 0; i < n; i++) top = z[i] > top ? z[i] : top;
+            const float top = max_inline(z, n);
             float m = running_max[r];
             if (top > m) {
                 running_sum[r] *= exp_inline(m - top);
@@ -57,7 +57,14 @@ MULTIVERSION void ck_lowrank_softmax_grad_cols(const float *p, const float *w, c
         for (size_t r = 0; r < rows; r++) {
             const float *restrict pr = p + r * d;
             tile_logits(pr, w, bias, d, k, col, n, g);
-            const float m = row_max[r], f = scale / row_sum[r];
+            const float m = row_max[r];
+            float f;
+            {
+                // Kept out of the reassociation above: with it, clang turns f · e into
+                // (scale · e) / sum, a vector division per logit.
+#pragma clang fp reassociate(off)
+                f = scale / row_sum[r];
+            }
             for (size_t i = 0; i < n; i++) g[i] = f * exp_inline(g[i] - m);
             const size_t t = (size_t)targets[r];
             if (t >= col && t < col + n) g[t - col] -= scale;
