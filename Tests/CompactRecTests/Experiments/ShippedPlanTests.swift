@@ -13,10 +13,10 @@ struct ShippedPlanTests {
     @Test func theCpRecAndMemcomPlansParseToTheirGrids() throws {
         // Data files are not required here: the shared data sets sit outside the repository.
         let cprec = try ExperimentPlan.load(path: "\(Self.folder)/cprec.json", checkFiles: false)
-        #expect(cprec.datasets.map(\.lengths) == [[10, 20], [10, 20, 50, 100], [20]] && cprec.seeds == [1, 2])
+        #expect(cprec.datasets.map(\.lengths) == [[10, 20], [10, 20, 50, 100], [20], [20]] && cprec.seeds == [1, 2])
         // MovieLens windows are at most 20 items: longer T only pads. The length study is ML-100K's.
-        #expect(cprec.datasets.map(\.windows) == [true, true, false] && cprec.datasets.map(\.epochs) == [nil, 10, nil])
-        #expect(cprec.configurations.count == 16 && cprec.runs.count == (2 + 4 + 1) * 16 * 2)
+        #expect(cprec.datasets.map(\.windows) == [true, true, false, false] && cprec.datasets.map(\.epochs) == [nil, 10, nil, nil])
+        #expect(cprec.configurations.count == 16 && cprec.runs.count == (2 + 4 + 1 + 1) * 16 * 2)
         #expect(cprec.configurations.map(\.settings.sharing).filter { $0 != "none" }.count == 12)
         #expect(cprec.configurations.allSatisfy { cprec.unrunnableReason($0) == nil })
         #expect(cprec.datasets[0].resolvedPath.hasSuffix("/shared/data/ml-1m_grec_seq20/ratings_seq20_order.txt.gz"))
