@@ -61,11 +61,11 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Item clusters for block-adaptive / tree-softmax / mixed-dim: cut-offs '2000,10000', 'auto:3' (shares 4/7, 2/7, 1/7 of interactions) or 'shares:0.6,0.25,0.15'."))
     var cutoffs = "auto:3"
-    @Option(help: "f in d_j = d / f^(j-1): how much narrower each cluster's rank is (default 4).") var rankDivisor: Int?
+    @Option(help: "f ≥ 1 in d_j = ⌊d / f^(j-1)⌋: how much narrower each cluster's rank is (default 4; need not be whole).") var rankDivisor: Double?
     @OptionGroup(title: "Compressed input table (memcom, hashing, qr, low-rank, mixed-dim)") var inputTable: InputTableOptions
     @OptionGroup(title: "Compressed output item matrix (its own knobs; none falls back to the input's)") var outputTable: OutputTableOptions
 
-    static let defaultRankDivisor = 4
+    static let defaultRankDivisor = 4.0
 
     func validate() throws {
         _ = try parseIntegerList(dilations, name: "--dilations")
@@ -91,7 +91,7 @@ struct ModelOptions: ParsableArguments {
     static func describe(_ c: ModelConfiguration) -> String {
         var text = "NextItNet C=\(c.embeddingSize) dilations \(c.dilations) k=\(c.kernelSize) T=\(c.maxLength), "
             + "input \(c.inputEmbedding.rawValue), output \(c.outputLayer.rawValue), sharing \(c.sharing.rawValue)"
-        if let cutoffs = c.cutoffs { text += ", clusters \(cutoffs), rank divisor \(c.rankDivisor)" }
+        if let cutoffs = c.cutoffs { text += ", clusters \(cutoffs), rank divisor \(String(format: "%g", c.rankDivisor))" }
         for (kind, settings, side) in [(c.inputEmbedding.table, c.inputTable, "input"), (c.outputLayer.table, c.outputTable, "output")] {
             guard let kind, let settings else { continue }
             let knobs = Output.tableFields(kind, settings).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }

@@ -47,7 +47,7 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
     private let projected = Workspace()
 
     /// An embedding with CpRec's ranks `d_j = max(1, C / f^j)`; the official default is f = 4.
-    public convenience init(clusters: ItemClusters, dimensions C: Int, divisor f: Int = 4, rng: inout SeededGenerator) {
+    public convenience init(clusters: ItemClusters, dimensions C: Int, divisor f: Double = 4, rng: inout SeededGenerator) {
         self.init(clusters: clusters, dimensions: C, ranks: clusters.dimensions(embeddingSize: C, divisor: f), rng: &rng)
     }
 

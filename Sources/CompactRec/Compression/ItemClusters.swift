@@ -84,15 +84,18 @@ public struct ItemClusters: Codable, Sendable, Equatable {
         return low
     }
 
-    /// CpRec's rank per cluster: `d_j = max(1, d / f^j)` for the 0-based cluster `j`
+    /// CpRec's rank per cluster: `d_j = max(1, ⌊d / f^j⌋)` for the 0-based cluster `j`
     /// (`d / f^(j-1)` in the paper's 1-based numbering), so d = 512, f = 4 gives 512, 128, 32.
-    public func dimensions(embeddingSize d: Int, divisor f: Int) -> [Int] {
-        precondition(d >= 1 && f >= 1)
+    /// The divisor need not be whole: d = 64, f = 1.5 gives 64, 42, 28, 18, 12.
+    public func dimensions(embeddingSize d: Int, divisor f: Double) -> [Int] {
+        precondition(d >= 1 && f >= 1 && f.isFinite)
         var result: [Int] = []
-        var rank = d
+        var power = 1.0  // f^j; exact for whole f while it stays below 2^53
         for _ in 0..<count {
-            result.append(max(1, rank))
-            rank /= f  // ⌊⌊d / f^j⌋ / f⌋ = ⌊d / f^(j+1)⌋, without computing f^j
+            // The slack keeps a quotient that is whole in exact arithmetic (64 / 1.6^2 = 25) from
+            // flooring to one less when f^j is rounded.
+            result.append(max(1, Int((Double(d) / power * (1 + 1e-12)).rounded(.down))))
+            power *= f
         }
         return result
     }

@@ -12,7 +12,7 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
     public var outputLayer = OutputLayerKind.fullSoftmax.rawValue
     public var sharing = SharingScheme.none.rawValue
     public var cutoffs = "auto:3"
-    public var rankDivisor = 4
+    public var rankDivisor: Double = 4
     public var embeddingSize = 64
     public var dilations = [1, 4, 1, 4]
     public var kernelSize = 3
@@ -69,7 +69,9 @@ public struct ExperimentSettings: Codable, Equatable, Sendable {
             } else {
                 cutoffs = try reader.string(value, at: path)
             }
-        case "rankDivisor": rankDivisor = try reader.integer(value, at: path, minimum: 1)
+        case "rankDivisor":
+            rankDivisor = try reader.number(value, at: path)
+            guard rankDivisor >= 1 else { throw reader.fail(path, "expected a rank divisor of at least 1, found \(PlanJSON.format(rankDivisor))") }
         case "embeddingSize": embeddingSize = try reader.integer(value, at: path, minimum: 1)
         case "dilations":
             dilations = try reader.integers(value, at: path, minimum: 1)

@@ -50,8 +50,8 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var sharing: SharingScheme
     /// Cluster cut-offs `c_1 … c_n` (the last is N) for the clustered variants; nil otherwise.
     public var cutoffs: [Int]?
-    /// f in d_j = d / f^(j-1), the rank of cluster j's blocks.
-    public var rankDivisor: Int
+    /// f in d_j = d / f^(j-1), the rank of cluster j's blocks (≥ 1, not necessarily whole).
+    public var rankDivisor: Double
     /// The knobs of the input's compressed table (memcom, hashing, qr, low-rank, mixed-dim); nil otherwise.
     public var inputTable: ItemTableSettings?
     /// The knobs of the output's compressed item matrix; nil otherwise.
@@ -61,7 +61,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         itemCount: Int, embeddingSize: Int = 64, dilations: [Int] = [1, 4, 1, 4], kernelSize: Int = 3,
         maxLength: Int = 50, layerNormEpsilon: Float = 1e-5, inputEmbedding: InputEmbeddingKind = .full,
         outputLayer: OutputLayerKind = .fullSoftmax, sharing: SharingScheme = .none, cutoffs: [Int]? = nil,
-        rankDivisor: Int = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil
+        rankDivisor: Double = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil
     ) {
         self.itemCount = itemCount
         self.embeddingSize = embeddingSize
@@ -96,7 +96,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         outputLayer = try c.decodeIfPresent(OutputLayerKind.self, forKey: .outputLayer) ?? .fullSoftmax
         sharing = try c.decodeIfPresent(SharingScheme.self, forKey: .sharing) ?? .none
         cutoffs = try c.decodeIfPresent([Int].self, forKey: .cutoffs)
-        rankDivisor = try c.decodeIfPresent(Int.self, forKey: .rankDivisor) ?? 4
+        rankDivisor = try c.decodeIfPresent(Double.self, forKey: .rankDivisor) ?? 4
         inputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .inputTable)
         outputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .outputTable)
     }
@@ -140,7 +140,9 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         try within(kernelSize, 1...Limits.kernelSize, "kernel size")
         try within(maxLength, 1...Limits.maxLength, "max length")
         if !(layerNormEpsilon > 0 && layerNormEpsilon.isFinite) { throw fail("layer-norm epsilon must be positive and finite, got \(layerNormEpsilon)") }
-        try within(rankDivisor, 1...Limits.embeddingSize, "rank divisor")
+        guard rankDivisor >= 1 && rankDivisor <= Double(Limits.embeddingSize) else {
+            throw fail("rank divisor must lie in 1...\(Limits.embeddingSize), got \(rankDivisor)")
+        }
         if usesClusters {
             guard let cutoffs, cutoffs.count >= 2 else {
                 throw fail("\(inputEmbedding.rawValue) input and \(outputLayer.rawValue) output need cluster cut-offs (at least two clusters)")

@@ -14,7 +14,7 @@ import Foundation
 /// | qr | (⌈N/c⌉ + c)·C | collisions c = 1 … N (the smaller c of two equal ratios) |
 /// | low-rank | N·r + r·C | rank r = 1 … C |
 /// | mixed-dim | k_0·C + Σ (k_j·d_j + d_j·C) | α = 0, 0.01, …, 10 (d_j from the frequencies) |
-/// | block-adaptive | k_0·C + Σ (k_j·d_j + d_j·C), d_j = C / f^j | rank divisor f = 1 … C |
+/// | block-adaptive | k_0·C + Σ (k_j·d_j + d_j·C), d_j = ⌊C / f^j⌋ | rank divisor f = 1, 1.05, 1.1, … C |
 ///
 /// A target outside the ratios the knob's range reaches is an error that names that range
 /// (e.g. memcom never exceeds `N·C / (C + N)`, below C). Other knobs (hash, operation) keep
@@ -76,11 +76,15 @@ public enum TableSizing {
         return result
     }
 
+    /// The rank divisors tried: 1 to C by 0.05. Whole divisors alone jump from ratio to ratio
+    /// (on five clusters of a 64-wide table, f = 1 keeps the table whole and f = 2 is already 10.5×).
+    static func rankDivisors(dimensions C: Int) -> [Double] { (20...(20 * C)).map { Double($0) / 20 } }
+
     /// The rank divisor f of a block-adaptive input whose ratio is closest to `ratio`.
-    public static func rankDivisor(ratio R: Double, clusters: ItemClusters, dimensions C: Int, source: String) throws -> Int {
+    public static func rankDivisor(ratio R: Double, clusters: ItemClusters, dimensions C: Int, source: String) throws -> Double {
         try checkRatio(R, source: source)
         let N = clusters.itemCount
-        return try closest(Array(1...C), ratio: R, reference: N * C,
+        return try closest(rankDivisors(dimensions: C), ratio: R, reference: N * C,
                            what: "the block-adaptive table for N = \(N), C = \(C), cut-offs \(clusters.cutoffs)",
                            knob: "rank divisor", source: source) {
             ItemTableSettings.blockParameterCount(

@@ -3,7 +3,7 @@ import Testing
 @testable import CompactRec
 
 struct BlockAdaptiveCase: Sendable, CustomTestStringConvertible {
-    let items: Int, cutoffs: [Int], channels: Int, divisor: Int
+    let items: Int, cutoffs: [Int], channels: Int, divisor: Double
     /// k_j and d_j written out by hand.
     let sizes: [Int], ranks: [Int]
     /// k_0·C + Σ_{j≥1} (k_j·d_j + d_j·C), worked out by hand.
@@ -21,6 +21,9 @@ struct BlockAdaptiveCase: Sendable, CustomTestStringConvertible {
         // 100·64 + (300·16 + 16·64) + (600·4 + 4·64) against N·C = 64 000.
         BlockAdaptiveCase(items: 1000, cutoffs: [100, 400], channels: 64, divisor: 4, sizes: [100, 300, 600],
                           ranks: [64, 16, 4], total: 14880),
+        // f = 2.5: ranks ⌊64 / 2.5⌋ = 25, ⌊64 / 6.25⌋ = 10; 100·64 + (300·25 + 25·64) + (600·10 + 10·64).
+        BlockAdaptiveCase(items: 1000, cutoffs: [100, 400], channels: 64, divisor: 2.5, sizes: [100, 300, 600],
+                          ranks: [64, 25, 10], total: 22140),
     ]
 }
 

@@ -77,6 +77,10 @@ struct ItemClustersTests {
         let five = try ItemClusters(cutoffs: [2, 3, 4, 5], itemCount: 10)
         #expect(five.dimensions(embeddingSize: 8, divisor: 4) == [8, 2, 1, 1, 1])
         #expect(five.dimensions(embeddingSize: 100, divisor: 3) == [100, 33, 11, 3, 1])
+        // A divisor that is not whole: ⌊64 / 1.5^j⌋ = 64, 42, 28, 18, 12.
+        #expect(five.dimensions(embeddingSize: 64, divisor: 1.5) == [64, 42, 28, 18, 12])
+        // 1.6² and 1.6³ are not exact in binary, yet 64 / 2.56 = 25 and 64 / 4.096 = 15.6 floor to 25 and 15.
+        #expect(five.dimensions(embeddingSize: 64, divisor: 1.6) == [64, 40, 25, 15, 9])
     }
 
     @Test func sharesCutWhereTheCumulativeShareIsFirstReached() throws {

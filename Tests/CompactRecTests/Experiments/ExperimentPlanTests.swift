@@ -65,6 +65,18 @@ struct ExperimentPlanTests {
         #expect(changed != key && changed.hasPrefix("d-T10-base-s1-"))
     }
 
+    /// The rank divisor became a number that need not be whole; a whole one must still be written
+    /// `4`, not `4.0`, or every run key in an existing results file would change.
+    @Test func aWholeRankDivisorKeepsTheRunKeysItHadAsAWholeNumber() throws {
+        let directory = try DataTestDirectory()
+        let run = try ExperimentPlan.load(path: try plan(directory)).runs[0]
+        #expect(run.canonicalDescription.contains(#""rankDivisor":4,"#))
+        let fractional = try ExperimentPlan.load(path: try plan(directory) {
+            $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "rankDivisor": 1.5}"#)
+        }).runs[0]
+        #expect(fractional.configuration.settings.rankDivisor == 1.5 && fractional.key != run.key)
+    }
+
     @Test func aDataSetsOwnEpochsReplaceEveryConfigurationsAndEnterTheRunKeys() throws {
         let directory = try DataTestDirectory()
         let plain = try ExperimentPlan.load(path: try plan(directory)).runs
@@ -147,6 +159,8 @@ struct ExperimentPlanTests {
                         at: "seeds", containing: "expected an array, found the number 1")
         try expectError({ $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "learningRate": true}"#) },
                         at: "configurations[0].learningRate", containing: "expected a number, found true")
+        try expectError({ $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "rankDivisor": 0.5}"#) },
+                        at: "configurations[0].rankDivisor", containing: "at least 1, found 0.5")
         try expectError({ $0.replacingOccurrences(of: #""format": "pairs""#, with: #""format": "csv""#) },
                         at: "datasets[0].format", containing: "unknown format 'csv'")
         try expectError({ $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base line"}"#) },

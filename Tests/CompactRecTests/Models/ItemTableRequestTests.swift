@@ -55,7 +55,8 @@ struct ItemTableRequestTests {
         let ratio = ItemTableRequest(side: .input, names: .commandLineInput, ratio: 4.2)
         try c.resolveTables(input: ratio, output: ItemTableRequest(side: .output, names: .commandLineOutput),
                             rankDivisorGiven: false, frequencies: Self.frequencies)
-        #expect(c.rankDivisor == 4 && c.inputTable == nil)
+        // The hand-worked choice for 4.2x on these clusters (see TableSizingTests).
+        #expect(c.rankDivisor == 3.6 && c.inputTable == nil)
         Self.expectError("--input-ratio", containing: "rank divisor") {
             var d = Self.base(.blockAdaptive)
             try d.resolveTables(input: ratio, output: ItemTableRequest(side: .output, names: .commandLineOutput),
