@@ -80,6 +80,8 @@ public struct ExperimentReport: Sendable {
 
     public var groups: [Group]
     public var lengthStudies: [LengthStudy]
+    /// For each group with runs sized by `inputRatio` or `outputRatio`, its study per side.
+    public var ratioStudies: [RatioStudy]
     /// Plans, machines and protocols the results come from, each listed once, in order of appearance.
     public var plans: [String]
     public var machines: [String]
@@ -109,12 +111,15 @@ public struct ExperimentReport: Sendable {
         let datasets = ordered(results.map(\.dataset))
         groups = []
         lengthStudies = []
+        ratioStudies = []
         for dataset in datasets {
             let ofDataset = results.filter { $0.dataset == dataset }
             var ofLengths: [Group] = []
             for length in Set(ofDataset.map(\.length)).sorted() {
                 let runs = ofDataset.filter { $0.length == length }
-                ofLengths.append(Self.group(dataset: dataset, length: length, runs: runs))
+                let group = Self.group(dataset: dataset, length: length, runs: runs)
+                ofLengths.append(group)
+                ratioStudies += RatioStudy.of(group, runs: runs)
             }
             groups += ofLengths
             if ofLengths.count > 1 {
@@ -206,6 +211,15 @@ public struct ExperimentReport: Sendable {
             lines.append("")
             lines.append("Recommend latency p50 (ms): "
                 + group.rows.map { "\($0.method) \(String(format: "%.3f", $0.recommendLatencyP50Ms.mean))" }.joined(separator: ", ") + ".")
+        }
+        for study in ratioStudies {
+            lines += ["", "## \(study.title)", "", study.explanation, ""]
+            lines.append("| method | " + study.columns.joined(separator: " | ") + " |")
+            lines.append("|---|" + String(repeating: "---:|", count: study.columns.count))
+            for line in study.lines {
+                let cells = [line.method] + line.rows.indices.map { study.cell(line, $0) }
+                lines.append("| " + cells.map(Self.escapeTableCell).joined(separator: " | ") + " |")
+            }
         }
         for study in lengthStudies {
             lines += ["", "## \(study.dataset): NDCG@10 by sequence length", "", Self.lengthStudyExplanation, ""]

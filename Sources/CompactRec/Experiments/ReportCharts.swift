@@ -85,37 +85,54 @@ public enum ReportCharts {
         return svg + "</svg>"
     }
 
-    // MARK: - NDCG@10 against the sequence length
+    // MARK: - NDCG@10 against the sequence length or the compression ratio
 
     /// Mean NDCG@10 at each sequence length of a study, a line and markers per method; the
     /// lengths are evenly spaced, as the studies use doubling-ish lengths (10, 20, 50, 100).
     public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, methods: [String]) -> String {
+        accuracyByColumn(subject: "sequence length", dataset: study.dataset, columns: study.lengths.map { "T = \($0)" },
+                         lines: study.lines.map { ($0.method, $0.method, $0.rows) }, methods: methods)
+    }
+
+    /// Mean NDCG@10 at each target ratio of a compression study, a line and markers per method;
+    /// the ratios are evenly spaced (4×, 16×, 40×).
+    public static func accuracyVersusRatio(_ study: ExperimentReport.RatioStudy, methods: [String]) -> String {
+        accuracyByColumn(subject: "\(study.side.rawValue) compression ratio", dataset: study.dataset, columns: study.columns,
+                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows) }, methods: methods)
+    }
+
+    /// The chart of both studies: one evenly spaced column per setting, NDCG@10 up; each line is
+    /// (label, the configuration that picks its colour and marker, its row in each column).
+    static func accuracyByColumn(
+        subject: String, dataset: String, columns: [String], lines studyLines: [(label: String, style: String, rows: [ExperimentReport.Row?])],
+        methods: [String]
+    ) -> String {
         let width = 760.0, left = 78.0, right = width - 210, top = 42.0
-        let height = max(420.0, top + 20 * Double(study.lines.count) + 30), bottom = height - 58
-        var svg = header(width: width, height: height, label: "NDCG@10 against sequence length, \(study.dataset)")
-        svg += text(x: left, y: 22, "NDCG@10 against sequence length (\(study.dataset))", anchor: "start", size: 15, weight: "bold")
-        let values = study.lines.flatMap { $0.rows.compactMap { $0?.ndcg10.mean } }.filter(\.isFinite)
+        let height = max(420.0, top + 20 * Double(studyLines.count) + 30), bottom = height - 58
+        var svg = header(width: width, height: height, label: "NDCG@10 against \(subject), \(dataset)")
+        svg += text(x: left, y: 22, "NDCG@10 against \(subject) (\(dataset))", anchor: "start", size: 15, weight: "bold")
+        let values = studyLines.flatMap { $0.rows.compactMap { $0?.ndcg10.mean } }.filter(\.isFinite)
         guard !values.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let yAxis = linearTicks(low: values.min()!, high: values.max()!, nonNegative: true)
-        let step = (right - left) / Double(max(study.lengths.count - 1, 1))
-        func x(_ index: Int) -> Double { study.lengths.count == 1 ? (left + right) / 2 : left + Double(index) * step }
+        let step = (right - left) / Double(max(columns.count - 1, 1))
+        func x(_ index: Int) -> Double { columns.count == 1 ? (left + right) / 2 : left + Double(index) * step }
         func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
-        for (i, length) in study.lengths.enumerated() {
-            svg += line(x(i), top, x(i), bottom, colour: "#e4e4e4") + text(x: x(i), y: bottom + 18, "T = \(length)")
+        for (i, column) in columns.enumerated() {
+            svg += line(x(i), top, x(i), bottom, colour: "#e4e4e4") + text(x: x(i), y: bottom + 18, column)
         }
         for tick in yAxis.ticks {
             svg += line(left, y(tick), right, y(tick), colour: "#e4e4e4")
             svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
-        svg += text(x: (left + right) / 2, y: height - 16, "sequence length")
+        svg += text(x: (left + right) / 2, y: height - 16, subject)
         svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
             + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
 
         var legendY = top + 6
-        for studyLine in study.lines {
-            let (colour, shape) = style(methods.firstIndex(of: studyLine.method) ?? 0)
+        for studyLine in studyLines {
+            let (colour, shape) = style(methods.firstIndex(of: studyLine.style) ?? 0)
             let points = studyLine.rows.enumerated().compactMap { i, row in
                 row.flatMap { $0.ndcg10.mean.isFinite ? (i, $0) : nil }
             }
@@ -124,10 +141,10 @@ public enum ReportCharts {
                     + "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
             }
             for (i, row) in points {
-                let tip = "\(studyLine.method), T = \(study.lengths[i]): NDCG@10 \(ExperimentReport.format(row.ndcg10))"
+                let tip = "\(studyLine.label), \(columns[i]): NDCG@10 \(ExperimentReport.format(row.ndcg10))"
                 svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(row.ndcg10.mean), colour))</g>\n"
             }
-            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, studyLine.method, anchor: "start")
+            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, studyLine.label, anchor: "start")
             legendY += 20
         }
         return svg + "</svg>"

@@ -54,6 +54,19 @@ extension ExperimentReport {
                            caption: "Median time of a single-history top-10 recommendation, mean over seeds.")
             page += "</section>\n"
         }
+        for study in ratioStudies {
+            page += "<section>\n<h2>\(escapeMarkup(study.title))</h2>\n"
+            page += "<p class=\"meta\">\(escapeMarkup(study.explanation))</p>\n"
+            page += "<table>\n<thead><tr><th>method</th>" + study.columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            for line in study.lines {
+                page += "<tr><td>\(escapeMarkup(line.method))</td>"
+                    + line.rows.indices.map { "<td>\(escapeMarkup(study.cell(line, $0)))</td>" }.joined() + "</tr>\n"
+            }
+            page += "</tbody>\n</table>\n"
+            page += figure(ReportCharts.accuracyVersusRatio(study, methods: methods),
+                           caption: "Mean NDCG@10 over seeds at each target ratio, a line per method.")
+            page += "</section>\n"
+        }
         for study in lengthStudies {
             page += "<section>\n<h2>\(escapeMarkup("\(study.dataset): NDCG@10 by sequence length"))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(Self.lengthStudyExplanation))</p>\n"
