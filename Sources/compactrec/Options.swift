@@ -69,6 +69,9 @@ struct ModelOptions: ParsableArguments {
 
     func validate() throws {
         _ = try parseIntegerList(dilations, name: "--dilations")
+        if let f = rankDivisor, !(f >= 1 && f.isFinite) {
+            throw ValidationError("--rank-divisor must be a number of at least 1, such as 4 or 1.5; got \(f)")
+        }
     }
 
     /// The configuration for a catalogue whose training frequencies (by item index) are given.

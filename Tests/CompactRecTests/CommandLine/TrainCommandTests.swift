@@ -139,4 +139,25 @@ struct TrainCommandTests {
         #expect(run.code != 0, "\(run.error)")
         #expect(run.error.contains("memory: this configuration needs about") && run.error.contains("--ignore-memory-limit"), "\(run.error)")
     }
+
+    /// The rank divisor need not be whole (1.5 gives ranks ⌊C / 1.5^j⌋), but it must be at least 1.
+    @Test func aFractionalRankDivisorBuildsItsRanksAndOneBelowOneIsRefused() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let clustered = ["--input-embedding", "block-adaptive", "--cutoffs", "auto:3"]
+        let refused = try CompactRecExecutable.run(Self.arguments(data: data, output: directory.path("small")) + clustered
+                                                   + ["--rank-divisor", "0.5"], logPrefix: directory.path("small"))
+        #expect(refused.code != 0 && refused.error.contains("--rank-divisor must be a number of at least 1"), "\(refused.error)")
+        let output = directory.path("run")
+        let run = try CompactRecExecutable.run(Self.arguments(data: data, output: output, epochs: 1) + clustered
+                                               + ["--rank-divisor", "1.5"], logPrefix: directory.path("run"))
+        #expect(run.code == 0, "\(run.error)")
+        let bundle = try ModelBundle.read(from: output)
+        #expect(bundle.configuration.model.rankDivisor == 1.5)
+        // C = 8: ranks 8, ⌊8 / 1.5⌋ = 5, ⌊8 / 2.25⌋ = 3.
+        let clusters = try #require(bundle.configuration.model.clusters)
+        #expect(clusters.dimensions(embeddingSize: 8, divisor: 1.5) == [8, 5, 3])
+        #expect(ParameterAccounting(model: bundle.model).input
+                == clusters.size(of: 0) * 8 + clusters.size(of: 1) * 5 + 5 * 8 + clusters.size(of: 2) * 3 + 3 * 8)
+    }
 }
