@@ -70,6 +70,10 @@ public struct ExperimentReport: Sendable {
         public var lengths: [Int]
         public var lines: [Line]
 
+        public var columns: [String] { lengths.map { "T = \($0)" } }
+        /// The table's rows: the method, then a cell per length.
+        public var tableRows: [[String]] { lines.map { [$0.method] + $0.rows.map(Self.cell) } }
+
         /// A cell of the study's table: mean NDCG@10 and its change against that length's baseline.
         public static func cell(_ row: Row?) -> String {
             guard let row else { return "–" }
@@ -214,22 +218,19 @@ public struct ExperimentReport: Sendable {
         }
         for study in ratioStudies {
             lines += ["", "## \(study.title)", "", study.explanation, ""]
-            lines.append("| method | " + study.columns.joined(separator: " | ") + " |")
-            lines.append("|---|" + String(repeating: "---:|", count: study.columns.count))
-            for line in study.lines {
-                let cells = [line.method] + line.rows.indices.map { study.cell(line, $0) }
-                lines.append("| " + cells.map(Self.escapeTableCell).joined(separator: " | ") + " |")
-            }
+            lines += Self.studyTable(columns: study.columns, rows: study.tableRows)
         }
         for study in lengthStudies {
             lines += ["", "## \(study.dataset): NDCG@10 by sequence length", "", Self.lengthStudyExplanation, ""]
-            lines.append("| method | " + study.lengths.map { "T = \($0)" }.joined(separator: " | ") + " |")
-            lines.append("|---|" + String(repeating: "---:|", count: study.lengths.count))
-            for line in study.lines {
-                lines.append("| " + ([line.method] + line.rows.map(LengthStudy.cell)).map(Self.escapeTableCell).joined(separator: " | ") + " |")
-            }
+            lines += Self.studyTable(columns: study.columns, rows: study.tableRows)
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A study's Markdown table: a method column, then one column per setting.
+    static func studyTable(columns: [String], rows: [[String]]) -> [String] {
+        ["| method | " + columns.joined(separator: " | ") + " |", "|---|" + String(repeating: "---:|", count: columns.count)]
+            + rows.map { "| " + $0.map(escapeTableCell).joined(separator: " | ") + " |" }
     }
 
     static let lengthStudyExplanation =

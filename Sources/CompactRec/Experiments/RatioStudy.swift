@@ -34,6 +34,8 @@ extension ExperimentReport {
         }
 
         public var columns: [String] { ratios.map { PlanJSON.format($0) + "×" } }
+        /// The table's rows: the method, then a cell per ratio.
+        public var tableRows: [[String]] { lines.map { line in [line.method] + line.rows.indices.map { cell(line, $0) } } }
 
         /// A reached ratio further than this (relative) from the target is shown beside the cell.
         static let reachedTolerance = 0.05

@@ -57,12 +57,7 @@ extension ExperimentReport {
         for study in ratioStudies {
             page += "<section>\n<h2>\(escapeMarkup(study.title))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(study.explanation))</p>\n"
-            page += "<table>\n<thead><tr><th>method</th>" + study.columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-            for line in study.lines {
-                page += "<tr><td>\(escapeMarkup(line.method))</td>"
-                    + line.rows.indices.map { "<td>\(escapeMarkup(study.cell(line, $0)))</td>" }.joined() + "</tr>\n"
-            }
-            page += "</tbody>\n</table>\n"
+            page += studyTable(columns: study.columns, rows: study.tableRows)
             page += figure(ReportCharts.accuracyVersusRatio(study, methods: methods),
                            caption: "Mean NDCG@10 over seeds at each target ratio, a line per method.")
             page += "</section>\n"
@@ -70,17 +65,19 @@ extension ExperimentReport {
         for study in lengthStudies {
             page += "<section>\n<h2>\(escapeMarkup("\(study.dataset): NDCG@10 by sequence length"))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(Self.lengthStudyExplanation))</p>\n"
-            page += "<table>\n<thead><tr><th>method</th>" + study.lengths.map { "<th>T = \($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-            for line in study.lines {
-                page += "<tr><td>\(escapeMarkup(line.method))</td>"
-                    + line.rows.map { "<td>\(escapeMarkup(LengthStudy.cell($0)))</td>" }.joined() + "</tr>\n"
-            }
-            page += "</tbody>\n</table>\n"
+            page += studyTable(columns: study.columns, rows: study.tableRows)
             page += figure(ReportCharts.accuracyVersusLength(study, methods: methods),
                            caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration.")
             page += "</section>\n"
         }
         return page + "</body>\n</html>\n"
+    }
+
+    /// A study's table: a method column, then one column per setting.
+    private func studyTable(columns: [String], rows: [[String]]) -> String {
+        "<table>\n<thead><tr><th>method</th>" + columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+            + rows.map { "<tr>" + $0.map { "<td>\(escapeMarkup($0))</td>" }.joined() + "</tr>\n" }.joined()
+            + "</tbody>\n</table>\n"
     }
 
     private func figure(_ svg: String, caption: String) -> String {
