@@ -21,7 +21,8 @@ import Foundation
 /// more sequences can then get the same number of training steps as a small one). A data set
 /// with `"windows": true` trains on its long histories cut into windows of `T + 1` items. `defaults` holds settings (see ``ExperimentSettings``) that every
 /// configuration starts from. Unknown keys, wrong types, an empty grid or a missing data file
-/// are ``InputError``s naming the plan file and the key.
+/// are ``InputError``s naming the plan file and the key. `claims` lists published results to
+/// check the runs against (``PaperClaim``); they do not change the runs.
 public struct ExperimentPlan: Sendable {
     public struct Dataset: Sendable, Equatable {
         public var name: String
@@ -64,10 +65,12 @@ public struct ExperimentPlan: Sendable {
     public var seeds: [UInt64]
     /// Single-history recommend requests timed per run.
     public var recommendRequests: Int
+    /// Published results the plan's runs can be checked against (``PaperClaim``).
+    public var claims: [PaperClaim] = []
 
     public static let topLevelKeys = [
         "name", "description", "dataRoot", "datasets", "lengths", "defaults", "configurations", "seeds",
-        "recommendRequests",
+        "recommendRequests", "claims",
     ]
     public static let datasetKeys = ["name", "description", "path", "test", "format", "lengths", "epochs", "windows"]
 
@@ -182,9 +185,14 @@ public struct ExperimentPlan: Sendable {
         if Set(seedValues).count != seedValues.count { throw reader.fail("seeds", "a seed is listed twice") }
         let requests = try top["recommendRequests"].map { try reader.integer($0, at: "recommendRequests", minimum: 1) } ?? 100
 
+        let claimValues = try top["claims"].map { try reader.array($0, at: "claims") } ?? []
+        let claims = try claimValues.enumerated().map { i, value in
+            try PaperClaim.parse(value, at: "claims[\(i)]", configurations: configurations.map(\.name), reader: reader)
+        }
+
         return ExperimentPlan(
             source: source, name: name, datasets: datasets, configurations: configurations,
-            seeds: seedValues.map(UInt64.init), recommendRequests: requests)
+            seeds: seedValues.map(UInt64.init), recommendRequests: requests, claims: claims)
     }
 
     /// Every run, data set by data set, then length, configuration and seed. A data set's own

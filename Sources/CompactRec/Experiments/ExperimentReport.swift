@@ -86,6 +86,10 @@ public struct ExperimentReport: Sendable {
     public var lengthStudies: [LengthStudy]
     /// For each group with runs sized by `inputRatio` or `outputRatio`, its study per side.
     public var ratioStudies: [RatioStudy]
+    /// The claims checked on the groups where both of their configurations ran, and those
+    /// that could not be checked on any.
+    public var claimChecks: [ClaimCheck]
+    public var uncheckedClaims: [PaperClaim]
     /// Plans, machines and protocols the results come from, each listed once, in order of appearance.
     public var plans: [String]
     public var machines: [String]
@@ -96,8 +100,9 @@ public struct ExperimentReport: Sendable {
     /// The earliest and latest run dates.
     public var dates: (first: String, last: String)?
 
-    /// Groups `results` (one run per key: a repeated key keeps its first record).
-    public init(results: [RunResult]) {
+    /// Groups `results` (one run per key: a repeated key keeps its first record) and checks
+    /// `claims` against them (a claim listed twice is checked once).
+    public init(results: [RunResult], claims: [PaperClaim] = []) {
         var seen = Set<String>()
         let results = results.filter { seen.insert($0.key).inserted }
         func ordered<T: Hashable>(_ values: [T]) -> [T] {
@@ -135,6 +140,9 @@ public struct ExperimentReport: Sendable {
                     }))
             }
         }
+        var distinctClaims: [PaperClaim] = []
+        for claim in claims where !distinctClaims.contains(claim) { distinctClaims.append(claim) }
+        (claimChecks, uncheckedClaims) = Self.check(distinctClaims, groups: groups)
     }
 
     private static func group(dataset: String, length: Int, runs: [RunResult]) -> Group {
@@ -203,6 +211,15 @@ public struct ExperimentReport: Sendable {
         for machine in machines { lines.append("- machine: \(machine)") }
         for evaluationProtocol in protocols { lines.append("- protocol: \(evaluationProtocol)") }
         lines += ["", explanation]
+        if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
+            lines += ["", "## The papers' claims", "", Self.claimsExplanation, ""]
+            if !claimChecks.isEmpty {
+                lines += Self.table(columns: Self.claimColumns, rows: claimTableRows, textOnly: true)
+            }
+            for claim in uncheckedClaims {
+                lines.append("- Not checked (no data set has runs of both \(claim.configuration) and \(claim.against)): \(claim.text)")
+            }
+        }
         for group in groups {
             lines += ["", "## \(group.title)", ""]
             lines.append("\(Self.grouped(group.items)) items, \(Self.grouped(group.testCases)) test cases; baseline: \(group.baseline ?? "none (no uncompressed configuration)").")
@@ -229,7 +246,13 @@ public struct ExperimentReport: Sendable {
 
     /// A study's Markdown table: a method column, then one column per setting.
     static func studyTable(columns: [String], rows: [[String]]) -> [String] {
-        ["| method | " + columns.joined(separator: " | ") + " |", "|---|" + String(repeating: "---:|", count: columns.count)]
+        table(columns: ["method"] + columns, rows: rows)
+    }
+
+    /// A Markdown table: the first column left-aligned, the others right-aligned (numbers) or,
+    /// with `textOnly`, left-aligned too.
+    static func table(columns: [String], rows: [[String]], textOnly: Bool = false) -> [String] {
+        ["| " + columns.joined(separator: " | ") + " |", "|---|" + String(repeating: textOnly ? "---|" : "---:|", count: columns.count - 1)]
             + rows.map { "| " + $0.map(escapeTableCell).joined(separator: " | ") + " |" }
     }
 

@@ -19,6 +19,7 @@ extension ExperimentReport {
             th:first-child, td:first-child { text-align: left; }
             th { background: #f4f4f4; }
             tr.baseline td { font-weight: bold; }
+            table.text th, table.text td { text-align: left; white-space: normal; }
             figure { margin: 1.2em 0; }
             figcaption { font-size: 0.9em; color: #555555; }
             svg { max-width: 100%; height: auto; }
@@ -34,6 +35,16 @@ extension ExperimentReport {
         for machine in machines { meta += "<li>machine: \(escapeMarkup(machine))</li>\n" }
         for evaluationProtocol in protocols { meta += "<li>protocol: \(escapeMarkup(evaluationProtocol))</li>\n" }
         page += meta + "</ul>\n<p>\(escapeMarkup(explanation))</p>\n"
+        if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
+            page += "<section>\n<h2>\(escapeMarkup("The papers' claims"))</h2>\n<p class=\"meta\">\(escapeMarkup(Self.claimsExplanation))</p>\n"
+            if !claimChecks.isEmpty { page += table(columns: Self.claimColumns, rows: claimTableRows, className: "text") }
+            if !uncheckedClaims.isEmpty {
+                page += "<ul>\n" + uncheckedClaims.map {
+                    "<li>\(escapeMarkup("Not checked (no data set has runs of both \($0.configuration) and \($0.against)): \($0.text)"))</li>\n"
+                }.joined() + "</ul>\n"
+            }
+            page += "</section>\n"
+        }
 
         for group in groups {
             page += "<section>\n<h2>\(escapeMarkup(group.title))</h2>\n"
@@ -75,7 +86,11 @@ extension ExperimentReport {
 
     /// A study's table: a method column, then one column per setting.
     private func studyTable(columns: [String], rows: [[String]]) -> String {
-        "<table>\n<thead><tr><th>method</th>" + columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        table(columns: ["method"] + columns, rows: rows)
+    }
+
+    private func table(columns: [String], rows: [[String]], className: String? = nil) -> String {
+        (className.map { "<table class=\"\($0)\">" } ?? "<table>") + "\n<thead><tr>" + columns.map { "<th>\(escapeMarkup($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
             + rows.map { "<tr>" + $0.map { "<td>\(escapeMarkup($0))</td>" }.joined() + "</tr>\n" }.joined()
             + "</tbody>\n</table>\n"
     }

@@ -171,6 +171,39 @@ struct ExperimentPlanTests {
         try expectError({ $0 + "}" }, at: nil, containing: "is not valid JSON")
     }
 
+    @Test func claimsAreReadAndMustNameThePlansConfigurations() throws {
+        func withClaims(_ claims: String) -> (String) -> String {
+            { $0.replacingOccurrences(of: #""seeds": [1, 2]"#, with: #""seeds": [1, 2], "claims": "# + claims) }
+        }
+        let directory = try DataTestDirectory()
+        let plan = try ExperimentPlan.load(path: try plan(directory, withClaims(
+            #"[{"claim": "small keeps 96 %", "configuration": "small", "against": "base", "minimumChange": -0.04},"#
+                + #" {"claim": "small's MRR", "configuration": "small", "against": "base", "metric": "mrr@10", "minimumChange": 0}]"#)))
+        #expect(plan.claims == [
+            PaperClaim(text: "small keeps 96 %", configuration: "small", against: "base", minimumChange: -0.04),
+            PaperClaim(text: "small's MRR", configuration: "small", against: "base", metric: "mrr@10", minimumChange: 0),
+        ])
+        // Claims do not change the runs.
+        let plain = try DataTestDirectory()
+        #expect(plan.runs.map(\.key) == (try ExperimentPlan.load(path: try self.plan(plain))).runs.map(\.key))
+
+        let valid = #""claim": "c", "configuration": "small", "against": "base""#
+        try expectError(withClaims(#"[{"# + valid + #", "minimumChange": -0.04, "bound": 1}]"#),
+                        at: "claims[0].bound", containing: "unknown key; expected one of claim, configuration, against")
+        try expectError(withClaims(#"[{"claim": "c", "configuration": "smal", "against": "base", "minimumChange": 0}]"#),
+                        at: "claims[0].configuration", containing: "no configuration named 'smal' in this plan; expected one of base, small")
+        try expectError(withClaims(#"[{"claim": "c", "configuration": "base", "against": "base", "minimumChange": 0}]"#),
+                        at: "claims[0].against", containing: "compares 'base' with itself")
+        try expectError(withClaims(#"[{"# + valid + #", "metric": "ndcg@50", "minimumChange": 0}]"#),
+                        at: "claims[0].metric", containing: "unknown metric 'ndcg@50'; expected one of ndcg@10, hr@10, mrr@10")
+        try expectError(withClaims(#"[{"# + valid + #", "minimumChange": -4}]"#),
+                        at: "claims[0].minimumChange", containing: "expected a relative change above -1 (-0.04 for 'within 4 %'), found -4")
+        try expectError(withClaims(#"[{"# + valid + #"}]"#), at: "claims[0].minimumChange", containing: "missing required key")
+        try expectError(withClaims(#"[{"claim": " ", "configuration": "small", "against": "base", "minimumChange": 0}]"#),
+                        at: "claims[0].claim", containing: "found an empty string")
+        try expectError(withClaims(#"{}"#), at: "claims", containing: "expected an array, found an object")
+    }
+
     @Test func anEmptyGridIsRefusedNamingTheEmptyKey() throws {
         try expectError({ $0.replacingOccurrences(of: #""seeds": [1, 2]"#, with: #""seeds": []"#) }, at: "seeds", containing: "empty grid")
         try expectError({ $0.replacingOccurrences(of: #""lengths": [10, 20]"#, with: #""lengths": []"#) }, at: "lengths", containing: "empty grid")

@@ -136,6 +136,39 @@ struct ExperimentReportTests {
         #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">") && html.contains("<style>"))
     }
 
+    @Test func claimsAreCheckedWhereBothConfigurationsRanAndTheRestAreListed() throws {
+        let results = Self.results
+        let claims = [
+            PaperClaim(text: "mid is at least as good as base", configuration: "mid", against: "base", minimumChange: 0),
+            PaperClaim(text: "small keeps 90 %", configuration: "small", against: "base", minimumChange: -0.1),
+            PaperClaim(text: "mid's HR@10 gains 10 %", configuration: "mid", against: "base", metric: "hr@10", minimumChange: 0.1),
+            PaperClaim(text: "ghost beats base", configuration: "ghost", against: "base", minimumChange: 0),
+            PaperClaim(text: "mid is at least as good as base", configuration: "mid", against: "base", minimumChange: 0),
+        ]
+        let report = ExperimentReport(results: results, claims: claims)
+        // Only toy at T = 20 has base beside mid and small (T = 50 has no base; other has base alone).
+        let checks = report.claimChecks
+        #expect(checks.map(\.claim.text) == ["mid is at least as good as base", "small keeps 90 %", "mid's HR@10 gains 10 %"])
+        #expect(checks.allSatisfy { $0.dataset == "toy" && $0.length == 20 && $0.seeds == (2, 2) })
+        // NDCG@10 means: base 0.21, small 0.17, mid 0.23; HR@10: base 0.32, mid 0.35.
+        #expect(abs(checks[0].change - 0.02 / 0.21) < 1e-12 && checks[0].holds)
+        #expect(abs(checks[1].change + 0.04 / 0.21) < 1e-12 && !checks[1].holds)
+        #expect(abs(checks[2].value - 0.35) < 1e-12 && abs(checks[2].change - 0.03 / 0.32) < 1e-12 && !checks[2].holds)
+        #expect(report.uncheckedClaims.map(\.configuration) == ["ghost"])
+
+        let markdown = report.markdown()
+        #expect(markdown.contains("| small keeps 90 % (holds on 0 of 1) | toy, T = 20 | small 0.1700 against base 0.2100: -19.0 % (needs at least -10.0 %) | does not hold |"))
+        #expect(markdown.contains("| mid is at least as good as base (holds on 1 of 1) | toy, T = 20 | mid 0.2300 against base 0.2100: +9.5 % (needs at least +0.0 %) | holds |"))
+        #expect(markdown.contains("- Not checked (no data set has runs of both ghost and base): ghost beats base"))
+        #expect(markdown.range(of: "## The papers' claims")!.lowerBound < markdown.range(of: "## toy, T = 20")!.lowerBound)
+
+        let page = MarkupCollector.parse(report.html())
+        #expect(page.text.contains("The papers' claims") && page.text.contains("mid 0.2300 against base 0.2100: +9.5 %"))
+        // The group tables and the length study's as before, plus the claims' (a header and 3 checks).
+        #expect(page.elements["table"] == 5 && page.elements["tr"] == 3 + 5 + 1 + 3 + 1 + 3 && page.elements["li"]! >= 1)
+        #expect(!ExperimentReport(results: results).markdown().contains("claims"))
+    }
+
     @Test func theScatterPlotHasALogAxisMarkersPerMethodAndTheParetoSteps() throws {
         let report = try report()
         let svg = ReportCharts.accuracyVersusSize(report.groups[0], methods: report.methods)

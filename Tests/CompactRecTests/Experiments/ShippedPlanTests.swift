@@ -27,6 +27,10 @@ struct ShippedPlanTests {
         #expect(memcom.configurations.allSatisfy { memcom.unrunnableReason($0) == nil })
         #expect(memcom.datasets.map(\.name) == ["beauty", "diginetica"])
         #expect(memcom.runs.allSatisfy { $0.configuration.settings.epochs == 5 })
+        // The paper's claims: 4 % at 4x, 16x and 40x, and ahead of the hashing trick at 16x.
+        #expect(memcom.claims.map { "\($0.configuration)/\($0.against)/\($0.minimumChange)" }
+            == ["memcom-x16/full/-0.04", "memcom-x16/hashing-x16/0.0", "memcom-x4/full/-0.04", "memcom-x40/full/-0.04"])
+        #expect(cprec.claims.map(\.configuration) == ["ba-tree", "ba-tree-cross-layer"] && cprec.claims.allSatisfy { $0.against == "nextitnet" })
 
         let output = try ExperimentPlan.load(path: "\(Self.folder)/memcom-output.json", checkFiles: false)
         #expect(output.configurations.count == 17 && output.runs.count == 2 * 17 && output.seeds == [1])
