@@ -43,6 +43,21 @@ struct ShippedPlanTests {
         #expect(output.runs.first?.key == memcom.runs.first?.key)
     }
 
+    @Test func thePeerCrossCheckPlanTrainsTheMemcomPlansModelsForTwoEpochs() throws {
+        let benchmarks = URL(fileURLWithPath: Self.folder).deletingLastPathComponent().appendingPathComponent("Benchmarks").path
+        let check = try ExperimentPlan.load(path: "\(benchmarks)/peer-memcom.json", checkFiles: false)
+        let memcom = try ExperimentPlan.load(path: "\(Self.folder)/memcom.json", checkFiles: false)
+        #expect(check.runs.map(\.configuration.name) == ["full", "memcom-x16", "hashing-x16"])
+        #expect(check.runs.allSatisfy { $0.configuration.settings.epochs == 2 && $0.seed == 1 && $0.dataset.name == "beauty" })
+        for run in check.runs {
+            // The same model as the memcom plan's configuration of that name, only trained for fewer epochs.
+            var settings = try #require(memcom.configurations.first { $0.name == run.configuration.name }).settings
+            settings.epochs = 2
+            #expect(settings == run.configuration.settings)
+        }
+        #expect(check.datasets.first?.resolvedPath.hasSuffix("/shared/data/amazon-beauty_bert4rec/beauty.txt.gz") == true)
+    }
+
     @Test func theSmokePlanRunsOnATinySyntheticCopyOfItsData() throws {
         let plan = try ExperimentPlan.load(path: "\(Self.folder)/smoke.json")
         #expect(plan.runs.count == 2 && plan.configurations.allSatisfy { $0.settings.epochs == 1 })
