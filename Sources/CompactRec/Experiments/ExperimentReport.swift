@@ -23,6 +23,9 @@ public struct ExperimentReport: Sendable {
     public struct Row: Sendable {
         public var method: String
         public var seeds: Int
+        /// Each seed's NDCG@10, HR@10 and MRR@10 (keys as in ``PaperClaim/metrics``): what
+        /// comparisons between rows pair by seed.
+        public var metricsBySeed: [UInt64: [String: Double]]
         public var params: Int
         public var compressionRatio: Double
         /// The input embedding's and the output layer's parameters in the baseline over this
@@ -32,7 +35,8 @@ public struct ExperimentReport: Sendable {
         public var ndcg10: Spread
         public var hr10: Spread
         public var mrr10: Spread
-        /// (NDCG@10 − the baseline's) / the baseline's, of the means; nil without a baseline.
+        /// (NDCG@10 − the baseline's) / the baseline's, of the means over the seeds both ran;
+        /// nil without a baseline or a seed in common.
         public var relativeNDCG10: Double?
         public var secondsPerEpoch: Spread
         public var evalUsersPerSecond: Spread
@@ -150,26 +154,31 @@ public struct ExperimentReport: Sendable {
         for run in runs where !methods.contains(run.configuration) { methods.append(run.configuration) }
         let byMethod = methods.map { method in runs.filter { $0.configuration == method } }
         let baseline = byMethod.first { $0[0].params == $0[0].paramsUncompressed }
-        let baselineNDCG = baseline.map { Spread($0.map { $0.metrics["ndcg@10"] ?? .nan }).mean }
         let baselineSpeed = baseline.map { Spread($0.map(\.evalUsersPerSecond)).mean }
         let baselineInput = baseline.map { Double($0[0].paramsInput) }, baselineOutput = baseline.map { Double($0[0].paramsOutput) }
 
-        let rows = byMethod.map { seeds -> Row in
+        var rows = byMethod.map { seeds -> Row in
             let first = seeds[0]
             let ndcg = Spread(seeds.map { $0.metrics["ndcg@10"] ?? .nan })
             let speed = Spread(seeds.map(\.evalUsersPerSecond))
+            let bySeed = Dictionary(seeds.map { run in (run.seed, run.metrics.filter { PaperClaim.metrics.contains($0.key) }) }) { a, _ in a }
             return Row(
-                method: first.configuration, seeds: seeds.count, params: first.params,
+                method: first.configuration, seeds: seeds.count, metricsBySeed: bySeed, params: first.params,
                 compressionRatio: first.compressionRatio,
                 inputRatio: baselineInput.map { $0 / Double(first.paramsInput) },
                 outputRatio: baselineOutput.map { $0 / Double(first.paramsOutput) }, ndcg10: ndcg,
                 hr10: Spread(seeds.map { $0.metrics["hr@10"] ?? .nan }),
                 mrr10: Spread(seeds.map { $0.metrics["mrr@10"] ?? .nan }),
-                relativeNDCG10: baselineNDCG.map { (ndcg.mean - $0) / $0 },
+                relativeNDCG10: nil,
                 secondsPerEpoch: Spread(seeds.map(\.secondsPerEpoch)), evalUsersPerSecond: speed,
                 inferenceSpeedup: baselineSpeed.map { speed.mean / $0 },
                 recommendLatencyP50Ms: Spread(seeds.map(\.recommendLatencyP50Ms)),
                 isBaseline: first.configuration == baseline?[0].configuration)
+        }
+        if let base = rows.first(where: \.isBaseline) {
+            for i in rows.indices {
+                rows[i].relativeNDCG10 = rows[i].pairedMeans(of: "ndcg@10", against: base).map { ($0.value - $0.reference) / $0.reference }
+            }
         }
         return Group(dataset: dataset, length: length, items: runs[0].items, testCases: runs[0].testCases,
                      baseline: baseline?[0].configuration, rows: rows)
@@ -195,7 +204,8 @@ public struct ExperimentReport: Sendable {
     /// A short paragraph on what the numbers are.
     public var explanation: String {
         "Metrics are means over seeds ± the sample standard deviation (no ± for a single seed). "
-            + "ΔNDCG@10 is the relative change of the mean against the baseline: the first uncompressed "
+            + "ΔNDCG@10 is the relative change of the mean against the baseline's, both over the seeds the two share "
+            + "(so a row that lacks a seed is compared on the others): the baseline is the first uncompressed "
             + "configuration (full table, full softmax, no sharing) of the same data set and length. "
             + "Ratio is the whole model's parameters over the uncompressed model's; input × and output × "
             + "are the input embedding's and the output layer's (with its bias) against the baseline's. "
@@ -217,7 +227,7 @@ public struct ExperimentReport: Sendable {
                 lines += Self.table(columns: Self.claimColumns, rows: claimTableRows, textOnly: true)
             }
             for claim in uncheckedClaims {
-                lines.append("- Not checked (no data set has runs of both \(claim.configuration) and \(claim.against)): \(claim.text)")
+                lines.append("- " + claim.notCheckedNote)
             }
         }
         for group in groups {

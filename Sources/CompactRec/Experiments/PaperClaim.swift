@@ -27,6 +27,11 @@ public struct PaperClaim: Sendable, Equatable {
         self.minimumChange = minimumChange
     }
 
+    /// The report's line for a claim that no group could check.
+    public var notCheckedNote: String {
+        "Not checked (no data set has runs of both \(configuration) and \(against) with a seed in common): \(text)"
+    }
+
     static let keys = ["claim", "configuration", "against", "metric", "minimumChange"]
     public static let metrics = ["ndcg@10", "hr@10", "mrr@10"]
 
@@ -64,18 +69,19 @@ extension ExperimentReport {
         public var claim: PaperClaim
         public var dataset: String
         public var length: Int
-        /// The means over seeds of the claim's metric, and the seeds behind each.
+        /// The means of the claim's metric over the seeds both configurations ran, and those seeds.
         public var value: Double
         public var reference: Double
-        public var seeds: (value: Int, reference: Int)
+        public var seeds: [UInt64]
 
         public var change: Double { (value - reference) / reference }
         public var holds: Bool { change >= claim.minimumChange }
 
-        /// `memcom-x16 0.0183 against full 0.0248: -26.2 % (needs at least -4.0 %)`
+        /// `memcom-x16 0.0183 against full 0.0248: -26.2 % (needs at least -4.0 %; seeds 1, 2)`
         public var measured: String {
             "\(claim.configuration) " + String(format: "%.4f", value) + " against \(claim.against) "
-                + String(format: "%.4f: %+.1f %% (needs at least %+.1f %%)", reference, 100 * change, 100 * claim.minimumChange)
+                + String(format: "%.4f: %+.1f %% (needs at least %+.1f %%; ", reference, 100 * change, 100 * claim.minimumChange)
+                + (seeds.count == 1 ? "seed " : "seeds ") + seeds.map(String.init).joined(separator: ", ") + ")"
         }
         public var verdict: String { holds ? "holds" : "does not hold" }
     }
@@ -96,20 +102,20 @@ extension ExperimentReport {
 
     static let claimColumns = ["claim", "data set", "measured", "verdict"]
     static let claimsExplanation =
-        "Each claim compares the mean over seeds of one configuration's metric with another's on the same "
-        + "data set and sequence length; it holds when the relative change is at least the claim's bound."
+        "Each claim compares one configuration's metric with another's on the same data set and sequence length, "
+        + "each the mean over the seeds both ran; it holds when the relative change is at least the claim's bound."
 
-    /// Every claim on every group where both of its configurations ran, and the claims that
-    /// could not be checked anywhere.
+    /// Every claim on every group where both of its configurations ran with a seed in common,
+    /// and the claims that could not be checked anywhere.
     static func check(_ claims: [PaperClaim], groups: [Group]) -> (checks: [ClaimCheck], unchecked: [PaperClaim]) {
         var checks: [ClaimCheck] = [], unchecked: [PaperClaim] = []
         for claim in claims {
             let found = groups.compactMap { group -> ClaimCheck? in
                 guard let row = group.rows.first(where: { $0.method == claim.configuration }),
                       let reference = group.rows.first(where: { $0.method == claim.against }),
-                      let value = row.mean(of: claim.metric), let base = reference.mean(of: claim.metric) else { return nil }
-                return ClaimCheck(claim: claim, dataset: group.dataset, length: group.length, value: value, reference: base,
-                                  seeds: (row.seeds, reference.seeds))
+                      let paired = row.pairedMeans(of: claim.metric, against: reference) else { return nil }
+                return ClaimCheck(claim: claim, dataset: group.dataset, length: group.length, value: paired.value,
+                                  reference: paired.reference, seeds: paired.seeds)
             }
             if found.isEmpty { unchecked.append(claim) }
             checks += found
@@ -119,13 +125,16 @@ extension ExperimentReport {
 }
 
 extension ExperimentReport.Row {
-    /// The mean over seeds of one of ``PaperClaim/metrics``; nil for another name.
-    public func mean(of metric: String) -> Double? {
-        switch metric {
-        case "ndcg@10": return ndcg10.mean
-        case "hr@10": return hr10.mean
-        case "mrr@10": return mrr10.mean
-        default: return nil
+    /// The means of one of ``PaperClaim/metrics`` over the seeds this row and `other` both ran,
+    /// and those seeds in order; nil when they share none or for another metric.
+    public func pairedMeans(of metric: String, against other: Self) -> (value: Double, reference: Double, seeds: [UInt64])? {
+        let seeds = metricsBySeed.keys.filter { other.metricsBySeed[$0] != nil }.sorted()
+        guard !seeds.isEmpty else { return nil }
+        func mean(_ row: Self) -> Double? {
+            let values = seeds.compactMap { row.metricsBySeed[$0]?[metric] }
+            return values.count == seeds.count ? values.reduce(0, +) / Double(values.count) : nil
         }
+        guard let value = mean(self), let reference = mean(other) else { return nil }
+        return (value, reference, seeds)
     }
 }

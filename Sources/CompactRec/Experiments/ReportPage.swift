@@ -40,7 +40,7 @@ extension ExperimentReport {
             if !claimChecks.isEmpty { page += table(columns: Self.claimColumns, rows: claimTableRows, className: "text") }
             if !uncheckedClaims.isEmpty {
                 page += "<ul>\n" + uncheckedClaims.map {
-                    "<li>\(escapeMarkup("Not checked (no data set has runs of both \($0.configuration) and \($0.against)): \($0.text)"))</li>\n"
+                    "<li>\(escapeMarkup($0.notCheckedNote))</li>\n"
                 }.joined() + "</ul>\n"
             }
             page += "</section>\n"

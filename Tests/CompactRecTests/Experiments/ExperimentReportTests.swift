@@ -149,7 +149,7 @@ struct ExperimentReportTests {
         // Only toy at T = 20 has base beside mid and small (T = 50 has no base; other has base alone).
         let checks = report.claimChecks
         #expect(checks.map(\.claim.text) == ["mid is at least as good as base", "small keeps 90 %", "mid's HR@10 gains 10 %"])
-        #expect(checks.allSatisfy { $0.dataset == "toy" && $0.length == 20 && $0.seeds == (2, 2) })
+        #expect(checks.allSatisfy { $0.dataset == "toy" && $0.length == 20 && $0.seeds == [1, 2] })
         // NDCG@10 means: base 0.21, small 0.17, mid 0.23; HR@10: base 0.32, mid 0.35.
         #expect(abs(checks[0].change - 0.02 / 0.21) < 1e-12 && checks[0].holds)
         #expect(abs(checks[1].change + 0.04 / 0.21) < 1e-12 && !checks[1].holds)
@@ -157,9 +157,9 @@ struct ExperimentReportTests {
         #expect(report.uncheckedClaims.map(\.configuration) == ["ghost"])
 
         let markdown = report.markdown()
-        #expect(markdown.contains("| small keeps 90 % (holds on 0 of 1) | toy, T = 20 | small 0.1700 against base 0.2100: -19.0 % (needs at least -10.0 %) | does not hold |"))
-        #expect(markdown.contains("| mid is at least as good as base (holds on 1 of 1) | toy, T = 20 | mid 0.2300 against base 0.2100: +9.5 % (needs at least +0.0 %) | holds |"))
-        #expect(markdown.contains("- Not checked (no data set has runs of both ghost and base): ghost beats base"))
+        #expect(markdown.contains("| small keeps 90 % (holds on 0 of 1) | toy, T = 20 | small 0.1700 against base 0.2100: -19.0 % (needs at least -10.0 %; seeds 1, 2) | does not hold |"))
+        #expect(markdown.contains("| mid is at least as good as base (holds on 1 of 1) | toy, T = 20 | mid 0.2300 against base 0.2100: +9.5 % (needs at least +0.0 %; seeds 1, 2) | holds |"))
+        #expect(markdown.contains("- Not checked (no data set has runs of both ghost and base with a seed in common): ghost beats base"))
         #expect(markdown.range(of: "## The papers' claims")!.lowerBound < markdown.range(of: "## toy, T = 20")!.lowerBound)
 
         let page = MarkupCollector.parse(report.html())
@@ -167,6 +167,28 @@ struct ExperimentReportTests {
         // The group tables and the length study's as before, plus the claims' (a header and 3 checks).
         #expect(page.elements["table"] == 5 && page.elements["tr"] == 3 + 5 + 1 + 3 + 1 + 3 && page.elements["li"]! >= 1)
         #expect(!ExperimentReport(results: results).markdown().contains("claims"))
+    }
+
+    @Test func aRowThatLacksASeedIsComparedOnTheSeedsItShares() throws {
+        typealias S = ExperimentTestSupport
+        // base ran seeds 1 and 2 (NDCG@10 0.20, 0.30), late only seed 2 (0.27), early only seed 3.
+        let results = [
+            S.result(configuration: "base", seed: 1, params: 1000, ndcg10: 0.20, hr10: 0.30, mrr10: 0.15, trainingSeconds: 10, evalUsersPerSecond: 1000, latency: 2),
+            S.result(configuration: "base", seed: 2, params: 1000, ndcg10: 0.30, hr10: 0.40, mrr10: 0.25, trainingSeconds: 10, evalUsersPerSecond: 1000, latency: 2),
+            S.result(configuration: "late", seed: 2, params: 250, ndcg10: 0.27, hr10: 0.36, mrr10: 0.20, trainingSeconds: 4, evalUsersPerSecond: 2000, latency: 1),
+            S.result(configuration: "early", seed: 3, params: 250, ndcg10: 0.25, hr10: 0.36, mrr10: 0.20, trainingSeconds: 4, evalUsersPerSecond: 2000, latency: 1),
+        ]
+        let claims = [PaperClaim(text: "late keeps 95 %", configuration: "late", against: "base", minimumChange: -0.05),
+                      PaperClaim(text: "early keeps 95 %", configuration: "early", against: "base", minimumChange: -0.05)]
+        let report = ExperimentReport(results: results, claims: claims)
+        let rows = report.groups[0].rows
+        // Against base's seed 2 alone, 0.27 is −10 %; against base's mean 0.25 it would be +8 %.
+        #expect(abs(rows[1].relativeNDCG10! - (0.27 - 0.30) / 0.30) < 1e-12 && rows[2].relativeNDCG10 == nil)
+        #expect(rows[0].relativeNDCG10 == 0 && abs(rows[0].ndcg10.mean - 0.25) < 1e-12)
+        let check = try #require(report.claimChecks.first)
+        #expect(report.claimChecks.count == 1 && check.seeds == [2] && abs(check.reference - 0.30) < 1e-12 && !check.holds)
+        #expect(check.measured == "late 0.2700 against base 0.3000: -10.0 % (needs at least -5.0 %; seed 2)")
+        #expect(report.uncheckedClaims.map(\.configuration) == ["early"])
     }
 
     @Test func theScatterPlotHasALogAxisMarkersPerMethodAndTheParetoSteps() throws {
