@@ -54,6 +54,10 @@ struct ShippedPlanTests {
             var settings = try #require(memcom.configurations.first { $0.name == run.configuration.name }).settings
             settings.epochs = 2
             #expect(settings == run.configuration.settings)
+            // At the memcom plan's five epochs (Benchmarks/peer-memcom-check.sh 5) it is that plan's seed-1 run.
+            var atFive = run
+            atFive.configuration.settings.epochs = 5
+            #expect(memcom.runs.contains { $0.key == atFive.key })
         }
         #expect(check.datasets.first?.resolvedPath.hasSuffix("/shared/data/amazon-beauty_bert4rec/beauty.txt.gz") == true)
     }
