@@ -4,7 +4,7 @@
 # (Benchmarks/peer-memcom.json with its epochs set to EPOCHS) with the same budget, on Beauty,
 # configuration A, T = 20, Adam at lr 0.003, seed 1, one thread each. Prints NDCG@10, HR@10, MRR@10
 # and the change against the uncompressed model, side by side. Six trainings of EPOCHS epochs:
-# about 1.5 hours at 2 epochs, 3.5 hours at 5 (the memcom plan's budget). Finished trainings of
+# about 1.5 hours at 2 epochs, 2 hours at 5 (the memcom plan's budget). Finished trainings of
 # either side are kept under OUT/eEPOCHS/ and skipped when the script runs again.
 # Usage: Benchmarks/peer-memcom-check.sh [EPOCHS] (default 2).
 # Env: PY (the peer's Python; default: ../shared/peer/setup.sh installs it), OUT (default runs/peer-memcom).
