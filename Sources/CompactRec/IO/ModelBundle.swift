@@ -11,6 +11,10 @@ public struct ModelBundle {
     public static let formatName = "compactrec-bundle"
     /// The newest bundle version this build reads and the one it writes.
     public static let formatVersion = 1
+    /// The largest weight magnitude a bundle may hold. Trained weights stay within a few units
+    /// (Adam moves each by at most its learning rate per step); a value beyond this is damage,
+    /// and a few such values overflow float32 in the forward pass, leaving NaN scores.
+    public static let weightLimit: Float = 10_000
 
     public struct Configuration: Codable, Sendable {
         public var format: String
@@ -106,7 +110,8 @@ public struct ModelBundle {
                              "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
         let model = SequentialRecommender(configuration: configuration.model, seed: 0)
-        try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes")
+        try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
+                            limit: weightLimit)
         var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
                                  data: configuration.data, metrics: configuration.metrics)
         bundle.configuration = configuration

@@ -327,6 +327,47 @@ struct ModelBundleTests {
         }
     }
 
+    /// A NaN, an infinity or a damaged exponent (1e30) in a weight is refused naming the tensor
+    /// and the element; a weight of exactly the limit still loads and serves.
+    @Test(arguments: [(Float.nan, "not a finite number"), (-Float.infinity, "not a finite number"),
+                      (-1e30, "beyond ±10000.0"), (ModelBundle.weightLimit, nil)])
+    func aNonFiniteOrHugeWeightIsRejectedNamingTheElement(value: Float, problem: String?) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let path = try Self.writeBundle(in: directory)
+            let index = 2 * Self.N + 5
+            try Self.editTensors(path) { tensors in
+                let i = tensors.firstIndex { $0.name == "output.weight" }!
+                var values = tensors[i].values
+                values[index] = value
+                tensors[i] = NamedTensor(name: "output.weight", shape: tensors[i].shape, values: values)
+            }
+            guard let problem else {
+                let bundle = try ModelBundle.read(from: path)
+                #expect(bundle.model.recommend(history: [1, 2], count: 3).count == 3)
+                return
+            }
+            let error = try #require(Self.readError(path))
+            #expect(error.source == path + "/model.safetensors" && error.location == "tensor output.weight", "\(error)")
+            #expect(error.message.hasPrefix("element \(index) is \(value), \(problem)"), "\(error)")
+        }
+    }
+
+    /// The scan counts blocks of 4096 before it searches one: the first offender is found
+    /// wherever it falls, in the first block, on a block's edges or in a short last block.
+    @Test func theWeightScanFindsTheFirstOffenderInAnyBlock() {
+        let count = 3 * 4096 + 100
+        #expect(SafeTensorsFile.firstBeyond(1, in: [Float](repeating: 1, count: count)) == nil)
+        #expect(SafeTensorsFile.firstBeyond(1, in: []) == nil)
+        for (first, second) in [(0, 5), (4095, 4096), (4096, 9000), (3 * 4096 + 99, 3 * 4096 + 99)] {
+            var values = [Float](repeating: -1, count: count)
+            values[second] = .infinity
+            values[first] = .nan
+            #expect(SafeTensorsFile.firstBeyond(1, in: values) == first, "\(first)")
+            values[first] = 1.0001
+            #expect(SafeTensorsFile.firstBeyond(1, in: values) == first, "\(first)")
+        }
+    }
+
     @Test func anExtraTensorIsRejectedNamingIt() throws {
         try IOTestSupport.withTemporaryDirectory { directory in
             let path = try Self.writeBundle(in: directory)
