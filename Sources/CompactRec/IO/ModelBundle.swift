@@ -41,20 +41,11 @@ public struct ModelBundle {
             training: training, data: data, metrics: metrics)
     }
 
-    /// Writes the three files. A model with a weight that `read` would refuse (NaN, infinite or
-    /// beyond `weightLimit`: training diverged) is refused here, before any file is written.
     public func write(to directory: String) throws {
+        try createDirectories(atPath: directory)
         let tensors = model.uniqueParameters().map { p in
             NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
         }
-        for tensor in tensors {
-            if let index = SafeTensorsFile.firstBeyond(Self.weightLimit, in: tensor.values) {
-                throw InputError(source: path(directory, "model.safetensors"), location: SafeTensorsDiagnostics.location(ofTensor: tensor.name),
-                                 "element \(index) is \(tensor.values[index]), beyond ±\(Self.weightLimit): training diverged "
-                                 + "(try a lower --learning-rate), and a bundle with it could not be read back")
-            }
-        }
-        try createDirectories(atPath: directory)
         try SafeTensors.write(tensors, metadata: ["format": Self.formatName, "version": String(Self.formatVersion)],
                               to: path(directory, "model.safetensors"))
         let encoder = JSONEncoder()
