@@ -11,19 +11,25 @@ struct Experiment: ParsableCommand {
         there are skipped, so running the same command again resumes an interrupted grid; a half-written \
         last line is dropped and that run done again. Several processes may run the same command at once \
         (e.g. one per core with --threads 1): each run is claimed with a lock under DIR/claims/ first. \
-        See Experiments/README.md for the plan format.
+        --dataset, --length, --configuration and --seed (each repeatable) run a part of the grid; its runs \
+        keep their keys, so the whole plan later skips them. See Experiments/README.md for the plan format.
         """)
 
     @Option(help: "The plan: a JSON file (see Experiments/README.md).") var plan: String
     @Option(help: "Folder for results.jsonl (and the bundles with --save-bundles).") var out: String
     @Option(help: "Folder the plan's data paths are relative to, instead of the plan's own dataRoot.") var dataRoot: String?
+    @Option(name: .customLong("dataset"), help: "Run only this data set of the plan (repeatable).") var datasets: [String] = []
+    @Option(name: .customLong("length"), help: "Run only this sequence length (repeatable).") var lengths: [Int] = []
+    @Option(name: .customLong("configuration"), help: "Run only this configuration (repeatable).") var configurations: [String] = []
+    @Option(name: .customLong("seed"), help: "Run only this seed (repeatable).") var seeds: [UInt64] = []
     @Flag(help: "List the runs, finished or to do, and run nothing.") var dryRun = false
     @Flag(help: "Save each run's model bundle under DIR/runs/<key>/.") var saveBundles = false
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
-        let plan = try ExperimentPlan.load(path: self.plan, dataRoot: dataRoot)
+        let plan = try ExperimentPlan.load(path: self.plan, dataRoot: dataRoot).selecting(
+            PlanSelection(datasets: datasets, lengths: lengths, configurations: configurations, seeds: seeds))
         let runner = ExperimentRunner(plan: plan, outputDirectory: out)
         runner.saveBundles = saveBundles
         if dryRun { return try list(plan, runner) }

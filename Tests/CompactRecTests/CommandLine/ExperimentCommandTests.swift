@@ -1,0 +1,35 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+
+@Suite("compactrec experiment, the executable", .enabled(if: CompactRecExecutable.path != nil, "\(CompactRecExecutable.missing)"))
+struct ExperimentCommandTests {
+    private static func plan(in directory: DataTestDirectory) throws -> String {
+        try directory.write("a.txt", "1 1\n1 2\n1 3\n")
+        return try directory.write("plan.json", """
+            {"name": "grid", "datasets": [{"name": "a", "path": "a.txt", "format": "pairs"}], "lengths": [10, 20],
+             "configurations": [{"name": "base"}, {"name": "small", "inputEmbedding": "block-adaptive"}], "seeds": [1, 2]}
+            """)
+    }
+
+    @Test func theSelectionOptionsListThePartOfTheGridTheyName() throws {
+        let directory = try DataTestDirectory()
+        let plan = try Self.plan(in: directory)
+        let run = try CompactRecExecutable.run(
+            ["experiment", "--plan", plan, "--out", directory.path("out"), "--dry-run", "--json",
+             "--configuration", "small", "--seed", "2", "--length", "20"],
+            logPrefix: directory.path("part"))
+        #expect(run.code == 0, "\(run.error)")
+        let listed = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let keys = (listed?["runs"] as? [[String: Any]])?.compactMap { $0["key"] as? String }
+        let expected = try ExperimentPlan.load(path: plan).runs
+            .filter { $0.configuration.name == "small" && $0.seed == 2 && $0.length == 20 }.map(\.key)
+        #expect(expected.count == 1 && keys == expected)
+
+        let wrong = try CompactRecExecutable.run(
+            ["experiment", "--plan", plan, "--out", directory.path("out"), "--dry-run", "--dataset", "b"],
+            logPrefix: directory.path("wrong"))
+        #expect(wrong.code != 0 && wrong.error.contains("--dataset: plan 'grid' has no data set b; it has a"), "\(wrong.error)")
+    }
+}
