@@ -48,17 +48,20 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// Blocks of 4096 are counted with a branch-free compare, which vectorises; only a block
     /// with a count is searched element by element.
     static func firstBeyond(_ limit: Float, in values: [Float]) -> Int? {
-        values.withUnsafeBufferPointer { buffer in
-            var start = 0
-            while start < buffer.count {
-                let end = min(start + 4096, buffer.count)
-                var beyond = 0
-                for i in start..<end { beyond &+= abs(buffer[i]) <= limit ? 0 : 1 }
-                if beyond > 0 { return (start..<end).first { !(abs(buffer[$0]) <= limit) } }
-                start = end
-            }
-            return nil
+        values.withUnsafeBufferPointer { firstBeyond(limit, in: $0) }
+    }
+
+    /// As above, over a buffer (a parameter's storage) without copying it.
+    static func firstBeyond(_ limit: Float, in buffer: UnsafeBufferPointer<Float>) -> Int? {
+        var start = 0
+        while start < buffer.count {
+            let end = min(start + 4096, buffer.count)
+            var beyond = 0
+            for i in start..<end { beyond &+= abs(buffer[i]) <= limit ? 0 : 1 }
+            if beyond > 0 { return (start..<end).first { !(abs(buffer[$0]) <= limit) } }
+            start = end
         }
+        return nil
     }
 
     /// Copies every parameter's values from the tensor of its name, which must exist with the

@@ -32,17 +32,19 @@ public struct TrainingSummary: Sendable, Codable {
 public enum TrainingError: Error, CustomStringConvertible {
     /// The loss of a step was not finite; the weights are those from before that step.
     case diverged(epoch: Int, step: Int, loss: Float, lastCheckpoint: String?)
-    /// A parameter held a NaN or an infinity when a checkpoint was due, so none was written.
-    case nonFiniteParameter(name: String, epoch: Int, step: Int, lastCheckpoint: String?)
+    /// A parameter held a NaN, an infinity or a value beyond ``ModelBundle/weightLimit`` (which no
+    /// model bundle loads) when a checkpoint was due or training ended, so nothing was written from it.
+    case unusableParameter(name: String, element: Int, value: Float, epoch: Int, step: Int, lastCheckpoint: String?)
 
     public var description: String {
         switch self {
         case let .diverged(epoch, step, loss, lastCheckpoint):
             return "training diverged: the loss became \(loss) at epoch \(epoch), step \(step); "
                 + Self.advice(lastCheckpoint)
-        case let .nonFiniteParameter(name, epoch, step, lastCheckpoint):
-            return "training diverged: parameter \(name) holds a NaN or an infinity after epoch \(epoch), step \(step), "
-                + "so no checkpoint was written; " + Self.advice(lastCheckpoint)
+        case let .unusableParameter(name, element, value, epoch, step, lastCheckpoint):
+            let beyond = value.isFinite ? ", beyond the ±\(ModelBundle.weightLimit) a model bundle accepts" : ""
+            return "training diverged: parameter \(name) holds \(value) (element \(element)) after epoch \(epoch), step \(step)"
+                + "\(beyond), so nothing was written from it; " + Self.advice(lastCheckpoint)
         }
     }
 
@@ -115,10 +117,11 @@ public final class Trainer {
     /// then leaves the best validation epoch's weights in the model.
     ///
     /// With `checkpoints`, the schedule's `save` is called after every `n` steps or epochs;
-    /// before each call every parameter is checked to be finite, so a checkpoint never holds
-    /// a diverged state.
-    /// - Throws: `TrainingError` when a loss or a parameter stops being finite (naming the
-    ///   last checkpoint), or whatever `save` throws.
+    /// before each call, and once more at the end, every parameter is checked to be finite and
+    /// within ``ModelBundle/weightLimit``, so neither a checkpoint nor the trained model holds a
+    /// diverged state that a model bundle would refuse.
+    /// - Throws: `TrainingError` when a loss stops being finite or a parameter is unusable
+    ///   (naming the last checkpoint), or whatever `save` throws.
     public func fit(
         train: [[Int32]], validation: [EvaluationCase], checkpoints: CheckpointSchedule? = nil,
         onEvent: (TrainingEvent) -> Void = { _ in }
@@ -166,6 +169,7 @@ public final class Trainer {
             }
             model.weightsDidChange()
         }
+        try checkParameters(after: (progress.epochs.last?.epoch ?? progress.epoch, stepsPerEpoch))
         return TrainingSummary(
             epochs: progress.epochs, bestEpoch: progress.bestEpoch, stoppedEarly: progress.stoppedEarly,
             trainingSeconds: progress.trainingSeconds,
@@ -215,15 +219,24 @@ public final class Trainer {
         return summary
     }
 
-    /// Checks every parameter is finite, then hands the trainer to the schedule to save.
+    /// Checks the parameters, then hands the trainer to the schedule to save.
     /// `last` is the (epoch, step) of the step just taken, for the error.
     private func save(_ schedule: CheckpointSchedule, after last: (epoch: Int, step: Int)) throws {
-        for (p, name) in zip(optimizer.parameters, parameterNames)
-        where !Kernels.sumOfSquares(p.value.data, count: p.count).isFinite {
-            // Squares of finite Floats cannot overflow a Double sum, so this means a NaN or an infinity.
-            throw TrainingError.nonFiniteParameter(
-                name: name, epoch: last.epoch, step: last.step, lastCheckpoint: lastCheckpoint)
-        }
+        try checkParameters(after: last)
         lastCheckpoint = try schedule.save(self)
+    }
+
+    /// Throws `unusableParameter` for the first parameter value that is not finite or lies beyond
+    /// ``ModelBundle/weightLimit``: a model bundle holding it would be refused when read, so a
+    /// checkpoint or a model written from these weights could not be served.
+    private func checkParameters(after last: (epoch: Int, step: Int)) throws {
+        for (p, name) in zip(optimizer.parameters, parameterNames) {
+            let buffer = UnsafeBufferPointer(start: UnsafePointer(p.value.data), count: p.count)
+            if let element = SafeTensorsFile.firstBeyond(ModelBundle.weightLimit, in: buffer) {
+                throw TrainingError.unusableParameter(
+                    name: name, element: element, value: buffer[element], epoch: last.epoch, step: last.step,
+                    lastCheckpoint: lastCheckpoint)
+            }
+        }
     }
 }

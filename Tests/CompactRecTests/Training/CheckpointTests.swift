@@ -262,26 +262,51 @@ struct CheckpointTests {
         }
     }
 
-    @Test func aNonFiniteWeightIsNeverCheckpointed() throws {
+    /// A weight a model bundle would refuse: not finite, or beyond its ±10,000.
+    @Test(arguments: [Float.infinity, .nan, -20_000, 3e12])
+    func anUnusableWeightIsNeverCheckpointed(_ value: Float) throws {
         try IOTestSupport.withTemporaryDirectory { directory in
-            // Items 30…39 never occur, so a NaN in their embedding rows leaves the loss finite.
+            // Items 30…39 never occur, so a bad value in their embedding rows leaves the loss finite.
             let model = ModelTestSupport.model(items: 40, channels: 16, dilations: [1, 2], kernelSize: 3, length: 8, seed: 7)
             let embedding = try #require(model.uniqueParameters().first { $0.name == "item_embedding.weight" }).parameter
             let trainer = Trainer(model: model, options: CheckpointSupport.options())
             let schedule = CheckpointSchedule(interval: .steps(2), save: CheckpointSupport.writer(directory, items: 40).save)
             let error = try #require(throws: TrainingError.self) {
                 try trainer.fit(train: CheckpointSupport.train, validation: [], checkpoints: schedule) { event in
-                    if case .step(1, 3, _, _, _) = event { embedding.value.data[35 * 16] = .infinity }
+                    if case .step(1, 3, _, _, _) = event { embedding.value.data[35 * 16 + 2] = value }
                 }
             }
-            guard case let .nonFiniteParameter(name, epoch, step, lastCheckpoint) = error else {
-                Issue.record("expected .nonFiniteParameter, got \(error)")
+            guard case let .unusableParameter(name, element, found, epoch, step, lastCheckpoint) = error else {
+                Issue.record("expected .unusableParameter, got \(error)")
                 return
             }
-            #expect(name == "item_embedding.weight" && epoch == 1 && step == 4)
+            #expect(name == "item_embedding.weight" && element == 35 * 16 + 2 && epoch == 1 && step == 4)
+            // An infinity meets Adam's decoupled weight decay (0 · ∞) in the step and leaves as a NaN.
+            #expect(value.isFinite ? found == value : !found.isFinite)
             #expect(lastCheckpoint == directory + "/epoch-1-step-2")
+            #expect("\(error)".contains("holds \(found) (element \(35 * 16 + 2)) after epoch 1, step 4"), "\(error)")
+            #expect("\(error)".contains("beyond the ±10000.0 a model bundle accepts") == value.isFinite, "\(error)")
             #expect(try String(contentsOfFile: directory + "/latest", encoding: .utf8) == "epoch-1-step-2\n")
             #expect(!FileManager.default.fileExists(atPath: directory + "/epoch-1-step-4"))
+        }
+    }
+
+    /// Without checkpoints the end of training is checked too: `train` must not write a model
+    /// that `recommend` would refuse. A weight of exactly the limit is still a model.
+    @Test func anUnusableWeightAtTheEndFailsTrainingButTheLimitItselfDoesNot() throws {
+        for (value, fails) in [(Float(-10_000), false), (10_000.5, true)] {
+            let model = ModelTestSupport.model(items: 40, channels: 16, dilations: [1, 2], kernelSize: 3, length: 8, seed: 7)
+            let embedding = try #require(model.uniqueParameters().first { $0.name == "item_embedding.weight" }).parameter
+            let trainer = Trainer(model: model, options: CheckpointSupport.options())
+            do {
+                _ = try trainer.fit(train: CheckpointSupport.train, validation: []) { event in
+                    if case .step(1, 1, _, _, _) = event { embedding.value.data[31 * 16] = value }
+                }
+                #expect(!fails, "a weight of \(value) was accepted")
+            } catch let TrainingError.unusableParameter(name, element, _, _, _, lastCheckpoint) {
+                #expect(fails, "a weight of \(value) was refused")
+                #expect(name == "item_embedding.weight" && element == 31 * 16 && lastCheckpoint == nil)
+            }
         }
     }
 
