@@ -71,21 +71,29 @@ struct Experiment: ParsableCommand {
         if !summary.failed.isEmpty { throw ExitCode.failure }
     }
 
-    /// The grid, each run marked finished, to do, or not runnable in this build.
+    /// The grid, each run marked finished, running in another process, to do, or not runnable in this
+    /// build; the header counts each status.
     private func list(_ plan: ExperimentPlan, _ runner: ExperimentRunner) throws {
         let pending = Set(try runner.pendingRuns().map(\.run.key))
         let runs = plan.runs
-        let entries = try runs.enumerated().map { i, run -> [String: Any] in
-            let status = try plan.unrunnableReason(run.configuration).map { "cannot run: \($0)" }
-                ?? (!pending.contains(run.key) ? "finished" : try runner.isClaimedElsewhere(run) ? "running" : "to do")
-            return ["index": i + 1, "key": run.key, "dataset": run.dataset.name, "length": run.length,
-                    "configuration": run.configuration.name, "seed": run.seed, "status": status]
+        let statuses: [String] = try runs.map { run in
+            if let reason = plan.unrunnableReason(run.configuration) { return "cannot run: \(reason)" }
+            if !pending.contains(run.key) { return "finished" }
+            return try runner.isClaimedElsewhere(run) ? "running" : "to do"
+        }
+        let entries: [[String: Any]] = runs.indices.map { i in
+            ["index": i + 1, "key": runs[i].key, "dataset": runs[i].dataset.name, "length": runs[i].length,
+             "configuration": runs[i].configuration.name, "seed": runs[i].seed, "status": statuses[i]]
         }
         if runtime.json {
             Output.json(["plan": plan.name, "results": runner.resultsPath, "runs": entries])
             return
         }
-        print("\(plan.name): \(runs.count) runs, \(pending.count) to do; results in \(runner.resultsPath)")
+        let counts: [String] = ["finished", "running", "to do", "cannot run"].compactMap { status in
+            let count = statuses.count { $0.hasPrefix(status) }
+            return count > 0 ? "\(count) \(status)" : nil
+        }
+        print("\(plan.name): \(runs.count) runs, \(counts.joined(separator: ", ")); results in \(runner.resultsPath)")
         for entry in entries {
             print("\(entry["index"]!)\t\(entry["key"]!)\t\(entry["status"]!)")
         }

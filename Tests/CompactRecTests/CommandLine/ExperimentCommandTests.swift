@@ -32,4 +32,22 @@ struct ExperimentCommandTests {
             logPrefix: directory.path("wrong"))
         #expect(wrong.code != 0 && wrong.error.contains("--dataset: plan 'grid' has no data set b; it has a"), "\(wrong.error)")
     }
+
+    @Test func theDryRunCountsEachStatusAndSeesARunAnotherProcessHolds() throws {
+        let directory = try DataTestDirectory()
+        let plan = try ExperimentPlan.load(path: try Self.plan(in: directory))
+        let runner = ExperimentRunner(plan: plan, outputDirectory: directory.path("out"))
+        try createDirectories(atPath: runner.claimsDirectory)
+        // This test process stands for another worker running the third run.
+        let held = try #require(try RunClaim.take(path: runner.claimPath(plan.runs[2])))
+        defer { held.release(removingFile: true) }
+        let run = try CompactRecExecutable.run(
+            ["experiment", "--plan", directory.path("plan.json"), "--out", directory.path("out"), "--dry-run"],
+            logPrefix: directory.path("dry"))
+        #expect(run.code == 0, "\(run.error)")
+        let lines = run.output.split(separator: "\n").map(String.init)
+        #expect(lines.first == "grid: 8 runs, 1 running, 7 to do; results in \(runner.resultsPath)", "\(run.output)")
+        #expect(lines.dropFirst().map { $0.split(separator: "\t").last.map(String.init) }
+                == ["to do", "to do", "running", "to do", "to do", "to do", "to do", "to do"])
+    }
 }
