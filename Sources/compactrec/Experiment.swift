@@ -22,17 +22,18 @@ struct Experiment: ParsableCommand {
     @Option(name: .customLong("length"), help: "Run only this sequence length (repeatable).") var lengths: [Int] = []
     @Option(name: .customLong("configuration"), help: "Run only this configuration (repeatable).") var configurations: [String] = []
     @Option(name: .customLong("seed"), help: "Run only this seed (repeatable).") var seeds: [UInt64] = []
-    @Flag(help: "List the runs, finished or to do, and run nothing.") var dryRun = false
+    @Flag(help: "List the runs (finished, running in another process, or to do) and run nothing.") var dryRun = false
     @Flag(help: "Save each run's model bundle under DIR/runs/<key>/.") var saveBundles = false
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         runtime.apply()
-        let plan = try ExperimentPlan.load(path: self.plan, dataRoot: dataRoot).selecting(
-            PlanSelection(datasets: datasets, lengths: lengths, configurations: configurations, seeds: seeds))
+        let whole = try ExperimentPlan.load(path: self.plan, dataRoot: dataRoot)
+        let selection = PlanSelection(datasets: datasets, lengths: lengths, configurations: configurations, seeds: seeds)
+        let plan = try whole.selecting(selection)
         let runner = ExperimentRunner(plan: plan, outputDirectory: out)
         runner.saveBundles = saveBundles
-        if dryRun { return try list(plan, runner) }
+        if dryRun { return try list(plan, runner, partOf: selection.isEverything ? nil : whole) }
 
         let progress = ProgressDisplay(enabled: !runtime.quiet)
         let summary = try runner.run { event in
@@ -73,7 +74,7 @@ struct Experiment: ParsableCommand {
 
     /// The grid, each run marked finished, running in another process, to do, or not runnable in this
     /// build; the header counts each status.
-    private func list(_ plan: ExperimentPlan, _ runner: ExperimentRunner) throws {
+    private func list(_ plan: ExperimentPlan, _ runner: ExperimentRunner, partOf whole: ExperimentPlan?) throws {
         let pending = Set(try runner.pendingRuns().map(\.run.key))
         let runs = plan.runs
         let statuses: [String] = try runs.map { run in
@@ -93,7 +94,8 @@ struct Experiment: ParsableCommand {
             let count = statuses.count { $0.hasPrefix(status) }
             return count > 0 ? "\(count) \(status)" : nil
         }
-        print("\(plan.name): \(runs.count) runs, \(counts.joined(separator: ", ")); results in \(runner.resultsPath)")
+        let size = whole.map { "\(runs.count) of its \($0.runs.count) runs selected" } ?? "\(runs.count) runs"
+        print("\(plan.name): \(size), \(counts.joined(separator: ", ")); results in \(runner.resultsPath)")
         for entry in entries {
             print("\(entry["index"]!)\t\(entry["key"]!)\t\(entry["status"]!)")
         }

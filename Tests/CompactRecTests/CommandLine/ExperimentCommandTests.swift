@@ -27,6 +27,11 @@ struct ExperimentCommandTests {
             .filter { $0.configuration.name == "small" && $0.seed == 2 && $0.length == 20 }.map(\.key)
         #expect(expected.count == 1 && keys == expected)
 
+        let text = try CompactRecExecutable.run(
+            ["experiment", "--plan", plan, "--out", directory.path("out"), "--dry-run", "--configuration", "small"],
+            logPrefix: directory.path("text"))
+        #expect(text.output.hasPrefix("grid: 4 of its 8 runs selected, 4 to do; results in "), "\(text.output)")
+
         let wrong = try CompactRecExecutable.run(
             ["experiment", "--plan", plan, "--out", directory.path("out"), "--dry-run", "--dataset", "b"],
             logPrefix: directory.path("wrong"))
