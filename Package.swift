@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "CompactRec", targets: ["CompactRec"]),
+        .library(name: "CompactRecExperiments", targets: ["CompactRecExperiments"]),
         .executable(name: "compactrec", targets: ["compactrec"]),
         // A libFuzzer target for the safetensors reader; see "Fuzzing" in the README.
         .executable(name: "safetensors-fuzz", targets: ["SafeTensorsFuzz"]),
@@ -33,17 +34,28 @@ let package = Package(
             name: "CompactRec",
             dependencies: blasDependencies + ["CZlib", "CKernels"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "CompactRecExperiments", dependencies: ["CompactRec"]),
         .executableTarget(
             name: "compactrec",
             dependencies: [
                 "CompactRec",
+                "CompactRecExperiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
         .executableTarget(
             name: "SafeTensorsFuzz", dependencies: ["CompactRec", "CFuzzDriver"], path: "Fuzz/SafeTensorsFuzz"),
+        // Helpers shared by the test targets (temporary directories, gzip files).
+        .target(name: "CompactRecTestSupport", dependencies: ["CompactRec", "CZlib"], path: "Tests/CompactRecTestSupport"),
         .testTarget(
             name: "CompactRecTests",
-            dependencies: ["CompactRec", "CZlib"]),
+            dependencies: ["CompactRec", "CompactRecTestSupport", "CZlib"]),
+        .testTarget(
+            name: "CompactRecExperimentsTests",
+            dependencies: ["CompactRecExperiments", "CompactRecTestSupport"]),
+        // Runs the built executable; `swift build` builds it before the tests.
+        .testTarget(
+            name: "compactrecTests",
+            dependencies: ["CompactRec", "CompactRecExperiments", "CompactRecTestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CompactRec
+import CompactRecExperiments
 import Foundation
 
 struct Experiment: ParsableCommand {

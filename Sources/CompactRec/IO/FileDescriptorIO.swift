@@ -6,15 +6,15 @@ import Darwin
 
 /// The POSIX calls the file formats need, retried on `EINTR` and short transfers, failing
 /// with `InputError`s that name the path and the system's reason.
-enum FileDescriptorIO {
+package enum FileDescriptorIO {
     /// The system's description of `code`, such as "No such file or directory".
-    static func message(forErrno code: Int32) -> String {
+    package static func message(forErrno code: Int32) -> String {
         String(cString: strerror(code))
     }
 
     /// Opens `path` read-only and returns its descriptor and size; anything but a regular file
     /// is refused, so a FIFO or a device cannot block or stream forever.
-    static func openRegularFileForReading(_ path: String) throws -> (descriptor: Int32, size: Int) {
+    package static func openRegularFileForReading(_ path: String) throws -> (descriptor: Int32, size: Int) {
         // O_NONBLOCK keeps open(2) itself from waiting on a FIFO; it changes nothing for the
         // regular files that get past the check below.
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -36,7 +36,7 @@ enum FileDescriptorIO {
 
     /// Fills `buffer` from `offset` of the file; running out of file first means the file
     /// shrank after its size was taken.
-    static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws {
+    package static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int, path: String) throws {
         var done = 0
         while done < buffer.count {
             let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
@@ -51,7 +51,7 @@ enum FileDescriptorIO {
     }
 
     /// Writes all of `bytes`; returns 0, or the `errno` of the call that failed.
-    static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    package static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
         var done = 0
         while done < bytes.count {
             let count = write(descriptor, bytes.baseAddress! + done, bytes.count - done)
@@ -67,7 +67,7 @@ enum FileDescriptorIO {
     }
 
     /// Flushes `descriptor` to stable storage; returns 0, or the `errno` of the failure.
-    static func synchronize(_ descriptor: Int32) -> Int32 {
+    package static func synchronize(_ descriptor: Int32) -> Int32 {
         while fsync(descriptor) != 0 {
             guard errno == EINTR else { return errno }
         }

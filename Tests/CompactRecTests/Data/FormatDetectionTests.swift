@@ -1,3 +1,4 @@
+import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec

@@ -67,12 +67,14 @@ struct SeededMutator {
     }
 }
 
-/// Runs `body` for up to `iterations` iterations or `seconds`, whichever comes first; returns
-/// how many ran, so a test can insist on a minimum.
-func forBoundedTime(iterations: Int, seconds: Double, _ body: (Int) throws -> Void) rethrows -> Int {
+/// Runs `body` `minimum` times whatever the time, then on while `seconds` have not passed, up to
+/// `iterations` in all; returns how many ran. The floor does not depend on how busy the machine
+/// is, so a loaded machine makes the test slower, never failing.
+func forBoundedTime(iterations: Int, atLeast minimum: Int, seconds: Double, _ body: (Int) throws -> Void) rethrows -> Int {
+    precondition(minimum <= iterations)
     let start = DispatchTime.now().uptimeNanoseconds
     for i in 0..<iterations {
-        if Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 > seconds { return i }
+        if i >= minimum && Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 > seconds { return i }
         try body(i)
     }
     return iterations

@@ -91,29 +91,4 @@ struct ItemTableRequestTests {
         output.hash = .modulo
         Self.expectError("outputHash", containing: "output layer") { try resolve(.qr, output) }
     }
-
-    @Test func planSettingsBuildTheTablesAsTheCommandLineDoes() throws {
-        var settings = ExperimentSettings()
-        settings.inputEmbedding = "memcom"
-        settings.inputRatio = 16
-        settings.hash = "multiplicative"
-        settings.outputLayer = "qr"
-        settings.outputQrCollisions = 32
-        settings.outputQrOperation = "add"
-        #expect(settings.unsupported() == nil)
-        let c = try settings.modelConfiguration(itemCount: Self.N, frequencies: Self.frequencies, maxLength: 20)
-        #expect(c.inputTable == ItemTableSettings(buckets: 47, hash: .multiplicative))
-        #expect(c.outputTable == ItemTableSettings(qrCollisions: 32, qrOperation: .add))
-
-        settings.outputHash = "sha256"
-        #expect(settings.unsupported()?.key == "outputHash")
-        settings.outputHash = nil
-        settings.buckets = 10
-        #expect { _ = try settings.modelConfiguration(itemCount: Self.N, frequencies: Self.frequencies, maxLength: 20) } throws: {
-            ($0 as? ExperimentSettingError)?.key == "inputRatio"
-        }
-        // Settings without table keys keep their fingerprints: nothing new is encoded.
-        let encoded = try String(decoding: JSONEncoder().encode(ExperimentSettings()), as: UTF8.self)
-        #expect(!encoded.contains("\"hash\"") && !encoded.contains("outputRatio") && !encoded.contains("mixedAlpha"))
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec

@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// A JSON value as a plan file holds it, kept untyped so that a wrong type or an unknown key

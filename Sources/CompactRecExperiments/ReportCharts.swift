@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// The report's charts as self-contained SVG: no scripts, no fonts or files to fetch, every

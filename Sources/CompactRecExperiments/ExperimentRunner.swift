@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// Runs a plan's grid: each run trains, evaluates on the test split with full ranking (as

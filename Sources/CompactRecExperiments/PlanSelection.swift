@@ -1,3 +1,5 @@
+import CompactRec
+
 /// A part of a plan's grid, chosen by names: some data sets, lengths, configurations or seeds.
 ///
 ///     let part = try plan.selecting(PlanSelection(datasets: ["diginetica"], seeds: [2]))

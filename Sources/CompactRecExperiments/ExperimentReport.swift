@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// The results of an experiment folded into tables: one group per data set and sequence

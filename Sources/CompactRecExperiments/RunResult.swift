@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// One finished run as a line of `results.jsonl`: what ran, how large the model is, how well

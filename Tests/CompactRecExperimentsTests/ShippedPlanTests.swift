@@ -1,13 +1,15 @@
 import Foundation
+import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecExperiments
 
 /// The plans under Experiments/ parse, and the smoke plan runs end to end on tiny data.
 @Suite("Shipped plans")
 struct ShippedPlanTests {
     static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Experiments").path
 
     @Test func theCpRecAndMemcomPlansParseToTheirGrids() throws {

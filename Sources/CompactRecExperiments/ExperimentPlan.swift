@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// A grid of training runs read from a JSON plan: data sets × sequence lengths × model

@@ -1,7 +1,9 @@
 import Foundation
+import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecExperiments
 
 @Suite("compactrec experiment, the executable", .enabled(if: CompactRecExecutable.path != nil, "\(CompactRecExecutable.missing)"))
 struct ExperimentCommandTests {

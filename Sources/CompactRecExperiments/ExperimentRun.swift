@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// One cell of a plan's grid: a data set, a sequence length, a configuration and a seed.

@@ -1,3 +1,5 @@
+import CompactRec
+
 /// One configuration's model and training settings in an experiment plan: the same settings,
 /// values and defaults as `compactrec train`'s options, under camelCase keys
 /// (`--input-embedding` → `inputEmbedding`, `--rank-divisor` → `rankDivisor`).

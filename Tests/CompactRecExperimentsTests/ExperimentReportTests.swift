@@ -1,4 +1,5 @@
 import Foundation
+import CompactRecTestSupport
 import Testing
 
 #if canImport(FoundationXML)
@@ -6,6 +7,7 @@ import FoundationXML
 #endif
 
 @testable import CompactRec
+@testable import CompactRecExperiments
 
 /// Counts elements and collects text while an XML parser reads a document.
 private final class MarkupCollector: NSObject, XMLParserDelegate {

@@ -1,3 +1,5 @@
+import CompactRec
+
 extension ExperimentReport {
     /// The report as one self-contained page: inline CSS and SVG, no scripts, nothing fetched.
     /// It is also well-formed XML (every element closed, only XML's own entities), so it can be

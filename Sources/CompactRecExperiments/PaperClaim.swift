@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 
 /// A published result that a plan's runs can be checked against: one configuration's mean

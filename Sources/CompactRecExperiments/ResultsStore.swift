@@ -1,3 +1,4 @@
+import CompactRec
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,9 @@
 import Foundation
+import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecExperiments
 
 @Suite("ExperimentPlan")
 struct ExperimentPlanTests {
