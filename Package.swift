@@ -11,6 +11,9 @@ let package = Package(
     name: "CompactRec",
     platforms: [.macOS(.v14)],
     products: [
+        // What an app that only recommends links: forward passes, bundle reading, ranking.
+        .library(name: "CompactRecRuntime", targets: ["CompactRecRuntime"]),
+        // Training: data readers, backward passes, Adam, the trainer, evaluation, bundle writing.
         .library(name: "CompactRec", targets: ["CompactRec"]),
         .library(name: "CompactRecExperiments", targets: ["CompactRecExperiments"]),
         .executable(name: "compactrec", targets: ["compactrec"]),
@@ -31,8 +34,12 @@ let package = Package(
             name: "CKernels",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         .target(
-            name: "CompactRec",
+            name: "CompactRecRuntime",
             dependencies: blasDependencies + ["CZlib", "CKernels"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(
+            name: "CompactRec",
+            dependencies: ["CompactRecRuntime", "CZlib"],
             swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
         .target(name: "CompactRecExperiments", dependencies: ["CompactRec"]),
         .executableTarget(
@@ -49,7 +56,7 @@ let package = Package(
         .target(name: "CompactRecTestSupport", dependencies: ["CompactRec", "CZlib"], path: "Tests/CompactRecTestSupport"),
         .testTarget(
             name: "CompactRecTests",
-            dependencies: ["CompactRec", "CompactRecTestSupport", "CZlib"]),
+            dependencies: ["CompactRec", "CompactRecRuntime", "CompactRecTestSupport", "CZlib"]),
         .testTarget(
             name: "CompactRecExperimentsTests",
             dependencies: ["CompactRecExperiments", "CompactRecTestSupport"]),

@@ -142,12 +142,12 @@ struct Benchmark: ParsableCommand {
             let history = cases[i % cases.count].history
             let e = timed { _ = model.recommend(history: history, count: 10) }
             let f = timed {
-                Batching.fillHistoryRow(history, length: config.maxLength, row: inputs)
+                HistoryWindow.fill(history, length: config.maxLength, row: inputs)
                 model.scores(inputs: inputs, batch: 1, length: config.maxLength, output: scores)
                 _ = topK(scores: scores, count: config.itemCount, k: 10)
             }
             let h = timed {
-                Batching.fillHistoryRow(history, length: config.maxLength, row: inputs)
+                HistoryWindow.fill(history, length: config.maxLength, row: inputs)
                 hidden.update(from: model.finalHidden(inputs: inputs, batch: 1, length: config.maxLength), count: config.embeddingSize)
             }
             let on = timed {

@@ -7,6 +7,7 @@ import FoundationXML
 #endif
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 @testable import CompactRecExperiments
 
 /// Counts elements and collects text while an XML parser reads a document.

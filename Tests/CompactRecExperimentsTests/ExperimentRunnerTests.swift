@@ -3,6 +3,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 @testable import CompactRecExperiments
 
 @Suite("ExperimentRunner")

@@ -6,6 +6,7 @@ import FoundationXML
 #endif
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 @testable import CompactRecExperiments
 
 /// The report's compression study: NDCG@10 by target ratio, a line per method and side.

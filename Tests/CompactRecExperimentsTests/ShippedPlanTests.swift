@@ -3,6 +3,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 @testable import CompactRecExperiments
 
 /// The plans under Experiments/ parse, and the smoke plan runs end to end on tiny data.

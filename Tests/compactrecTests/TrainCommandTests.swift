@@ -3,6 +3,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// `compactrec train` as a user runs it: separate processes, killed without warning.
 @Suite("compactrec train, the executable", .enabled(if: CompactRecExecutable.path != nil, "\(CompactRecExecutable.missing)"))

@@ -42,14 +42,6 @@ public enum Batching {
         return ends.reversed().map { end in Array(sequence[max(0, end - T - 1)..<end]) }
     }
 
-    /// Writes the most recent `T` items of `history`, left-padded with 0. row: [T].
-    public static func fillHistoryRow(_ history: [Int32], length T: Int, row: UnsafeMutablePointer<Int32>) {
-        let n = min(history.count, T)
-        let padding = T - n
-        row.update(repeating: 0, count: padding)
-        for i in 0..<n { row[padding + i] = history[history.count - n + i] }
-    }
-
     /// The sequences' order for one epoch: a seeded shuffle of `0..<count`.
     public static func epochOrder(count: Int, using rng: inout SeededGenerator) -> [Int] {
         var order = Array(0..<count)

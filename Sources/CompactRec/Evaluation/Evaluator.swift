@@ -44,7 +44,7 @@ public enum Evaluator {
             let end = min(start + B, cases.count)
             let rows = end - start
             for r in 0..<rows {
-                Batching.fillHistoryRow(cases[start + r].history, length: T, row: inputs + r * T)
+                HistoryWindow.fill(cases[start + r].history, length: T, row: inputs + r * T)
                 targets[r] = cases[start + r].target
             }
             if let tree {

@@ -1,4 +1,11 @@
 extension SafeTensors {
+    /// Encodes `tensors` and writes them atomically to `path` (see `writeAtomically`).
+    public static func write(_ tensors: [NamedTensor], metadata: [String: String] = [:], to path: String) throws {
+        let bytes = try encode(tensors, metadata: metadata)
+        try writeAtomically(bytes, to: path)
+    }
+
+
     /// Encodes `tensors` and `metadata` as a safetensors file.
     ///
     /// The output is deterministic: tensors are laid out contiguously in the byte order of

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 struct BlockAdaptiveCase: Sendable, CustomTestStringConvertible {
     let items: Int, cutoffs: [Int], channels: Int, divisor: Double

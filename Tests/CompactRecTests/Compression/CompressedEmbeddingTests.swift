@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// The compressed tables as input embeddings: MEmCom, hashing, quotient-remainder, low-rank, mixed dimensions.
 @Suite("Compressed item embeddings")

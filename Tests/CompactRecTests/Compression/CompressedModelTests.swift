@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Whole models with a compressed input table or output item matrix: configuration, accounting,
 /// bundles (the hash survives a reload), and a short training run per variant.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// The compressed tables as output item matrices: cheap scoring against the materialised
 /// product, and the training loss's gradients through the same structure.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// One compressed item table at N = 13, C = 4, with its parameter count worked out by hand.
 struct TableVariant: Sendable, CustomTestStringConvertible {
@@ -43,14 +44,16 @@ struct TableVariant: Sendable, CustomTestStringConvertible {
                      shapes: [[4, 4], [4, 2], [2, 4], [5, 1], [1, 4]]),
     ]
 
-    func make(standardDeviation s: Float = 1, seed: UInt64) -> any ItemMatrix {
+    /// The table with its backward pass: every runtime table has one in the training library.
+    func make(standardDeviation s: Float = 1, seed: UInt64) -> any TrainableItemMatrix {
         var rng = SeededGenerator(seed: seed)
-        return settings.makeTable(kind, itemCount: Self.N, dimensions: Self.C, clusters: Self.clusters, standardDeviation: s, rng: &rng)
+        let table = settings.makeTable(kind, itemCount: Self.N, dimensions: Self.C, clusters: Self.clusters, standardDeviation: s, rng: &rng)
+        return table as! any TrainableItemMatrix
     }
 
     /// A table whose every parameter is moved off its initial values (MEmCom's weights are no
     /// longer all 1), and whose padding-only entries hold junk that must never show.
-    func perturbed(standardDeviation s: Float = 1, seed: UInt64) -> any ItemMatrix {
+    func perturbed(standardDeviation s: Float = 1, seed: UInt64) -> any TrainableItemMatrix {
         let table = make(standardDeviation: s, seed: seed)
         var rng = SeededGenerator(seed: seed &+ 1000)
         for p in table.uniqueParameters() {

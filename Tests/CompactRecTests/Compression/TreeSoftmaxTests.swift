@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Hand-written Double references for `TreeSoftmax`, straight from METHODS.md §3.3.
 enum TreeReference {

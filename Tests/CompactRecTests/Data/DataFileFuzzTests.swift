@@ -3,6 +3,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Thousands of seeded mutations of valid data files in every format: reading one must throw an
 /// `InputError` about that file or give a consistent data set, never crash or throw anything else.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Reads `path` with a fresh item table and returns its sequences as item ids.
 func readInteractionItemIds(_ path: String, format: DataFormat) throws -> (log: InteractionLog, ids: [[String]]) {

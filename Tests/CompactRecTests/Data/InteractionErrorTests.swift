@@ -2,6 +2,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// A file that must be rejected, and where and why.
 struct MalformedInteractionFile: CustomTestStringConvertible, Sendable {

@@ -2,6 +2,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite struct InteractionReaderTests {
     @Test(arguments: ["pairs.txt", "pairs.txt.gz"])

@@ -2,6 +2,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite struct SequenceDatasetTests {
     /// u1: a b c d, u2: b c e, u3: a f (too short). Raw order a b c d e f.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// One of the real data sets in /work/shared/data, with the counts its README gives.
 struct SharedDataFile: CustomTestStringConvertible, Sendable {

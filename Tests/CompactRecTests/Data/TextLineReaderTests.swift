@@ -3,6 +3,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite struct TextLineReaderTests {
     @Test(arguments: ["lines.txt", "lines.txt.gz"])

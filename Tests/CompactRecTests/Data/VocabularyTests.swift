@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite struct VocabularyTests {
     /// Items a…e with raw indices 0…4; training counts a 1, b 2, c 3, d 1, and e only in

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("mapCases")
 struct CaseMappingTests {

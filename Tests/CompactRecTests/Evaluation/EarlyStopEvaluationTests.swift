@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Evaluation and recommend with a tree softmax go through the exact early stop; they must agree
 /// with scoring every item.
@@ -37,7 +38,7 @@ struct EarlyStopEvaluationTests {
         for history: [Int32] in [[1], [5, 9, 33], [39, 38, 37, 36, 35, 34, 33]] {
             var inputs = [Int32](repeating: 0, count: T)
             var scores = [Float](repeating: 0, count: N)
-            Batching.fillHistoryRow(history, length: T, row: &inputs)
+            HistoryWindow.fill(history, length: T, row: &inputs)
             model.scores(inputs: inputs, batch: 1, length: T, output: &scores)
             let expected = scores.withUnsafeBufferPointer { topK(scores: $0.baseAddress!, count: N, k: 7) }
             let got = model.recommend(history: history, count: 7)
@@ -74,7 +75,7 @@ struct EarlyStopEvaluationTests {
         // A step (its gradients are not applied), then an optimizer-like write to the weights.
         let T = model.configuration.maxLength
         var inputs = [Int32](repeating: 0, count: T), targets = [Int32](repeating: 0, count: T)
-        Batching.fillHistoryRow(history, length: T, row: &inputs)
+        HistoryWindow.fill(history, length: T, row: &inputs)
         targets[T - 1] = 20
         _ = model.trainingStep(inputs: inputs, targets: targets, batch: 1, length: T)
         model.zeroGradients()

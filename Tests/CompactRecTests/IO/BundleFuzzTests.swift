@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Thousands of seeded mutations of a model bundle's three files: loading must throw an
 /// `InputError` naming the bundle's file, or give a model that agrees with its files and

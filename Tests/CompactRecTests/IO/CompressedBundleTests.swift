@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Bundles of CpRec models: every variant combination round-trips, shared weights are stored once.
 @Suite("Compressed model bundles")

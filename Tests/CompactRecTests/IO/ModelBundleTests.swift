@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("ModelBundle")
 struct ModelBundleTests {

@@ -1,6 +1,7 @@
 import Foundation
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Seeded mutations of valid files for the fuzz-style tests: every run mutates the same way,
 /// so a failure is reproduced by rerunning the test.

@@ -1,5 +1,6 @@
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Every way the brief lists for a safetensors file to be wrong, each rejected with an
 /// `InputError` at the right location.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("SafeTensors files")
 struct SafeTensorsFileTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("SafeTensors header JSON")
 struct SafeTensorsHeaderParserTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Hostile-input tests: mutated valid files must decode consistently or throw an `InputError`,
 /// and whatever decodes must agree with Foundation's independent JSON parser.

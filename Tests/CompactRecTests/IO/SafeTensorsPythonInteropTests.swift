@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Checks files against the reference implementation, Python's `safetensors`, when a Python
 /// that can import it is found; otherwise each test does its Swift-only part and is then

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("SafeTensors round trip")
 struct SafeTensorsRoundTripTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 struct GemmCase: Sendable, CustomTestStringConvertible {
     let transA, transB: Bool

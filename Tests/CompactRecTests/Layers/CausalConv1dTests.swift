@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 struct ConvCase: Sendable, CustomTestStringConvertible {
     let channels, kernelSize, dilation, batch, length: Int

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 extension LayerTestSupport {
     /// y = (x - mean) / sqrt(var + eps) · g + b per row, in Double (biased variance, as PyTorch).

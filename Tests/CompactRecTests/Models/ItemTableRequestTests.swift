@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// The knobs a user gives (`train` flags, plan keys) checked against the side's kind and turned into settings.
 @Suite("ItemTableRequest")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Serving computes only the last position's receptive field; it must give the full forward's
 /// last row, and compute fewer rows where the dilations allow.

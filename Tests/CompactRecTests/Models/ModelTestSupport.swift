@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Fixtures shared by the model, training, evaluation and bundle tests.
 enum ModelTestSupport {
@@ -56,7 +57,7 @@ enum ModelTestSupport {
         var inputs = [Int32](repeating: 0, count: histories.count * T)
         inputs.withUnsafeMutableBufferPointer { x in
             for (r, history) in histories.enumerated() {
-                Batching.fillHistoryRow(history, length: T, row: x.baseAddress! + r * T)
+                HistoryWindow.fill(history, length: T, row: x.baseAddress! + r * T)
             }
         }
         let out = Tensor(shape: [histories.count, N])

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 struct AccountingCase: Sendable, CustomTestStringConvertible {
     let items: Int, channels: Int, dilations: [Int], kernelSize: Int

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// The whole model: `trainingStep`'s loss and gradients, masking of padding targets, and causality.
 @Suite("SequentialRecommender")

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// `--input-ratio` / `--output-ratio`: the size knob whose N·C / parameters is closest to the target.
 @Suite("TableSizing")

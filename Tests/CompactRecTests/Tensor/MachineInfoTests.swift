@@ -1,5 +1,6 @@
 import Testing
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("Machine info")
 struct MachineInfoTests {

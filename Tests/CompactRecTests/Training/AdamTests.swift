@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// `torch.optim.Adam` (amsgrad off) in Double, for one tensor:
 ///

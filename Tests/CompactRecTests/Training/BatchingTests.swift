@@ -1,6 +1,7 @@
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 @Suite("Batching")
 struct BatchingTests {
@@ -19,8 +20,8 @@ struct BatchingTests {
 
     static func historyRow(_ history: [Int32], length T: Int) -> [Int32] {
         var row = [Int32](repeating: -7, count: T + 2)
-        row.withUnsafeMutableBufferPointer { Batching.fillHistoryRow(history, length: T, row: $0.baseAddress! + 1) }
-        #expect(row.first == -7 && row.last == -7, "fillHistoryRow wrote outside its row")
+        row.withUnsafeMutableBufferPointer { HistoryWindow.fill(history, length: T, row: $0.baseAddress! + 1) }
+        #expect(row.first == -7 && row.last == -7, "HistoryWindow.fill wrote outside its row")
         return Array(row[1...T])
     }
 

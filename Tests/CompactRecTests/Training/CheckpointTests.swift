@@ -3,6 +3,7 @@ import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Fixtures for checkpoint tests: a run on `RunData` with validation, and what it writes.
 enum CheckpointSupport {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import CompactRec
+@testable import CompactRecRuntime
 
 /// Synthetic data with an obvious pattern: every sequence is a run of consecutive items
 /// s, s+1, s+2, … (items 1…N-1, wrapping), so the next item is always the last one plus 1.

@@ -1,0 +1,44 @@
+import CompactRecRuntime
+
+extension SequentialRecommender {
+    /// Forward and backward over one batch. Loss is the mean cross-entropy over positions whose
+    /// target is not padding; parameter gradients of that mean are added to `gradient`.
+    /// inputs, targets: [B, T] (left-padded with 0). Returns nil when no position has a target.
+    public func trainingStep(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int) -> Float? {
+        weightsDidChange()  // the optimizer's step follows
+        let (embedding, encoder, output) = trainableParts
+        let C = configuration.embeddingSize, rows = B * T
+        let x = embedded.ensure(rows * C)
+        embedding.forward(ids: inputs, rows: rows, output: x)
+        let h = encoder.forward(input: x, batch: B, length: T)
+
+        var M = 0
+        for r in 0..<rows where targets[r] != 0 { M += 1 }
+        if M == 0 { return nil }
+        let hm = targetHidden.ensure(M * C), dhm = targetHiddenGradient.ensure(M * C)
+        let compactTargets = UnsafeMutablePointer<Int32>.allocate(capacity: M)
+        defer { compactTargets.deallocate() }
+        var m = 0
+        for r in 0..<rows where targets[r] != 0 {
+            (hm + m * C).update(from: h + r * C, count: C)
+            compactTargets[m] = targets[r]
+            m += 1
+        }
+        let loss = output.lossAndBackward(hidden: hm, targets: compactTargets, rows: M, hiddenGradient: dhm)
+
+        let dh = hiddenGradient.ensure(rows * C)
+        m = 0
+        for r in 0..<rows {
+            if targets[r] != 0 {
+                (dh + r * C).update(from: dhm + m * C, count: C)
+                m += 1
+            } else {
+                (dh + r * C).update(repeating: 0, count: C)
+            }
+        }
+        let dx = embeddedGradient.ensure(rows * C)
+        encoder.backward(outputGradient: dh, inputGradient: dx)
+        embedding.backward(ids: inputs, rows: rows, outputGradient: dx)
+        return loss
+    }
+}

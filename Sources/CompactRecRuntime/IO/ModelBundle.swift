@@ -1,0 +1,135 @@
+import Foundation
+
+/// A trained model on disk: a directory with
+/// - `model.safetensors` — every distinct parameter once, under its dotted name;
+/// - `config.json` — format version, model configuration, training options and data summary;
+/// - `items.tsv` — `index  original_id  frequency`, one row per item index (0 is padding).
+///
+///     try ModelBundle(model: model, vocabulary: data.vocabulary, …).write(to: "runs/beauty")
+///     let bundle = try ModelBundle.read(from: "runs/beauty")
+public struct ModelBundle {
+    public static let formatName = "compactrec-bundle"
+    /// The newest bundle version this build reads and the one it writes.
+    public static let formatVersion = 1
+    /// The largest weight magnitude a bundle may hold. Trained weights stay within a few units
+    /// (Adam moves each by at most its learning rate per step); a value beyond this is damage,
+    /// and a few such values overflow float32 in the forward pass, leaving NaN scores.
+    public static let weightLimit: Float = 10_000
+
+    public struct Configuration: Codable, Sendable {
+        public var format: String
+        public var version: Int
+        public var model: ModelConfiguration
+        public var training: TrainingOptions?
+        /// Where the model was trained and how: file, format, split protocol, counts.
+        public var data: [String: String]
+        /// Test metrics measured right after training, if any.
+        public var metrics: [String: Double]?
+    }
+
+    public var model: SequentialRecommender
+    public var vocabulary: Vocabulary
+    public var configuration: Configuration
+
+    public init(model: SequentialRecommender, vocabulary: Vocabulary, training: TrainingOptions?,
+                data: [String: String], metrics: [String: Double]? = nil) {
+        precondition(vocabulary.count == model.configuration.itemCount, "vocabulary and model disagree on N")
+        self.model = model
+        self.vocabulary = vocabulary
+        configuration = Configuration(
+            format: Self.formatName, version: Self.formatVersion, model: model.configuration,
+            training: training, data: data, metrics: metrics)
+    }
+
+    public static func read(from directory: String) throws -> ModelBundle {
+        let configPath = path(directory, "config.json")
+        guard let configData = FileManager.default.contents(atPath: configPath) else {
+            throw InputError(source: configPath, "cannot read: is \(directory) a model directory written by 'compactrec train'?")
+        }
+        // Format and version first: a newer bundle may be laid out differently throughout, and
+        // deserves "upgrade CompactRec" rather than a complaint about some field.
+        struct Header: Decodable { var format: String; var version: Int }
+        let header: Header
+        do {
+            header = try JSONDecoder().decode(Header.self, from: configData)
+        } catch {
+            throw InputError(source: configPath, "not a CompactRec configuration: \(error)")
+        }
+        guard header.format == formatName else {
+            throw InputError(source: configPath, "expected format '\(formatName)', found '\(header.format)'")
+        }
+        guard header.version <= formatVersion else {
+            throw InputError(source: configPath,
+                             "bundle version \(header.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
+        }
+        let configuration: Configuration
+        do {
+            configuration = try JSONDecoder().decode(Configuration.self, from: configData)
+        } catch {
+            throw InputError(source: configPath, "not a CompactRec configuration: \(error)")
+        }
+        do {
+            try configuration.model.validate()
+        } catch let error as InputError {
+            throw InputError(source: configPath, location: "model", error.message)
+        }
+        let vocabulary = try readItems(path(directory, "items.tsv"))
+        guard vocabulary.count == configuration.model.itemCount else {
+            throw InputError(source: path(directory, "items.tsv"),
+                             "has \(vocabulary.count) items but config.json says itemCount \(configuration.model.itemCount)")
+        }
+        let file = try SafeTensors.read(path: path(directory, "model.safetensors"))
+        // Checked before the model is built, so that a config.json that lies about the model's
+        // size cannot make it allocate far more than the tensor file holds; small differences
+        // are left to the checks per tensor below, whose errors name the tensor.
+        let expectedCount = ParameterAccounting(configuration: configuration.model).total
+        let storedCount = file.tensors.reduce(0) { $0 + $1.values.count }
+        guard expectedCount <= 2 * storedCount + (1 << 20) else {
+            throw InputError(source: file.source,
+                             "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
+        }
+        let model = SequentialRecommender(configuration: configuration.model, seed: 0)
+        try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
+                            limit: weightLimit)
+        var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
+                                 data: configuration.data, metrics: configuration.metrics)
+        bundle.configuration = configuration
+        return bundle
+    }
+
+    static func readItems(_ file: String) throws -> Vocabulary {
+        var ids: [String] = [], frequencies: [Int] = []
+        var sawHeader = false
+        try TextLineReader.forEachLine(of: file) { bytes, line in
+            let text = String(decoding: bytes, as: UTF8.self)
+            if !sawHeader {
+                guard text == "index\toriginal_id\tfrequency" else {
+                    throw InputError(file: file, line: line, "expected the header 'index<TAB>original_id<TAB>frequency'")
+                }
+                sawHeader = true
+                return
+            }
+            let fields = text.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count == 3, let index = Int(fields[0]), let frequency = Int(fields[2]), frequency >= 0 else {
+                throw InputError(file: file, line: line, "expected 'index<TAB>original_id<TAB>frequency' with whole numbers")
+            }
+            guard index == ids.count else {
+                throw InputError(file: file, line: line, "expected index \(ids.count), found \(index)")
+            }
+            ids.append(String(fields[1]))
+            frequencies.append(frequency)
+        }
+        guard sawHeader else {
+            throw InputError(source: file, "is empty; expected the header 'index<TAB>original_id<TAB>frequency' and one line per item")
+        }
+        do {
+            return try Vocabulary(originalIds: ids, frequencies: frequencies)
+        } catch let error as InputError {
+            throw InputError(source: file, location: error.location, error.message)
+        }
+    }
+
+    package static func path(_ directory: String, _ name: String) -> String {
+        (directory as NSString).appendingPathComponent(name)
+    }
+}

@@ -1,0 +1,37 @@
+/// A full item-embedding table `E : [N, C]`; row 0 is padding and stays zero.
+///
+///     let embedding = Embedding(count: N, dimensions: 64, rng: &rng)
+///     embedding.forward(ids: ids, count: B * T, output: x)   // x is [B*T, C]
+public final class Embedding: ParameterContainer {
+    public let count: Int
+    public let dimensions: Int
+    /// [N, C]
+    public let weight: Parameter
+
+    public init(count: Int, dimensions: Int, rng: inout SeededGenerator) {
+        precondition(count >= 1 && dimensions >= 1)
+        self.count = count
+        self.dimensions = dimensions
+        weight = Parameter(shape: [count, dimensions])
+        weight.value.fillNormal(std: 1, using: &rng)  // as torch.nn.Embedding
+        weight.value.data.update(repeating: 0, count: dimensions)
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        [NamedParameter(join(prefix, "weight"), weight)]
+    }
+
+    /// output[i, :] = E[ids[i], :], zeros for padding; output is [rows, C].
+    public func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>) {
+        let C = dimensions
+        let table = weight.value.data
+        for i in 0..<rows {
+            if ids[i] == 0 {
+                (output + i * C).update(repeating: 0, count: C)
+            } else {
+                (output + i * C).update(from: table + Int(ids[i]) * C, count: C)
+            }
+        }
+    }
+
+}

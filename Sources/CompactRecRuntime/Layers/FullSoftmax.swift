@@ -1,0 +1,39 @@
+/// The uncompressed output layer: logits = h · W + b over all N items, softmax cross-entropy.
+///
+/// `W` is stored `[C, N]` (input-major) because the three products of a training step —
+/// `H·W`, `dL·Wᵀ` and `Hᵀ·dL` — all run near the BLAS's best rate in that layout.
+/// The softmax, loss, gradient and bias gradient are one fused pass per row, so the
+/// `[M, N]` logits are written once and read back only by the two backward GEMMs.
+public final class FullSoftmax: OutputLayer {
+    public let itemCount: Int
+    public let dimensions: Int
+    /// [C, N]
+    public let weight: Parameter
+    /// [N]
+    public let bias: Parameter
+    /// [M, N]: logits, then probabilities, then dLoss/dLogits.
+    package let logits = Workspace()
+    /// [threads, N]: per-thread partial bias gradients.
+    package let biasPartials = Workspace()
+
+    public init(itemCount: Int, dimensions: Int, rng: inout SeededGenerator) {
+        self.itemCount = itemCount
+        self.dimensions = dimensions
+        weight = Parameter(shape: [dimensions, itemCount])
+        bias = Parameter(shape: [itemCount])
+        // As torch.nn.Linear: U(±1/sqrt(C)).
+        let bound = 1 / Float(dimensions).squareRoot()
+        weight.value.fillUniform(bound: bound, using: &rng)
+        bias.value.fillUniform(bound: bound, using: &rng)
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    }
+
+    public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {
+        let N = itemCount, C = dimensions
+        for r in 0..<B { (output + r * N).update(from: bias.value.data, count: N) }
+        BLAS.gemm(m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 1, c: output, ldc: N)
+    }
+}

@@ -1,0 +1,13 @@
+/// What maps item ids to vectors: the full table, and later its compressed variants.
+public protocol ItemEmbedding: ParameterContainer {
+    /// N, including padding.
+    var itemCount: Int { get }
+    /// C
+    var dimensions: Int { get }
+    /// output[i, :] = e(ids[i]); output: [rows, C]. Padding (id 0) maps to zeros.
+    func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>)
+}
+
+extension Embedding: ItemEmbedding {
+    public var itemCount: Int { count }
+}

@@ -1,0 +1,48 @@
+/// Layer normalisation over the channel axis with learned gain and bias.
+///
+/// `epsilon` defaults to 1e-5 (PyTorch's; the original NextItNet used 1e-8). Forward keeps
+/// each row's mean and 1/std for backward.
+public final class LayerNorm: ParameterContainer {
+    public let channels: Int
+    public let epsilon: Float
+    /// [C]
+    public let gain: Parameter
+    /// [C]
+    public let bias: Parameter
+    /// [rows]
+    package let mean = Workspace()
+    /// [rows]
+    package let inverseStd = Workspace()
+
+    public init(channels: Int, epsilon: Float = 1e-5) {
+        self.channels = channels
+        self.epsilon = epsilon
+        gain = Parameter(shape: [channels])
+        bias = Parameter(shape: [channels])
+        gain.value.fill(1)
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        [NamedParameter(join(prefix, "weight"), gain), NamedParameter(join(prefix, "bias"), bias)]
+    }
+
+    /// input, output: [rows, C]
+    public func forward(input x: UnsafePointer<Float>, rows: Int, output y: UnsafeMutablePointer<Float>) {
+        let C = channels
+        let m = mean.ensure(rows), rs = inverseStd.ensure(rows)
+        let g = gain.value.data, b = bias.value.data
+        for r in 0..<rows {
+            let xr = x + r * C, yr = y + r * C
+            var sum: Float = 0
+            for c in 0..<C { sum += xr[c] }
+            let mu = sum / Float(C)
+            var variance: Float = 0
+            for c in 0..<C { let d = xr[c] - mu; variance += d * d }
+            let inv = 1 / (variance / Float(C) + epsilon).squareRoot()
+            m[r] = mu
+            rs[r] = inv
+            for c in 0..<C { yr[c] = (xr[c] - mu) * inv * g[c] + b[c] }
+        }
+    }
+
+}

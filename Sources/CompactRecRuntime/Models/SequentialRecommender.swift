@@ -1,0 +1,120 @@
+import Foundation
+
+/// A next-item recommender: item embedding → sequence encoder → output layer.
+///
+/// Each part sits behind a protocol (`ItemEmbedding`, `SequenceEncoder`, `OutputLayer`), so a
+/// compressed embedding, another encoder or a tree softmax plugs in without touching the rest.
+///
+///     let model = SequentialRecommender(configuration: config, seed: 1)
+///     let loss = model.trainingStep(inputs: x, targets: y, batch: B, length: T)  // gradients accumulate
+public final class SequentialRecommender: ParameterContainer {
+    public let configuration: ModelConfiguration
+    public let embedding: any ItemEmbedding
+    public let encoder: any SequenceEncoder
+    public let output: any OutputLayer
+
+    /// [B, T, C]: embedded inputs, then their gradient.
+    package let embedded = Workspace(), embeddedGradient = Workspace()
+    /// [B, T, C]: dLoss/dHidden, zero at positions without a target.
+    package let hiddenGradient = Workspace()
+    /// [M, C] hidden rows that carry a target, and [M, C] their gradient.
+    package let targetHidden = Workspace(), targetHiddenGradient = Workspace()
+    /// [B, C]: the last position's hidden state, for scoring.
+    private let lastHidden = Workspace()
+    /// [N]: one history's scores when serving, kept so a request allocates nothing large.
+    let servingScores = Workspace()
+    /// A tree softmax's tail bounds for `recommend`, taken on the first request after the
+    /// weights last changed (see `weightsDidChange()`).
+    private let servingBoundsLock = NSLock()
+    nonisolated(unsafe) private var servingBounds: TreeSoftmaxTailBounds?
+
+    public init(configuration: ModelConfiguration, embedding: any ItemEmbedding, encoder: any SequenceEncoder, output: any OutputLayer) {
+        precondition(embedding.dimensions == configuration.embeddingSize && encoder.dimensions == configuration.embeddingSize
+                     && output.dimensions == configuration.embeddingSize, "parts disagree on C")
+        precondition(embedding.itemCount == configuration.itemCount && output.itemCount == configuration.itemCount,
+                     "parts disagree on N")
+        self.configuration = configuration
+        self.embedding = embedding
+        self.encoder = encoder
+        self.output = output
+    }
+
+    /// The model a configuration describes: its input embedding, a NextItNet with its sharing
+    /// scheme, and its output layer, initialised from `seed`.
+    public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
+        var rng = SeededGenerator(seed: seed)
+        var embeddingRNG = rng.split(), encoderRNG = rng.split(), outputRNG = rng.split()
+        let clusters = c.clusters
+        precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
+        let embedding: any ItemEmbedding
+        switch c.inputEmbedding {
+        case .full:
+            embedding = Embedding(count: c.itemCount, dimensions: c.embeddingSize, rng: &embeddingRNG)
+        case .blockAdaptive:
+            embedding = BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor,
+                                               rng: &embeddingRNG)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
+            embedding = settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
+                                           clusters: clusters, standardDeviation: 1, rng: &embeddingRNG)
+        }
+        let encoder = NextItNet(dimensions: c.embeddingSize, dilations: c.dilations, kernelSize: c.kernelSize,
+                                layerNormEpsilon: c.layerNormEpsilon, sharing: c.sharing, rng: &encoderRNG)
+        let output: any OutputLayer
+        switch c.outputLayer {
+        case .fullSoftmax:
+            output = FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &outputRNG)
+        case .treeSoftmax:
+            let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
+            output = TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
+                                 tailDimensions: Array(ranks.dropFirst()), rng: &outputRNG)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+            guard let settings = c.outputTable else { preconditionFailure("a compressed output needs outputTable; call validate() first") }
+            let table = settings.makeTable(
+                c.outputLayer.table!, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,
+                standardDeviation: CompressedSoftmax.itemStandardDeviation(dimensions: c.embeddingSize), rng: &outputRNG)
+            output = CompressedSoftmax(items: table, rng: &outputRNG)
+        }
+        self.init(configuration: c, embedding: embedding, encoder: encoder, output: output)
+    }
+
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        embedding.namedParameters(prefix: join(prefix, "item_embedding"))
+            + encoder.namedParameters(prefix: prefix)
+            + output.namedParameters(prefix: join(prefix, "output"))
+    }
+
+    /// The hidden state at the last position of each history. inputs: [B, T]; returns [B, C].
+    public func finalHidden(inputs: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        let C = configuration.embeddingSize
+        let x = embedded.ensure(B * T * C)
+        embedding.forward(ids: inputs, rows: B * T, output: x)
+        let last = lastHidden.ensure(B * C)
+        last.update(from: encoder.forwardLast(input: x, batch: B, length: T), count: B * C)
+        return UnsafePointer(last)
+    }
+
+    /// Scores of every item after each history. inputs: [B, T]; output: [B, N].
+    public func scores(inputs: UnsafePointer<Int32>, batch B: Int, length T: Int, output scores: UnsafeMutablePointer<Float>) {
+        output.scores(hidden: finalHidden(inputs: inputs, batch: B, length: T), rows: B, output: scores)
+    }
+}
+
+extension SequentialRecommender {
+    /// Drops what serving derived from the weights (a tree softmax's tail bounds). Training
+    /// steps call it; so must any other code that writes parameter values after the model
+    /// has served a request (restoring best weights, loading a checkpoint).
+    public func weightsDidChange() {
+        servingBoundsLock.withLock { servingBounds = nil }
+    }
+
+    /// The tail bounds for the current weights, taken once and kept until `weightsDidChange()`.
+    func currentTailBounds(_ tree: TreeSoftmax) -> TreeSoftmaxTailBounds {
+        servingBoundsLock.withLock {
+            if let servingBounds { return servingBounds }
+            let bounds = tree.tailBounds()
+            servingBounds = bounds
+            return bounds
+        }
+    }
+}
