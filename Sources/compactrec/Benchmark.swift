@@ -104,7 +104,7 @@ struct Benchmark: ParsableCommand {
         let cases = Array(mapCases(data.test, from: data.vocabulary, to: bundle.vocabulary).cases.prefix(evalUsers))
         guard !cases.isEmpty else { throw ValidationError("no test case of the data is known to the model") }
         let model = bundle.model, config = model.configuration
-        var statistics = EarlyStopStatistics(), unused = EarlyStopStatistics()
+        var statistics = RankingStatistics(), unused = RankingStatistics()
 
         func timed(_ body: () -> Void) -> Double {
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -119,7 +119,7 @@ struct Benchmark: ParsableCommand {
         }
         let earlyEval = timed { earlyMetrics = Evaluator.evaluate(model, cases: cases, statistics: &statistics) }
         let fullEval = timed { fullMetrics = Evaluator.evaluate(model, cases: cases, statistics: &unused, earlyStop: false) }
-        var nodeRuleStatistics = EarlyStopStatistics(), nodeRuleMetrics = RankingMetrics()
+        var nodeRuleStatistics = RankingStatistics(), nodeRuleMetrics = RankingMetrics()
         let nodeRuleEval = timed {
             nodeRuleMetrics = Evaluator.evaluate(model, cases: cases, statistics: &nodeRuleStatistics, tailBounds: false)
         }
@@ -132,12 +132,16 @@ struct Benchmark: ParsableCommand {
         // finished hidden state with the early stop and with every item scored.
         var early: [Double] = [], full: [Double] = [], encoder: [Double] = [], outputEarly: [Double] = [], outputFull: [Double] = []
         var outputNodeRule: [Double] = []
-        // Taken once, as a server would for a model it serves (`recommend` keeps its own the same way).
-        let tree = model.output as? TreeSoftmax, bounds = tree?.tailBounds()
-        var nodeRuleRequestStatistics = EarlyStopStatistics()
+        // Whether the output layer prunes at all (a tree softmax); its bounds are kept by the layer
+        // from the first request, as for any model it serves.
+        var probe = RankingStatistics()
+        _ = model.output.topK(hidden: model.finalHidden(inputs: [Int32](repeating: 0, count: config.maxLength), batch: 1,
+                                                        length: config.maxLength), rows: 1, k: 10, pruning: .tailBounds, statistics: &probe)
+        let prunes = probe.rows > 0
+        var nodeRuleRequestStatistics = RankingStatistics()
         let hidden = UnsafeMutablePointer<Float>.allocate(capacity: config.embeddingSize)
         defer { hidden.deallocate() }
-        var requestStatistics = EarlyStopStatistics()
+        var requestStatistics = RankingStatistics()
         for i in 0..<(requests + 5) {
             let history = cases[i % cases.count].history
             let e = timed { _ = model.recommend(history: history, count: 10) }
@@ -151,15 +155,10 @@ struct Benchmark: ParsableCommand {
                 hidden.update(from: model.finalHidden(inputs: inputs, batch: 1, length: config.maxLength), count: config.embeddingSize)
             }
             let on = timed {
-                _ = tree?.topK(hidden: hidden, rows: 1, k: 10, statistics: &nodeRuleRequestStatistics)
+                if prunes { _ = model.output.topK(hidden: hidden, rows: 1, k: 10, pruning: .nodeRule, statistics: &nodeRuleRequestStatistics) }
             }
             let oe = timed {
-                if let tree {
-                    _ = tree.topK(hidden: hidden, rows: 1, k: 10, bounds: bounds, statistics: &requestStatistics)
-                } else {
-                    model.output.scores(hidden: hidden, rows: 1, output: scores)
-                    _ = topK(scores: scores, count: config.itemCount, k: 10)
-                }
+                _ = model.output.topK(hidden: hidden, rows: 1, k: 10, pruning: .tailBounds, statistics: &requestStatistics)
             }
             let of = timed {
                 model.output.scores(hidden: hidden, rows: 1, output: scores)
@@ -203,7 +202,7 @@ struct Benchmark: ParsableCommand {
         print(String(format: "  of which the encoder: p50 %.3f ms; the output layer's top-10: %.3f ms vs %.3f ms scoring every item (%.2fx, %.1f%% of tails skipped)",
                      median(encoder), median(outputEarly), median(outputFull), median(outputFull) / median(outputEarly),
                      100 * requestStatistics.skippedTailShare))
-        if tree != nil {
+        if prunes {
             print(String(format: "  the output layer's top-10 with the node rule alone: %.3f ms (%.1f%% of tails skipped); %.1f%% skipped by tail bounds",
                          median(outputNodeRule), 100 * nodeRuleRequestStatistics.skippedTailShare,
                          100 * requestStatistics.boundSkippedTailShare))

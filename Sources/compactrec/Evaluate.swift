@@ -19,7 +19,7 @@ struct Evaluate: ParsableCommand {
         let dataset = try SequenceDataset.load(path: data, testPath: test, format: format, validation: false)
         let mapped = mapCases(dataset.test, from: dataset.vocabulary, to: bundle.vocabulary)
         let start = DispatchTime.now().uptimeNanoseconds
-        var statistics = EarlyStopStatistics()
+        var statistics = RankingStatistics()
         var metrics = Evaluator.evaluate(bundle.model, cases: mapped.cases, batchSize: batchSize, statistics: &statistics)
         let elapsed = seconds(since: start)
         for _ in 0..<mapped.unknownTargets { metrics.add(rank: Int.max) }  // unknown targets are misses

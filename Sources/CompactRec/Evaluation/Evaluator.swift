@@ -13,7 +13,7 @@ public enum Evaluator {
         _ model: SequentialRecommender, cases: [EvaluationCase], batchSize: Int = 256,
         cutoffs: [Int] = RankingMetrics.defaultCutoffs, progress: ((Int) -> Void)? = nil
     ) -> RankingMetrics {
-        var statistics = EarlyStopStatistics()
+        var statistics = RankingStatistics()
         return evaluate(model, cases: cases, batchSize: batchSize, cutoffs: cutoffs, statistics: &statistics, progress: progress)
     }
 
@@ -22,22 +22,20 @@ public enum Evaluator {
     /// `tailBounds` adds the per-tail bounds to the node rule (`TreeSoftmaxTailBounds`).
     public static func evaluate(
         _ model: SequentialRecommender, cases: [EvaluationCase], batchSize: Int = 256,
-        cutoffs: [Int] = RankingMetrics.defaultCutoffs, statistics: inout EarlyStopStatistics,
+        cutoffs: [Int] = RankingMetrics.defaultCutoffs, statistics: inout RankingStatistics,
         earlyStop: Bool = true, tailBounds: Bool = true, progress: ((Int) -> Void)? = nil
     ) -> RankingMetrics {
-        let T = model.configuration.maxLength, N = model.configuration.itemCount
+        let T = model.configuration.maxLength
         let B = max(1, min(batchSize, cases.count))
         let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: B * T)
         defer { inputs.deallocate() }
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)
-        defer { scores.deallocate() }
         var metrics = RankingMetrics(cutoffs: cutoffs)
-        let ranks = UnsafeMutablePointer<Int>.allocate(capacity: B)
-        defer { ranks.deallocate() }
         let targets = UnsafeMutablePointer<Int32>.allocate(capacity: B)
         defer { targets.deallocate() }
-        let tree = earlyStop ? model.output as? TreeSoftmax : nil
-        let bounds = tailBounds ? tree?.tailBounds() : nil  // once per call: O(N · d_j), then O(C · d_j) per (case, tail)
+        let pruning: RankingPruning = !earlyStop ? .none : tailBounds ? .tailBounds : .nodeRule
+        // Bounds derived from the weights are taken afresh for each evaluation: O(N · d_j) once,
+        // then O(C · d_j) per (case, tail).
+        model.weightsDidChange()
         let deepest = cutoffs.max() ?? 0
         var start = 0
         while start < cases.count {
@@ -47,18 +45,11 @@ public enum Evaluator {
                 HistoryWindow.fill(cases[start + r].history, length: T, row: inputs + r * T)
                 targets[r] = cases[start + r].target
             }
-            if let tree {
-                // Exact early stop: ranks below the deepest cut-off are exact, deeper ones are
-                // misses for every metric, so nothing else needs scoring (see TreeSoftmax.ranks).
-                let hidden = model.finalHidden(inputs: inputs, batch: rows, length: T)
-                let found = tree.ranks(hidden: hidden, targets: targets, rows: rows, below: deepest, bounds: bounds, statistics: &statistics)
-                for r in 0..<rows { ranks[r] = found[r] ?? Int.max }
-            } else {
-                model.scores(inputs: inputs, batch: rows, length: T, output: scores)
-                Parallel.forEachChunk(rows) { chunk in
-                    for r in chunk { ranks[r] = rank(of: Int(targets[r]), in: scores + r * N, count: N) }
-                }
-            }
+            // Ranks below the deepest cut-off are exact; deeper ones are misses for every metric,
+            // so an output layer that can skip what cannot reach them (the tree's early stop) does.
+            let hidden = model.finalHidden(inputs: inputs, batch: rows, length: T)
+            let ranks = model.output.ranks(hidden: hidden, targets: targets, rows: rows, below: deepest, pruning: pruning,
+                                           statistics: &statistics).map { $0 ?? Int.max }
             for r in 0..<rows { metrics.add(rank: ranks[r]) }
             start = end
             progress?(end)
@@ -68,10 +59,6 @@ public enum Evaluator {
 
     /// How many items (padding excluded) score strictly higher than `target`.
     public static func rank(of target: Int, in scores: UnsafePointer<Float>, count N: Int) -> Int {
-        let s = scores[target]
-        if s.isNaN { return N }  // a broken score must not count as a hit
-        var higher = 0
-        for i in 1..<N where scores[i] > s { higher += 1 }
-        return higher
+        CompactRecRuntime.rank(of: target, in: scores, count: N)
     }
 }

@@ -2,6 +2,7 @@
 // n clusters with cut-offs c_1 < … < c_n = N, H = c_1 + n − 1 head columns,
 // d_j and k_j = c_j − c_{j−1} the rank and size of tail cluster j.
 import CKernels
+import Foundation
 
 /// CpRec's block-wise adaptive output softmax: a two-level tree over frequency-sorted clusters.
 ///
@@ -23,7 +24,7 @@ import CKernels
 ///     var rng = SeededGenerator(seed: 1)
 ///     let output = TreeSoftmax(itemCount: 54_543, dimensions: 64, cutoffs: [2000, 10_000, 54_543],
 ///                              tailDimensions: [16, 4], rng: &rng)
-///     var statistics = EarlyStopStatistics()
+///     var statistics = RankingStatistics()
 ///     let best = output.topK(hidden: h, rows: B, k: 10, statistics: &statistics)
 public final class TreeSoftmax: OutputLayer {
     /// One tail cluster: its items, its projection and its own softmax.
@@ -72,6 +73,10 @@ public final class TreeSoftmax: OutputLayer {
     /// [M] head targets (tail items mapped to their node), and rows grouped by tail with
     /// their targets local to the tail.
     package let headTargets = ScratchBuffer<Int32>(), groupedRows = ScratchBuffer<Int32>(), tailTargets = ScratchBuffer<Int32>()
+    /// The tail bounds of the current weights, taken at the first ranking after they last
+    /// changed (`weightsDidChange()`), so that serving pays for them once.
+    private let tailBoundsLock = NSLock()
+    nonisolated(unsafe) private var keptTailBounds: TreeSoftmaxTailBounds?
 
     public init(itemCount N: Int, dimensions C: Int, cutoffs: [Int], tailDimensions: [Int], rng: inout SeededGenerator) {
         precondition(C >= 1, "TreeSoftmax needs at least one channel, got \(C)")
@@ -141,5 +146,21 @@ public final class TreeSoftmax: OutputLayer {
     static func forEachRowChunk(_ count: Int, width: Int, _ body: (Int, Range<Int>) -> Void) {
         let workers = workers(rows: count, width: width)
         Parallel.forEachWorker(workers) { w in body(w, (count * w / workers)..<(count * (w + 1) / workers)) }
+    }
+}
+
+extension TreeSoftmax {
+    /// The tail bounds for the current weights, taken once and kept until `weightsDidChange()`.
+    public func currentTailBounds() -> TreeSoftmaxTailBounds {
+        tailBoundsLock.withLock {
+            if let keptTailBounds { return keptTailBounds }
+            let bounds = tailBounds()
+            keptTailBounds = bounds
+            return bounds
+        }
+    }
+
+    public func weightsDidChange() {
+        tailBoundsLock.withLock { keptTailBounds = nil }
     }
 }

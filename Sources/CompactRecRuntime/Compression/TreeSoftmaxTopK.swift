@@ -1,7 +1,8 @@
 // Exact early-stop ranking for `TreeSoftmax`. Shape legend as in TreeSoftmax.swift; K = top-K cut-off.
 
-/// How much of a `TreeSoftmax` an early-stopped ranking scored. Accumulates over calls.
-public struct EarlyStopStatistics: Sendable, Equatable {
+/// How much of the catalogue a ranking scored and skipped, accumulated over calls. Layers that
+/// score every item leave it untouched; the tree softmax's early stop counts tails and items.
+public struct RankingStatistics: Sendable, Equatable {
     /// Rows ranked.
     public var rows = 0
     /// (row, tail) pairs whose tail was scored, and those skipped: they add up to rows · (n − 1).
@@ -37,6 +38,30 @@ public struct EarlyStopStatistics: Sendable, Equatable {
 }
 
 extension TreeSoftmax {
+    /// `OutputLayer`'s ranking, with the early stop: the tail bounds are the ones kept for the
+    /// current weights (`currentTailBounds()`).
+    public func topK(
+        hidden: UnsafePointer<Float>, rows B: Int, k: Int, pruning: RankingPruning, statistics: inout RankingStatistics
+    ) -> [[ScoredItem]] {
+        switch pruning {
+        case .none: return topKScoringEverything(hidden: hidden, rows: B, k: k)
+        case .nodeRule: return topK(hidden: hidden, rows: B, k: k, bounds: nil, statistics: &statistics)
+        case .tailBounds: return topK(hidden: hidden, rows: B, k: k, bounds: currentTailBounds(), statistics: &statistics)
+        }
+    }
+
+    public func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?] {
+        switch pruning {
+        case .none: return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k)
+        case .nodeRule: return ranks(hidden: hidden, targets: targets, rows: B, below: k, bounds: nil, statistics: &statistics)
+        case .tailBounds:
+            return ranks(hidden: hidden, targets: targets, rows: B, below: k, bounds: currentTailBounds(), statistics: &statistics)
+        }
+    }
+
     /// The `k` most probable items of each row, best first, ties to the lower index — exactly what
     /// `topK(scores:count:k:)` returns for that row of `scores(hidden:rows:output:)`, the same
     /// items, order and score bits, never padding — while scoring only the tails that can reach
@@ -55,7 +80,7 @@ extension TreeSoftmax {
     /// and the row goes on to its next tail.
     public func topK(
         hidden: UnsafePointer<Float>, rows B: Int, k: Int, bounds: TreeSoftmaxTailBounds? = nil,
-        statistics: inout EarlyStopStatistics
+        statistics: inout RankingStatistics
     ) -> [[(item: Int, score: Float)]] {
         var best = [[(item: Int, score: Float)]](repeating: [], count: B)
         guard B > 0 && k > 0 else { return best }
@@ -92,7 +117,7 @@ extension TreeSoftmax {
     /// a tail whose node plus bound is not above the target's log-probability is skipped too.
     public func ranks(
         hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int,
-        bounds: TreeSoftmaxTailBounds? = nil, statistics: inout EarlyStopStatistics
+        bounds: TreeSoftmaxTailBounds? = nil, statistics: inout RankingStatistics
     ) -> [Int?] {
         guard B > 0 else { return [] }
         let H = headWidth, c1 = headItemCount
@@ -142,7 +167,7 @@ extension TreeSoftmax {
     private func visitTails(
         hidden: UnsafePointer<Float>, rows B: Int, headLogProbabilities head: UnsafePointer<Float>,
         bounds: TreeSoftmaxTailBounds?, alreadyVisited: (Int) -> Int? = { _ in nil },
-        statistics: inout EarlyStopStatistics, stop: (Int, Float) -> Bool, merge: (Int, Int, UnsafePointer<Float>) -> Void
+        statistics: inout RankingStatistics, stop: (Int, Float) -> Bool, merge: (Int, Int, UnsafePointer<Float>) -> Void
     ) {
         let T = tails.count, H = headWidth, c1 = headItemCount, C = dimensions
         var tailsVisited = 0, tailsSkippedByBound = 0, itemsScored = B * (c1 - 1)

@@ -1,7 +1,11 @@
-/// What turns hidden states into item scores: the full softmax, and later its compressed variants.
+/// What turns hidden states into item scores, and ranks items by them: the full softmax and its
+/// compressed variants.
 ///
-/// Training calls `lossAndBackward` on the `M` positions that carry a target; evaluation and
-/// `recommend` call `scores`. Scores need only rank items consistently (logits or log-probabilities).
+/// Training calls `lossAndBackward` (the training library's `TrainableOutputLayer`) on the `M`
+/// positions that carry a target; evaluation and `recommend` ask the layer itself to rank:
+/// `topK` and `ranks` score every item by default, and a layer that can prove parts of the
+/// catalogue cannot change the answer (the tree softmax's early stop) skips them, with the same
+/// result. Scores need only rank items consistently (logits or log-probabilities).
 public protocol OutputLayer: ParameterContainer {
     /// N, including padding.
     var itemCount: Int { get }
@@ -10,4 +14,88 @@ public protocol OutputLayer: ParameterContainer {
 
     /// Scores of every item for each row. hidden: [B, C]; output: [B, N].
     func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>)
+
+    /// The `k` best items of each row, best first, ties to the lower index, never padding: exactly
+    /// `topK(scores:count:k:)` of that row of `scores`. hidden: [B, C].
+    func topK(
+        hidden: UnsafePointer<Float>, rows B: Int, k: Int, pruning: RankingPruning, statistics: inout RankingStatistics
+    ) -> [[ScoredItem]]
+
+    /// Each row's rank of its target (items other than padding scored strictly higher) when it is
+    /// below `k`, nil otherwise; exact, as counting over `scores`. hidden: [B, C]; targets: [B].
+    func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?]
+
+    /// Drops whatever the layer derived from its weights for ranking; called after every change
+    /// of the weights (a training step, restoring a checkpoint).
+    func weightsDidChange()
+}
+
+/// How much an output layer may skip when it ranks. Every choice gives the same answer; they
+/// differ in work, and exist apart so that the saving can be measured.
+public enum RankingPruning: Sendable {
+    /// Score every item.
+    case none
+    /// The tree softmax's node rule: a tail whose node is below the k-th best is skipped.
+    case nodeRule
+    /// The node rule and the per-tail bounds (`TreeSoftmaxTailBounds`): the default.
+    case tailBounds
+}
+
+/// One ranked item: its index in the model's vocabulary and its score.
+public typealias ScoredItem = (item: Int, score: Float)
+
+extension OutputLayer {
+    /// Scores every item, `B` rows at a time in one buffer.
+    public func topK(
+        hidden: UnsafePointer<Float>, rows B: Int, k: Int, pruning: RankingPruning, statistics: inout RankingStatistics
+    ) -> [[ScoredItem]] {
+        topKScoringEverything(hidden: hidden, rows: B, k: k)
+    }
+
+    public func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?] {
+        ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k)
+    }
+
+    public func weightsDidChange() {}
+
+    /// `topK` by scoring every item: what every pruning must equal.
+    public func topKScoringEverything(hidden: UnsafePointer<Float>, rows B: Int, k: Int) -> [[ScoredItem]] {
+        let N = itemCount
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)  // [B, N]
+        defer { scores.deallocate() }
+        self.scores(hidden: hidden, rows: B, output: scores)
+        var best = [[ScoredItem]](repeating: [], count: B)
+        best.withUnsafeMutableBufferPointer { best in
+            Parallel.forEachChunk(B) { chunk in
+                for r in chunk { best[r] = CompactRecRuntime.topK(scores: scores + r * N, count: N, k: k) }
+            }
+        }
+        return best
+    }
+
+    /// `ranks` by scoring every item: what every pruning must equal.
+    public func ranksScoringEverything(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int
+    ) -> [Int?] {
+        let N = itemCount
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)  // [B, N]
+        defer { scores.deallocate() }
+        self.scores(hidden: hidden, rows: B, output: scores)
+        var found = [Int?](repeating: nil, count: B)
+        found.withUnsafeMutableBufferPointer { found in
+            Parallel.forEachChunk(B) { chunk in
+                for r in chunk {
+                    let rank = rank(of: Int(targets[r]), in: scores + r * N, count: N)
+                    found[r] = rank < k ? rank : nil
+                }
+            }
+        }
+        return found
+    }
 }

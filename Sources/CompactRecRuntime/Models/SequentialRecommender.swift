@@ -21,12 +21,6 @@ public final class SequentialRecommender: ParameterContainer {
     package let targetHidden = Workspace(), targetHiddenGradient = Workspace()
     /// [B, C]: the last position's hidden state, for scoring.
     private let lastHidden = Workspace()
-    /// [N]: one history's scores when serving, kept so a request allocates nothing large.
-    let servingScores = Workspace()
-    /// A tree softmax's tail bounds for `recommend`, taken on the first request after the
-    /// weights last changed (see `weightsDidChange()`).
-    private let servingBoundsLock = NSLock()
-    nonisolated(unsafe) private var servingBounds: TreeSoftmaxTailBounds?
 
     public init(configuration: ModelConfiguration, embedding: any ItemEmbedding, encoder: any SequenceEncoder, output: any OutputLayer) {
         precondition(embedding.dimensions == configuration.embeddingSize && encoder.dimensions == configuration.embeddingSize
@@ -101,20 +95,10 @@ public final class SequentialRecommender: ParameterContainer {
 }
 
 extension SequentialRecommender {
-    /// Drops what serving derived from the weights (a tree softmax's tail bounds). Training
-    /// steps call it; so must any other code that writes parameter values after the model
-    /// has served a request (restoring best weights, loading a checkpoint).
+    /// Drops what the output layer derived from the weights for ranking (a tree softmax's tail
+    /// bounds). Training steps call it; so must any other code that writes parameter values
+    /// after the model has ranked (restoring best weights, loading a checkpoint).
     public func weightsDidChange() {
-        servingBoundsLock.withLock { servingBounds = nil }
-    }
-
-    /// The tail bounds for the current weights, taken once and kept until `weightsDidChange()`.
-    func currentTailBounds(_ tree: TreeSoftmax) -> TreeSoftmaxTailBounds {
-        servingBoundsLock.withLock {
-            if let servingBounds { return servingBounds }
-            let bounds = tree.tailBounds()
-            servingBounds = bounds
-            return bounds
-        }
+        output.weightsDidChange()
     }
 }

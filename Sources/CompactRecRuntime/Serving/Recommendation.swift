@@ -10,23 +10,16 @@ extension SequentialRecommender {
     /// `maxLength` are read). Padding is never recommended; with `excludingHistory`, neither
     /// are items already in the history.
     public func recommend(history: [Int32], count: Int, excludingHistory: Bool = false) -> [Recommendation] {
-        let T = configuration.maxLength, N = configuration.itemCount
+        let T = configuration.maxLength
         var inputs = [Int32](repeating: 0, count: T)
         inputs.withUnsafeMutableBufferPointer { HistoryWindow.fill(history, length: T, row: $0.baseAddress!) }
         let seen = excludingHistory ? Set(history.map(Int.init)) : []
-        if let tree = output as? TreeSoftmax {
-            // Exact early stop, with the tail bounds kept from the first request: ask for enough
-            // items that `count` survive the exclusion.
-            var statistics = EarlyStopStatistics()
-            let hidden = finalHidden(inputs: inputs, batch: 1, length: T)
-            let best = tree.topK(hidden: hidden, rows: 1, k: count + seen.count, bounds: currentTailBounds(tree),
-                                 statistics: &statistics)[0]
-            return best.lazy.filter { !seen.contains($0.item) }.prefix(count)
-                .map { Recommendation(item: Int32($0.item), score: $0.score) }
-        }
-        let scores = servingScores.ensure(N)
-        self.scores(inputs: inputs, batch: 1, length: T, output: scores)
-        return topK(scores: scores, count: N, k: count) { $0 == 0 || seen.contains($0) }
+        // The output layer ranks (with its exact early stop, for a tree softmax): ask for enough
+        // items that `count` survive the exclusion.
+        var statistics = RankingStatistics()
+        let hidden = finalHidden(inputs: inputs, batch: 1, length: T)
+        let best = output.topK(hidden: hidden, rows: 1, k: count + seen.count, pruning: .tailBounds, statistics: &statistics)[0]
+        return best.lazy.filter { !seen.contains($0.item) }.prefix(count)
             .map { Recommendation(item: Int32($0.item), score: $0.score) }
     }
 }

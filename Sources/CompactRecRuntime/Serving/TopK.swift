@@ -21,3 +21,13 @@ public func topK(
     }
     return best
 }
+
+/// How many items (padding excluded) score strictly higher than `target`; a NaN target score
+/// ranks last, so a broken score never counts as a hit. scores: [N].
+public func rank(of target: Int, in scores: UnsafePointer<Float>, count N: Int) -> Int {
+    let s = scores[target]
+    if s.isNaN { return N }
+    var higher = 0
+    for i in 1..<N where scores[i] > s { higher += 1 }
+    return higher
+}

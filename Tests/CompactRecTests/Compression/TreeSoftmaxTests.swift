@@ -228,7 +228,7 @@ struct TreeSoftmaxTests {
             layer.scores(hidden: hidden.data, rows: B, output: scores.data)
             let bounds = withBounds ? layer.tailBounds() : nil
             for k in Set([1, 5, 10, 20, layer.headItemCount - 1, N - 1]) {
-                var statistics = EarlyStopStatistics()
+                var statistics = RankingStatistics()
                 let fast = layer.topK(hidden: hidden.data, rows: B, k: k, bounds: bounds, statistics: &statistics)
                 for r in 0..<B {
                     let full = topK(scores: scores.data + r * N, count: N, k: k)
@@ -254,8 +254,8 @@ struct TreeSoftmaxTests {
         let B = 16, N = 600
         let hidden = LayerTestSupport.normal([B, 8], &rng)
         let scores = Tensor(shape: [B, N])
-        func run(_ k: Int) -> EarlyStopStatistics {
-            var statistics = EarlyStopStatistics()
+        func run(_ k: Int) -> RankingStatistics {
+            var statistics = RankingStatistics()
             let fast = layer.topK(hidden: hidden.data, rows: B, k: k, statistics: &statistics)
             layer.scores(hidden: hidden.data, rows: B, output: scores.data)
             for r in 0..<B { #expect(fast[r].map(\.item) == topK(scores: scores.data + r * N, count: N, k: k).map(\.item)) }
@@ -270,7 +270,7 @@ struct TreeSoftmaxTests {
         layer.headBias.value.data[100] = 30
         s = run(10)
         #expect(s.tailsVisited == B && s.tailsSkipped == B && s.itemsScored == B * (99 + 200))
-        var ignored = EarlyStopStatistics()
+        var ignored = RankingStatistics()
         let dominated = layer.topK(hidden: hidden.data, rows: B, k: 10, statistics: &ignored)
         #expect(dominated.allSatisfy { $0.count == 10 && $0.allSatisfy { (100..<300).contains($0.item) } })
         // Asking for every item visits every tail.
@@ -297,7 +297,7 @@ struct TreeSoftmaxTests {
             }
             let bounds = withBounds ? layer.tailBounds() : nil
             for k in [1, 5, 20, N] {
-                var statistics = EarlyStopStatistics()
+                var statistics = RankingStatistics()
                 let ranks = layer.ranks(hidden: hidden.data, targets: targets, rows: B, below: k, bounds: bounds,
                                         statistics: &statistics)
                 skippedByBound += statistics.tailsSkippedByBound
@@ -365,7 +365,7 @@ struct TreeSoftmaxTests {
         let hidden = LayerTestSupport.normal([B, 8], &rng)
         let scores = Tensor(shape: [B, N])
         layer.scores(hidden: hidden.data, rows: B, output: scores.data)
-        var plain = EarlyStopStatistics(), bounded = EarlyStopStatistics()
+        var plain = RankingStatistics(), bounded = RankingStatistics()
         let without = layer.topK(hidden: hidden.data, rows: B, k: 10, statistics: &plain)
         let with = layer.topK(hidden: hidden.data, rows: B, k: 10, bounds: layer.tailBounds(), statistics: &bounded)
         for r in 0..<B {
@@ -374,7 +374,7 @@ struct TreeSoftmaxTests {
         }
         #expect(plain.tailsSkipped == 0 && bounded.tailsSkippedByBound == B && bounded.tailsVisited == 0)
         let targets = (0..<B).map { Int32(1 + $0) }
-        var ranked = EarlyStopStatistics()
+        var ranked = RankingStatistics()
         let ranks = layer.ranks(hidden: hidden.data, targets: targets, rows: B, below: 20, bounds: layer.tailBounds(),
                                 statistics: &ranked)
         for r in 0..<B {

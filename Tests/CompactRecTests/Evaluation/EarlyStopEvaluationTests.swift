@@ -22,7 +22,7 @@ struct EarlyStopEvaluationTests {
             EvaluationCase(history: (0..<(1 + Int(rng.next() % 8))).map { _ in Int32(1 + rng.next() % 39) },
                            target: Int32(1 + rng.next() % 39))
         }
-        var early = EarlyStopStatistics(), full = EarlyStopStatistics()
+        var early = RankingStatistics(), full = RankingStatistics()
         // Cut-offs small enough that many targets rank beyond them.
         let a = Evaluator.evaluate(model, cases: cases, batchSize: 32, cutoffs: [1, 3, 5], statistics: &early)
         let b = Evaluator.evaluate(model, cases: cases, batchSize: 32, cutoffs: [1, 3, 5], statistics: &full, earlyStop: false)
