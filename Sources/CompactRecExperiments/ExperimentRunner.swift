@@ -13,7 +13,8 @@ import Foundation
 ///     let summary = try ExperimentRunner(plan: plan, outputDirectory: "runs/cprec").run { event in … }
 public final class ExperimentRunner {
     public enum Event {
-        /// Before the first run: a half-written last line of `results.jsonl` was cut off.
+        /// A torn last line of `results.jsonl` was cut off: before the first run, or before
+        /// appending a result after an append (here or in another process) failed part-way.
         case repaired(path: String, bytes: Int)
         /// Before run `index` (1-based) of `total`; `eta` estimates the seconds left for the
         /// grid from the runs finished so far (nil before the first).
@@ -35,7 +36,7 @@ public final class ExperimentRunner {
         public var failed: [(run: ExperimentRun, error: any Error)]
         /// Runs left to other processes running the same plan into the same folder.
         public var skipped: [ExperimentRun]
-        /// Bytes of a half-written last line cut off `results.jsonl` before starting.
+        /// Bytes of torn last lines cut off `results.jsonl`, before starting and before appends.
         public var repairedBytes: Int
         public var resultsPath: String
     }
@@ -120,7 +121,11 @@ public final class ExperimentRunner {
                 }
                 let runData = run.dataset.windows ? data!.value.withTrainingWindows(length: run.length) : data!.value
                 let result = try perform(run, data: runData) { onEvent(.epoch(run: run, summary: $0)) }
-                try withResultsLocked { try store.append(result) }
+                let cut = try withResultsLocked { try store.append(result) }
+                if cut > 0 {
+                    summary.repairedBytes += cut
+                    onEvent(.repaired(path: resultsPath, bytes: cut))
+                }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 spent += seconds
                 timed += 1

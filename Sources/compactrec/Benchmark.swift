@@ -23,6 +23,15 @@ struct Benchmark: ParsableCommand {
     var model: String?
     @OptionGroup var runtime: RuntimeOptions
 
+    /// Each count is checked here because the measurement divides by it or takes a percentile
+    /// of what it timed: 0 steps gave a NaN speed (and `{}` for `--json`), 0 requests a trap.
+    func validate() throws {
+        for (flag, value, least) in [("--batch-size", batchSize, 1), ("--steps", steps, 1), ("--warmup", warmup, 0),
+                                     ("--eval-users", evalUsers, 1), ("--requests", requests, 1)] where value < least {
+            throw ValidationError("\(flag) must be at least \(least); got \(value)")
+        }
+    }
+
     func run() throws {
         runtime.apply()
         if let model { return try measureInference(bundlePath: model) }

@@ -10,6 +10,9 @@ struct CompactRecCommand: ParsableCommand {
 
     static func main() {
         Startup.configureBLAS()
+        if let error = HelpTopicCheck.error(for: Array(CommandLine.arguments.dropFirst()), root: Self.self) {
+            Self.exit(withError: error)
+        }
         Self.main(nil)
     }
 }

@@ -17,6 +17,7 @@ struct Evaluate: ParsableCommand {
         runtime.apply()
         let bundle = try ModelBundle.read(from: model)
         let dataset = try SequenceDataset.load(path: data, testPath: test, format: format, validation: false)
+        Output.dataLayout(dataset)
         let mapped = mapCases(dataset.test, from: dataset.vocabulary, to: bundle.vocabulary)
         let start = DispatchTime.now().uptimeNanoseconds
         var statistics = RankingStatistics()
@@ -37,6 +38,7 @@ struct Evaluate: ParsableCommand {
                 object["early_stop_items_skipped"] = statistics.skippedItemShare
             }
             object["protocol"] = dataset.protocolDescription + "; " + Evaluator.protocolSummary
+            for (k, v) in Output.layoutFields(dataset) { object[k] = v }
             for (k, v) in ParameterAccounting(model: bundle.model).dictionary { object[k] = v }
             Output.json(object)
         } else {

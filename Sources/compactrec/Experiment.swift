@@ -40,7 +40,7 @@ struct Experiment: ParsableCommand {
         let summary = try runner.run { event in
             switch event {
             case let .repaired(path, bytes):
-                Output.standardError("\(path): removed a half-written last line (\(bytes) bytes); its run will be done again")
+                Output.standardError(ResultsStore.tornTailWarning(path: path, bytes: bytes))
             case let .started(index, total, run, eta):
                 progress.line("run \(index) of \(total): \(run.title), ETA \(eta.map(ProgressDisplay.duration) ?? "unknown")")
             case let .epoch(_, e):

@@ -7,6 +7,26 @@ enum Output {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Says on stderr how the data (and test) file was read, on every run, `--quiet` or not: a
+    /// file read the wrong way (timestamps taken for items) still trains, and this line is where
+    /// a user can notice.
+    static func dataLayout(_ data: SequenceDataset) {
+        standardError("format: \(data.layout.summary)")
+        if let test = data.testLayout { standardError("test format: \(test.summary)") }
+    }
+
+    /// How the data (and test) file was read, as `--json` reports it.
+    static func layoutFields(_ data: SequenceDataset) -> [String: Any] {
+        var fields: [String: Any] = [
+            "format": data.layout.description, "format_detected": data.layout.wasDetected,
+        ]
+        if let test = data.testLayout {
+            fields["test_format"] = test.description
+            fields["test_format_detected"] = test.wasDetected
+        }
+        return fields
+    }
+
     static func metricsTable(_ metrics: RankingMetrics) -> String {
         var lines = ["        " + metrics.cutoffs.map { pad("@\($0)") }.joined()]
         for (name, f) in [("hr", metrics.hitRate(at:)), ("ndcg", metrics.ndcg(at:)), ("mrr", metrics.mrr(at:))] {

@@ -27,7 +27,7 @@ struct Report: ParsableCommand {
         }
         let store = try ResultsStore.read(path: resultsPath)
         if store.droppedPartialBytes > 0 {
-            Output.standardError("\(resultsPath): ignored a half-written last line (\(store.droppedPartialBytes) bytes)")
+            Output.standardError(ResultsStore.tornTailWarning(path: resultsPath, bytes: store.droppedPartialBytes))
         }
         guard !store.results.isEmpty else { throw InputError(source: resultsPath, "holds no finished run") }
         let claims = try plans.flatMap { try ExperimentPlan.load(path: $0, checkFiles: false).claims }

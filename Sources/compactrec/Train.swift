@@ -60,8 +60,9 @@ struct Train: ParsableCommand {
         let loadStart = DispatchTime.now().uptimeNanoseconds
         let loaded = try dataOptions.load()
         let data = trainWindows ? loaded.withTrainingWindows(length: modelOptions.maxLength) : loaded
-        progress.line(String(format: "data: %@ (%@): %d items, %d training sequences, %d validation, %d test cases, %d too short dropped (%.2fs)",
-                             dataOptions.data, data.format.rawValue, data.vocabulary.count - 1, data.train.count,
+        Output.dataLayout(data)
+        progress.line(String(format: "data: %@: %d items, %d training sequences, %d validation, %d test cases, %d too short dropped (%.2fs)",
+                             dataOptions.data, data.vocabulary.count - 1, data.train.count,
                              data.validation.count, data.test.count, data.droppedSequences, seconds(since: loadStart)))
 
         let config = try modelOptions.configuration(itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies)
@@ -146,6 +147,7 @@ struct Train: ParsableCommand {
             var object: [String: Any] = metrics.values
             for (k, v) in accounting.dictionary { object[k] = v }
             for (k, v) in Output.configurationFields(config) { object[k] = v }
+            for (k, v) in Output.layoutFields(data) { object[k] = v }
             object["sequences"] = data.train.count
             object["test_cases"] = data.test.count
             object["train_seq_per_s"] = summary.sequencesPerSecond

@@ -101,6 +101,29 @@ struct ExperimentRunnerTests {
         #expect(final.results[1].metrics == cprec.metrics && final.results[1].params == cprec.params)
     }
 
+    @Test func aTornLineLeftBetweenTwoRunsIsCutOffBeforeTheNextResultIsAppended() throws {
+        let directory = try DataTestDirectory()
+        try ExperimentTestSupport.writeUserSequences(in: directory, users: 30)
+        let plan = try ExperimentPlan.load(path: try directory.write("plan.json", ExperimentTestSupport.tinyPlan()))
+        let runner = ExperimentRunner(plan: plan, outputDirectory: directory.path("out"))
+        var repairs: [Int] = []
+        let summary = try runner.run { event in
+            switch event {
+            case .finished(index: 1, _, _, _):
+                // As an append that failed part-way, here or in another process, leaves it.
+                let handle = try! FileHandle(forWritingTo: URL(fileURLWithPath: runner.resultsPath))
+                try! handle.seekToEnd()
+                try! handle.write(contentsOf: Data("{\"key\": \"torn".utf8))
+                try! handle.close()
+            case let .repaired(_, bytes): repairs.append(bytes)
+            default: break
+            }
+        }
+        #expect(repairs == [13] && summary.repairedBytes == 13 && summary.failed.isEmpty)
+        let store = try ResultsStore.read(path: runner.resultsPath)
+        #expect(store.results.map(\.key) == plan.runs.map(\.key) && store.droppedPartialBytes == 0)
+    }
+
     @Test func aRunThatCannotBeBuiltFailsAloneAndIsNotRecorded() throws {
         let directory = try DataTestDirectory()
         try ExperimentTestSupport.writeUserSequences(in: directory, users: 30)
@@ -174,7 +197,7 @@ struct ExperimentRunnerTests {
             if case let .finished(_, _, result, _) = event, result.key == held.key {
                 var record = result
                 record.key = plan.runs[1].key
-                try? store.append(record)
+                _ = try? store.append(record)
             }
         }
         #expect(raced.finished.map(\.key) == [held.key] && raced.skipped.map(\.key) == [plan.runs[1].key])

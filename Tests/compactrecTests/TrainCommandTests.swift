@@ -115,6 +115,29 @@ struct TrainCommandTests {
                 "\(refused.error)")
     }
 
+    /// A damaged or edited state.json: -1 for the step in the epoch segfaulted, an epoch of -2^62
+    /// ran without end. Both are refused, naming the file and the field, with exit code 1.
+    @Test(arguments: [("stepInEpoch", -1), ("epoch", -4_611_686_018_427_387_904)])
+    func aCheckpointStateOutOfRangeIsRefusedNamingTheField(field: String, value: Int) throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let output = directory.path("run")
+        let arguments = Self.arguments(data: data, output: output, epochs: 2) + ["--checkpoint-every", "5"]
+        #expect(try CompactRecExecutable.run(arguments, logPrefix: directory.path("first")).code == 0)
+        let checkpoint = try TrainingCheckpoint.read(from: output + "/checkpoint")
+        let statePath = checkpoint.directory + "/state.json"
+        var state = try #require(JSONSerialization.jsonObject(with: try Self.bytes(statePath)) as? [String: Any])
+        var progress = try #require(state["progress"] as? [String: Any])
+        progress[field] = value
+        state["progress"] = progress
+        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: statePath))
+
+        let resumed = try CompactRecExecutable.run(arguments + ["--resume", output + "/checkpoint"],
+                                                   logPrefix: directory.path("resumed"))
+        #expect(resumed.code == 1, "\(resumed.error)")
+        #expect(resumed.error.contains("\(statePath): progress.\(field): expected "), "\(resumed.error)")
+    }
+
     @Test func aDivergingRunStopsNamingTheLastGoodCheckpoint() throws {
         let directory = try DataTestDirectory()
         let data = try Self.writeData(in: directory)

@@ -45,7 +45,14 @@ enum AtomicFormatReader {
             try grouper.add(user: user, item: item, timestamp: timestamp, file: path, line: number)
         }
         let (sequences, userIds) = grouper.sequences()
-        return InteractionLog(path: path, format: .atomic, sequences: sequences, userIds: userIds)
+        // Without a header there are no interactions either, which reading rejects.
+        let layout = header.map {
+            InteractionLayout(
+                format: .atomic, user: $0.user + 1, item: $0.item + 1, timestamp: $0.timestamp.map { $0 + 1 })
+        }
+        return InteractionLog(
+            path: path, layout: layout ?? InteractionLayout(format: .atomic, user: nil, item: 1), sequences: sequences,
+            userIds: userIds)
     }
 
     /// The field names of a header line: each field is `name:type`.

@@ -6,9 +6,10 @@
 public enum DataFormat: String, CaseIterable, Sendable {
     /// Detect the format from the file name and its first lines; see ``DataFormat/detect(path:)``.
     case auto
-    /// `user item [timestamp]` per line, separated by spaces, tabs or commas (SASRec's `*.txt`).
-    /// Grouped by user in order of first appearance; with a timestamp column (then on every
-    /// line) each user's items are ordered by time, ties in file order, else kept in file order.
+    /// `user item [timestamp]` per line, separated by spaces, tabs or commas (SASRec's `*.txt`),
+    /// or `user item rating timestamp` (the rating is not read). Grouped by user in order of
+    /// first appearance; with a timestamp column (then on every line) each user's items are
+    /// ordered by time, ties in file order, else kept in file order.
     case pairs
     /// `user item item …` per line, one user per line; items in time order.
     case userSeq = "user-seq"
@@ -23,7 +24,7 @@ public enum DataFormat: String, CaseIterable, Sendable {
     /// MovieLens ratings: `u.data` (`user⇥item⇥rating⇥timestamp`), `ratings.dat`
     /// (`user::item::rating::timestamp`), or a comma- or tab-separated file whose header names
     /// the columns (`user`/`userId`/`user_id`, `item`/`itemId`/`item_id`/`movieId`, and
-    /// optionally `timestamp`/`time`; any case). Grouped by user, ordered by time (ties in file
+    /// optionally `timestamp`/`time`; any case, in double quotes or not). Grouped by user, ordered by time (ties in file
     /// order), or in file order when a header names no time column.
     case movielens
 }

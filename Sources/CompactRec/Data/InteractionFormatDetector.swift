@@ -10,30 +10,37 @@ extension DataFormat {
     /// 3. The first line is a RecBole typed header naming `user_id`/`session_id` and
     ///    `item_id` (`user_id:token⇥item_id:token…`): ``atomic``.
     /// 4. Most lines are 4 tab-separated numbers (`u.data`): ``movielens``.
-    /// 5. The first line names a user and an item column (a ratings CSV header such as
-    ///    `userId,movieId,rating,timestamp`): ``movielens``.
-    /// 6. Most lines have exactly 2 columns, or most have exactly 3 with a numeric third,
+    /// 5. The first line names a user and an item column, quoted or not (a ratings CSV header
+    ///    such as `userId,movieId,rating,timestamp`): ``movielens``.
+    /// 6. Most lines are 4 numbers separated by spaces or commas, no `-1` padding appears, and
+    ///    either some line starts with the same token as the line before it or each such line
+    ///    ends in a rating (0 to 10) and a Unix time (10⁸ or more): ``pairs`` read as
+    ///    `user item rating timestamp`. When neither holds and the first tokens do not count
+    ///    up as in rule 9 either, such a file could be ratings or sessions of 4 items, and
+    ///    detection throws, asking for `--format`.
+    /// 7. Most lines have exactly 2 columns, or most have exactly 3 with a numeric third,
     ///    and some line starts with the same token as the line before it: ``pairs``.
-    /// 7. Some line contains a comma or a `-1` token: ``seq``.
-    /// 8. There are at least two lines and their first tokens count up by one from `0` or
+    /// 8. Some line contains a comma or a `-1` token: ``seq``.
+    /// 9. There are at least two lines and their first tokens count up by one from `0` or
     ///    `1` (`1`, `2`, `3`, …): ``userSeq``.
-    /// 9. Otherwise: ``seq`` (also for a file without lines, which reading then rejects).
+    /// 10. Otherwise: ``seq`` (also for a file without lines, which reading then rejects).
     ///
     /// "Most" means more than half, so one malformed line among the first 50 does not change
     /// the decision and is then reported by the reader instead. Pairs files not grouped by
     /// user, and any file the rules misjudge, need an explicit format.
+    /// - Throws: ``InputError`` for an unreadable file, or one rule 6 cannot decide.
     public static func detect(path: String) throws -> DataFormat {
-        detect(fileName: path, sample: try detectionSample(of: path))
+        try detect(fileName: path, sample: try detectionSample(of: path))
     }
 
-    /// Detects whether a test file of sessions holds ``userSeq`` lines (rule 8 of
+    /// Detects whether a test file of sessions holds ``userSeq`` lines (rule 9 of
     /// ``detect(path:)``) or, otherwise, ``seq`` lines.
     static func detectSessionFormat(path: String) throws -> DataFormat {
         let rows = try detectionSample(of: path).map(SampleRow.init)
         return hasCountingFirstColumn(rows) ? .userSeq : .seq
     }
 
-    static func detect(fileName: String, sample: [[UInt8]]) -> DataFormat {
+    static func detect(fileName: String, sample: [[UInt8]]) throws -> DataFormat {
         var name = Substring(fileName.split(separator: "/").last ?? "").lowercased()
         if name.hasSuffix(".gz") { name.removeLast(3) }
         if name.hasSuffix(".inter") { return .atomic }
@@ -50,18 +57,41 @@ extension DataFormat {
         }
         if isMovieLensHeader(first) { return .movielens }
         let rows = sample.map(SampleRow.init)
+        let repeatsFirstColumn = zip(rows, rows.dropFirst()).contains { $0.fields.first == $1.fields.first }
+        let hasPadding = rows.contains(where: { $0.fields.contains(paddingToken) })
+        let ratingRows = rows.filter { $0.fields.count == 4 && $0.fields.allSatisfy(isNumber) }
+        if ratingRows.count * 2 > rows.count && !hasPadding {
+            if repeatsFirstColumn || ratingRows.allSatisfy(endsInRatingAndTime) { return .pairs }
+            if !hasCountingFirstColumn(rows) {
+                throw InputError(
+                    source: fileName,
+                    "cannot tell the format: \(ratingRows.count) of the first \(rows.count) lines are 4 numbers, "
+                        + "as in 'user item rating timestamp' ratings, but no line starts with the same user as the "
+                        + "line before it and the last two columns are not a rating (0 to 10) and a Unix time; "
+                        + "give --format pairs to read ratings (user=1, item=2, timestamp=4), "
+                        + "or --format seq to read each line as a session of items")
+            }
+        }
         let hasPairColumns =
             isMajority(rows, where: { $0.fields.count == 2 })
             || isMajority(rows, where: { $0.fields.count == 3 && isNumber($0.fields[2]) })
-        let repeatsFirstColumn = zip(rows, rows.dropFirst()).contains { $0.fields.first == $1.fields.first }
         if hasPairColumns && repeatsFirstColumn { return .pairs }
-        if sample.contains(where: { $0.contains(0x2C) })
-            || rows.contains(where: { $0.fields.contains([0x2D, 0x31]) })
-        {
+        if hasPadding || sample.contains(where: { $0.contains(0x2C) }) {
             return .seq
         }
         return hasCountingFirstColumn(rows) ? .userSeq : .seq
     }
+
+    /// Whether a row of 4 numbers ends like a MovieLens rating: a score from 0 to 10, then a
+    /// Unix time in seconds or milliseconds (10⁸ s is in 1973). Item ids of a session seldom
+    /// fall so, line after line.
+    private static func endsInRatingAndTime(_ row: SampleRow) -> Bool {
+        guard let rating = number(row.fields[2]), let time = number(row.fields[3]) else { return false }
+        return (0...10).contains(rating) && time >= 1e8
+    }
+
+    /// `-1`, the padding token of ``seq`` files.
+    private static let paddingToken: [UInt8] = [0x2D, 0x31]
 
     /// A sampled line split into fields, copied so the sample outlives the reader's buffer.
     private struct SampleRow {
@@ -124,6 +154,10 @@ extension DataFormat {
     }
 
     private static func isNumber(_ field: [UInt8]) -> Bool {
-        field.withUnsafeBufferPointer(InteractionFieldParsing.isNumber)
+        number(field) != nil
+    }
+
+    private static func number(_ field: [UInt8]) -> Double? {
+        field.withUnsafeBufferPointer(InteractionFieldParsing.number)
     }
 }

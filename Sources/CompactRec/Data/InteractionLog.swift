@@ -3,13 +3,16 @@
 public struct InteractionLog: Sendable {
     /// The file, as given.
     public var path: String
-    /// The format the file was read as; never ``DataFormat/auto``.
-    public var format: DataFormat
+    /// The format the file was read as (never ``DataFormat/auto``) and the columns used.
+    public var layout: InteractionLayout
     /// One sequence per user (or per session for ``DataFormat/seq``), in order of first
     /// appearance in the file; items are raw indices into the table the file was read with.
     public var sequences: [[Int32]]
     /// The user id of each sequence, or nil for ``DataFormat/seq`` files, which have none.
     public var userIds: [String]?
+
+    /// The format the file was read as; never ``DataFormat/auto``.
+    public var format: DataFormat { layout.format }
 
     /// The number of interactions over all sequences.
     public var interactionCount: Int { sequences.reduce(0) { $0 + $1.count } }
@@ -31,7 +34,10 @@ public struct InteractionLog: Sendable {
     ) throws -> InteractionLog {
         let log: InteractionLog
         switch format {
-        case .auto: return try read(path: path, format: DataFormat.detect(path: path), items: &items)
+        case .auto:
+            var detected = try read(path: path, format: DataFormat.detect(path: path), items: &items)
+            detected.layout.wasDetected = true
+            return detected
         case .pairs: log = try PairsFormatReader.read(path: path, items: &items)
         case .userSeq: log = try UserSequenceFormatReader.read(path: path, items: &items)
         case .seq: log = try SessionFormatReader.read(path: path, items: &items)

@@ -2,8 +2,8 @@
 ///
 /// The first line picks the separator (`::` if present, else a tab if present, else a comma)
 /// and whether there is a header: a first line with a field named like a user, item or time
-/// column is one, and must then name both a user and an item column. Without a header the
-/// columns are `user item rating timestamp`.
+/// column (quoted or not) is one, and must then name both a user and an item column. Without
+/// a header the columns are `user item rating timestamp`.
 enum MovieLensFormatReader {
     /// Where the columns this reader uses sit.
     struct Columns {
@@ -61,7 +61,10 @@ enum MovieLensFormatReader {
             try grouper.add(user: user, item: item, timestamp: timestamp, file: path, line: number)
         }
         let (sequences, userIds) = grouper.sequences()
-        return InteractionLog(path: path, format: .movielens, sequences: sequences, userIds: userIds)
+        let layout = InteractionLayout(
+            format: .movielens, user: columns.user + 1, item: columns.item + 1,
+            timestamp: columns.timestamp.map { $0 + 1 })
+        return InteractionLog(path: path, layout: layout, sequences: sequences, userIds: userIds)
     }
 
     static func separator(of line: UnsafeBufferPointer<UInt8>) -> InteractionFieldSplitter.Separator {
@@ -78,7 +81,7 @@ enum MovieLensFormatReader {
         _ line: UnsafeBufferPointer<UInt8>, splitter: InteractionFieldSplitter, file: String, line number: Int
     ) throws -> Columns? {
         let names = (0..<splitter.count).map {
-            String(decoding: splitter.field($0, of: line), as: UTF8.self).lowercased()
+            unquoted(String(decoding: splitter.field($0, of: line), as: UTF8.self).lowercased())
         }
         let knownNames = userColumnNames.union(itemColumnNames).union(timestampColumnNames)
         guard names.contains(where: knownNames.contains) else { return nil }
@@ -94,5 +97,11 @@ enum MovieLensFormatReader {
         return Columns(
             count: names.count, user: user, item: item,
             timestamp: names.firstIndex(where: timestampColumnNames.contains))
+    }
+
+    /// `"user_id"` → `user_id`: R's `write.csv` and spreadsheets quote the names in a header.
+    private static func unquoted(_ name: String) -> String {
+        guard name.count >= 2, name.first == "\"", name.last == "\"" else { return name }
+        return String(name.dropFirst().dropLast())
     }
 }

@@ -12,10 +12,15 @@ public struct SequenceDataset: Sendable {
     /// One line describing the split, to print beside metrics, e.g. "leave-one-out per user:
     /// last item = test, second-last = validation; full ranking over 54,542 items".
     public let protocolDescription: String
+    /// How the data file was read: its format and the columns used.
+    public let layout: InteractionLayout
+    /// How the test file was read, if there is one.
+    public let testLayout: InteractionLayout?
+
     /// The format the data file was read as.
-    public let format: DataFormat
+    public var format: DataFormat { layout.format }
     /// The format the test file was read as, if there is one.
-    public let testFormat: DataFormat?
+    public var testFormat: DataFormat? { testLayout?.format }
 
     /// Reads interaction data and splits it.
     ///
@@ -40,9 +45,10 @@ public struct SequenceDataset: Sendable {
         guard let testPath else {
             return try SequenceDataset(training: training, test: nil, items: items, validation: validation)
         }
-        let testFormat =
-            format == .seq || format == .userSeq ? format : try DataFormat.detectSessionFormat(path: testPath)
-        let test = try InteractionLog.read(path: testPath, format: testFormat, items: &items)
+        let isTestFormatGiven = format == .seq || format == .userSeq
+        let testFormat = isTestFormatGiven ? format : try DataFormat.detectSessionFormat(path: testPath)
+        var test = try InteractionLog.read(path: testPath, format: testFormat, items: &items)
+        test.layout.wasDetected = !isTestFormatGiven
         return try SequenceDataset(training: training, test: test, items: items, validation: validation)
     }
 
@@ -57,17 +63,19 @@ public struct SequenceDataset: Sendable {
                     source: training.path,
                     validation
                         ? "no training session is left: holding out validation needs at least 2 sessions "
-                            + "of 2 or more items"
-                        : "no training session has 2 or more items")
+                            + "of 2 or more items; \(Self.readAs(training))"
+                        : "no training session has 2 or more items; \(Self.readAs(training))")
             }
             guard !split.test.isEmpty else {
-                throw InputError(source: test.path, "no test session has 2 or more items")
+                throw InputError(
+                    source: test.path, "no test session has 2 or more items; \(Self.readAs(test))")
             }
         } else {
             split = SequenceSplit.leaveOneOut(training.sequences, validation: validation)
             guard !split.train.isEmpty else {
                 throw InputError(
-                    source: training.path, "no sequence has 3 or more items, the least leave-one-out needs")
+                    source: training.path,
+                    "no sequence has 3 or more items, the least leave-one-out needs; \(Self.readAs(training))")
             }
         }
         let (vocabulary, indexOfRawItem) = Vocabulary.frequencyOrdered(items: items, training: split.train)
@@ -80,8 +88,8 @@ public struct SequenceDataset: Sendable {
         self.validation = reindexed(split.validation)
         self.test = reindexed(split.test)
         self.droppedSequences = split.dropped
-        self.format = training.format
-        self.testFormat = test?.format
+        self.layout = training.layout
+        self.testLayout = test?.layout
         let ranking = "full ranking over \(Self.grouped(vocabulary.count - 1)) items"
         if test == nil {
             let validationPart = validation ? "second-last = validation" : "no validation"
@@ -112,8 +120,16 @@ public struct SequenceDataset: Sendable {
         test = other.test
         droppedSequences = other.droppedSequences
         self.protocolDescription = protocolDescription
-        format = other.format
-        testFormat = other.testFormat
+        layout = other.layout
+        testLayout = other.testLayout
+    }
+
+    /// "read as atomic (user=1, item=3), detected; the longest sequence has 1 item; …": what a
+    /// user needs to see that a file was not read the way they meant, and how to change it.
+    private static func readAs(_ log: InteractionLog) -> String {
+        let longest = log.sequences.map(\.count).max() ?? 0
+        return "read as \(log.layout.summary); the longest sequence has \(longest == 1 ? "1 item" : "\(longest) items")"
+            + (log.layout.wasDetected ? "; give --format if the file is laid out differently" : "")
     }
 
     /// `54542` → `54,542`: counts in the description are read by people.

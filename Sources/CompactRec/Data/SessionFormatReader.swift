@@ -20,7 +20,9 @@ enum SessionFormatReader {
             }
             sequences.append(sequence)
         }
-        return InteractionLog(path: path, format: .seq, sequences: sequences, userIds: nil)
+        return InteractionLog(
+            path: path, layout: InteractionLayout(format: .seq, user: nil, item: 1, itemsRunToEnd: true),
+            sequences: sequences, userIds: nil)
     }
 
     static func isPadding(_ token: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -37,6 +37,8 @@ enum UserSequenceFormatReader {
             sequences.append(sequence)
         }
         let userIds = (0..<users.count).map { users.token(at: $0) }
-        return InteractionLog(path: path, format: .userSeq, sequences: sequences, userIds: userIds)
+        return InteractionLog(
+            path: path, layout: InteractionLayout(format: .userSeq, user: 1, item: 2, itemsRunToEnd: true),
+            sequences: sequences, userIds: userIds)
     }
 }

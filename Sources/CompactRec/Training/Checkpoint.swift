@@ -43,8 +43,9 @@ public struct TrainingCheckpoint {
     public let state: State
 
     /// Reads the checkpoint `path` names: a checkpoint directory with a `latest` pointer, or
-    /// one checkpoint's own directory. Only `state.json` is read here; the tensors are read by
-    /// `Trainer.restore(from:)`.
+    /// one checkpoint's own directory. Only `state.json` is read here, and every field of it is
+    /// checked against the run it records (see `State.validate(file:)`); the tensors are read
+    /// by `Trainer.restore(from:)`.
     public static func read(from path: String) throws -> TrainingCheckpoint {
         let directory = try resolve(path)
         let statePath = join(directory, stateName)
@@ -52,7 +53,13 @@ public struct TrainingCheckpoint {
             throw InputError(source: statePath, "cannot read the checkpoint's state")
         }
         struct Header: Decodable { var format: String; var version: Int }
-        guard let header = try? JSONDecoder().decode(Header.self, from: data), header.format == formatName else {
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+            throw InputError(
+                source: statePath, "not a CompactRec checkpoint state (expected format '\(formatName)'): "
+                    + JSONDecodingFailure.describe(error, decoding: Header.self, from: data))
+        }
+        guard header.format == formatName else {
             throw InputError(source: statePath, "not a CompactRec checkpoint state (expected format '\(formatName)')")
         }
         guard header.version <= formatVersion else {
@@ -63,14 +70,10 @@ public struct TrainingCheckpoint {
         do {
             state = try JSONDecoder().decode(State.self, from: data)
         } catch {
-            throw InputError(source: statePath, "malformed checkpoint state: \(error)")
+            throw InputError(source: statePath, "malformed checkpoint state: "
+                + JSONDecodingFailure.describe(error, decoding: State.self, from: data))
         }
-        do {
-            try state.model.validate()
-            try state.training.validate()
-        } catch let error as InputError {
-            throw InputError(source: statePath, error.message)
-        }
+        try state.validate(file: statePath)
         return TrainingCheckpoint(directory: directory, state: state)
     }
 
@@ -95,7 +98,8 @@ public struct TrainingCheckpoint {
 
     /// Checks the checkpoint belongs to this run: the same data, model configuration and
     /// training options, except for `epochs`, `patience`, the learning rate and the clip norm,
-    /// which may change (to train longer, or to continue a diverged run more gently).
+    /// which may change (to train longer, or to continue a diverged run more gently); and that
+    /// its shuffle generator is the one the seed gives for the epochs done on this data.
     /// - Returns: a sentence per allowed change, or per other difference worth a warning
     ///   (the thread count), for the user.
     /// - Throws: an `InputError` listing every difference that makes resuming wrong.
@@ -114,6 +118,7 @@ public struct TrainingCheckpoint {
             throw InputError(source: directory, "cannot resume: this checkpoint was written for other data or settings: "
                              + refusals.joined(separator: "; "))
         }
+        try state.checkOrderGenerator(file: Self.join(directory, Self.stateName))
         var notes = Self.differences(state.training, training).map {
             "training \($0) from here on; the result will differ from an uninterrupted run"
         }

@@ -15,6 +15,14 @@ import Testing
         ("u.data", "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n", .movielens),
         ("r.csv", "userId,movieId,rating,timestamp\n1,2,3.5,1112486027\n", .movielens),
         ("r.tsv", "user\titem\n1\t2\n", .movielens),
+        ("r.csv", "\"user_id\",\"item_id\",\"rating\",\"timestamp\"\n1,2,3.5,1112486027\n", .movielens),
+        ("r.txt", "196 242 3 881250949\n196 377 1 878887116\n186 302 3 891717742\n", .pairs),
+        ("r.csv", "196,242,3,881250949\n196,377,1,878887116\n186,302,3,891717742\n", .pairs),
+        ("r.csv", "196, 242, 3.5, 881250949\n196, 377, 1, 878887116\n", .pairs),
+        ("r.txt", "196 242 3 881250949\n186 302 3 891717742\n22 377 1 878887116\n", .pairs),  // rating, time
+        ("r.txt", "1 10 20 30\n1 11 21 31\n2 12 22 32\n", .pairs),  // the user repeats
+        ("s.txt", "-1,-1,5,6\n-1,7,8,9\n", .seq),  // padding: windows of 4 items, not ratings
+        ("u.txt", "1 9 8 7\n2 7 6 5\n3 1 2 3\n", .userSeq),  // counting users, not ratings
         ("beauty.txt", "1 1\n1 2\n1 3\n2 4\n2 1\n", .pairs),
         ("p.csv", "u1,a\nu1,b\nu2,a\n", .pairs),
         ("p.txt", "u1 a 100\nu1 b 90\nu2 a 80\n", .pairs),
@@ -36,11 +44,33 @@ import Testing
         #expect(try DataFormat.detect(path: path) == expected)
     }
 
+    @Test func fourNumbersNeitherGroupedByUserNorEndingInRatingAndTimeAskForAFormat() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write(
+            "r.txt", "196 242 3 881250949\n186 302 3 891717742\n22 377 1 878887116\n244 51 20 880606923\n")
+        let error = try #require(throws: InputError.self) { try DataFormat.detect(path: path) }
+        #expect(
+            error
+                == InputError(
+                    source: path,
+                    "cannot tell the format: 4 of the first 4 lines are 4 numbers, as in 'user item rating "
+                        + "timestamp' ratings, but no line starts with the same user as the line before it and the "
+                        + "last two columns are not a rating (0 to 10) and a Unix time; give --format pairs to read "
+                        + "ratings (user=1, item=2, timestamp=4), or --format seq to read each line as a session of "
+                        + "items"))
+        var items = ItemTokenTable()
+        let log = try InteractionLog.read(path: path, format: .pairs, items: &items)
+        #expect(log.userIds == ["196", "186", "22", "244"])
+        #expect(log.layout.description == "pairs (user=1, item=2, timestamp=4)")
+    }
+
     @Test func autoRecordsTheDetectedFormat() throws {
         let directory = try DataTestDirectory()
         let path = try directory.write("beauty.txt.gz", "1 1\n1 2\n2 3\n")
         let (log, ids) = try readInteractionItemIds(path, format: .auto)
         #expect(log.format == .pairs)
+        #expect(log.layout.wasDetected)
+        #expect(log.layout.summary == "pairs (user=1, item=2), detected")
         #expect(ids == [["1", "2"], ["3"]])
     }
 
@@ -49,6 +79,7 @@ import Testing
         let path = try directory.write("beauty.txt", "1 1\n1 2\n2 3\n")
         let (log, ids) = try readInteractionItemIds(path, format: .seq)
         #expect(log.format == .seq)
+        #expect(!log.layout.wasDetected)
         #expect(ids == [["1", "1"], ["1", "2"], ["2", "3"]])
     }
 

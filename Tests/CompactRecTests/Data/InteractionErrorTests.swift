@@ -21,8 +21,14 @@ struct MalformedInteractionFile: CustomTestStringConvertible, Sendable {
             format: .pairs, name: "beauty.txt", text: "1 1\n\n1\n", line: 3,
             message: "expected 'user item' as on line 1, found 1 column"),
         .init(
-            format: .pairs, name: "p.txt", text: "\nu1 a b c\n", line: 2,
-            message: "expected 'user item [timestamp]', found 4 columns"),
+            format: .pairs, name: "p.txt", text: "\nu1 a b c d\n", line: 2,
+            message: "expected 'user item [timestamp]' or 'user item rating timestamp', found 5 columns"),
+        .init(
+            format: .pairs, name: "p.txt", text: "u1 a 5 100\nu1 b 7\n", line: 2,
+            message: "expected 'user item rating timestamp' as on line 1, found 3 columns"),
+        .init(
+            format: .pairs, name: "p.txt", text: "u1 a 5 100\nu1 b 4 yesterday\n", line: 2,
+            message: "column 4: expected a numeric timestamp, found 'yesterday'"),
         .init(
             format: .pairs, name: "p.txt", text: "u1 a 5\nu1 b\n", line: 2,
             message: "expected 'user item timestamp' as on line 1, found 2 columns"),

@@ -27,6 +27,32 @@ import Testing
         #expect(log.userIds == ["u1", "u2"])
     }
 
+    @Test(arguments: ["ratings.txt", "ratings.csv"])
+    func pairsWithRatingsOrderByTheFourthColumn(name: String) throws {
+        // Ordered by the ratings (third column), user 196 would read 377, 51, 242.
+        let separator = name.hasSuffix(".csv") ? "," : " "
+        let lines = [["196", "242", "3", "881250949"], ["196", "377", "1", "878887116"],
+                     ["186", "302", "3", "891717742"], ["196", "51", "2", "881250950"]]
+        let directory = try DataTestDirectory()
+        let path = try directory.write(name, lines.map { $0.joined(separator: separator) + "\n" }.joined())
+        let (log, ids) = try readInteractionItemIds(path, format: .pairs)
+        #expect(ids == [["377", "242", "51"], ["302"]])
+        #expect(log.userIds == ["196", "186"])
+        #expect(log.layout == InteractionLayout(format: .pairs, user: 1, item: 2, timestamp: 4))
+    }
+
+    @Test(arguments: [
+        ("u1 a\nu1 b\n", "pairs (user=1, item=2)"),
+        ("u1 a 7\nu1 b 3\n", "pairs (user=1, item=2, timestamp=3)"),
+        ("u1 a 5 7\nu1 b 1 3\n", "pairs (user=1, item=2, timestamp=4)"),
+    ])
+    func pairsLayoutNamesTheColumnsUsed(text: String, expected: String) throws {
+        let directory = try DataTestDirectory()
+        let (log, _) = try readInteractionItemIds(try directory.write("p.txt", text), format: .pairs)
+        #expect(log.layout.description == expected)
+        #expect(!log.layout.wasDetected)
+    }
+
     @Test func idsAreTokensNotNumbers() throws {
         let directory = try DataTestDirectory()
         let path = try directory.write("tokens.txt", "1 7\n1 007\n01 0\n1 7\n")
@@ -106,6 +132,10 @@ import Testing
             "r.csv.gz",
             "timestamp,rating,item_id,USER\n881250949,3,242,196\n891717742,3,302,186\n878887116,1,377,196\n881250949,2,51,196\n"
         ),
+        (
+            "quoted.csv",
+            "\"user_id\",\"item_id\",\"rating\",\"timestamp\"\n196,242,3,881250949\n186,302,3,891717742\n196,377,1,878887116\n196,51,2,881250949\n"
+        ),
     ])
     func movieLensOrdersEachUserByTime(name: String, text: String) throws {
         let directory = try DataTestDirectory()
@@ -113,6 +143,32 @@ import Testing
         #expect(ids == [["377", "242", "51"], ["302"]])
         #expect(log.userIds == ["196", "186"])
         #expect(log.format == .movielens)
+    }
+
+    @Test(arguments: [
+        ("u.data", "196\t242\t3\t881250949\n", "movielens (user=1, item=2, timestamp=4)"),
+        ("r.csv", "timestamp,rating,item_id,USER\n881250949,3,242,196\n", "movielens (user=4, item=3, timestamp=1)"),
+        ("views.csv", "\"User\",\"movieId\"\nu,b\n", "movielens (user=1, item=2)"),
+    ])
+    func movieLensLayoutNamesTheColumnsUsed(name: String, text: String, expected: String) throws {
+        let directory = try DataTestDirectory()
+        let (log, _) = try readInteractionItemIds(try directory.write(name, text), format: .movielens)
+        #expect(log.layout.description == expected)
+    }
+
+    @Test func atomicLayoutNamesTheColumnsUsed() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write(
+            "data.inter", "rating:float\ttimestamp:float\titem_id:token\tuser_id:token\n5\t20\ti1\tu1\n")
+        let (log, _) = try readInteractionItemIds(path, format: .atomic)
+        #expect(log.layout.description == "atomic (user=4, item=3, timestamp=2)")
+    }
+
+    @Test func sequenceLayoutsNameTheItemColumns() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("s.txt", "1 a b\n2 b c\n")
+        #expect(try readInteractionItemIds(path, format: .seq).log.layout.description == "seq (items=1…)")
+        #expect(try readInteractionItemIds(path, format: .userSeq).log.layout.description == "user-seq (user=1, items=2…)")
     }
 
     @Test func movieLensCsvWithoutTimestampKeepsFileOrder() throws {

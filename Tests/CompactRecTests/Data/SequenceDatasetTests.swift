@@ -124,6 +124,8 @@ import Testing
         let data = try SequenceDataset.load(path: train, testPath: test, validation: false)
         #expect(data.format == .userSeq)
         #expect(data.testFormat == .userSeq)
+        #expect(data.layout.summary == "user-seq (user=1, items=2…), detected")
+        #expect(data.testLayout?.summary == "user-seq (user=1, items=2…), detected")
         #expect(data.test.map { data.vocabulary.originalIds[Int($0.target)] } == ["c", "a"])
     }
 
@@ -131,7 +133,46 @@ import Testing
         let directory = try DataTestDirectory()
         let path = try directory.write("short.txt", "u1 a\nu1 b\nu2 c\n")
         let error = try #require(throws: InputError.self) { try SequenceDataset.load(path: path) }
-        #expect(error == InputError(source: path, "no sequence has 3 or more items, the least leave-one-out needs"))
+        #expect(
+            error
+                == InputError(
+                    source: path,
+                    "no sequence has 3 or more items, the least leave-one-out needs; read as pairs (user=1, item=2), "
+                        + "detected; the longest sequence has 2 items; give --format if the file is laid out differently"))
+    }
+
+    /// Files no format reads as meant: the error says how they were read, so the user sees why.
+    @Test(arguments: [
+        (
+            "sessions.inter",
+            "session_id:token\titem_id_list:token_seq\titem_id:token\n1\t5 6 7\t8\n2\t6 7\t9\n3\t5 8 9\t6\n",
+            "read as atomic (user=1, item=3), detected; the longest sequence has 1 item"
+        ),
+        (
+            "ratings.csv", "user;item;rating;timestamp\n1;2;3;881250949\n1;3;4;881250950\n1;4;4;881250951\n",
+            "read as seq (items=1…), detected; the longest sequence has 1 item"
+        ),
+    ])
+    func tooShortSequencesNameTheDetectedFormatAndColumns(name: String, text: String, readAs: String) throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write(name, text)
+        let error = try #require(throws: InputError.self) { try SequenceDataset.load(path: path) }
+        #expect(
+            error
+                == InputError(
+                    source: path,
+                    "no sequence has 3 or more items, the least leave-one-out needs; \(readAs); "
+                        + "give --format if the file is laid out differently"))
+    }
+
+    @Test func tooShortSequencesNameTheGivenFormatWithoutSuggestingAnother() throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write("s.txt", "a b\nc d\n")
+        let error = try #require(throws: InputError.self) { try SequenceDataset.load(path: path, format: .userSeq) }
+        #expect(
+            error.message
+                == "no sequence has 3 or more items, the least leave-one-out needs; read as user-seq (user=1, items=2…); "
+                + "the longest sequence has 1 item")
     }
 
     @Test func rejectsValidationWithASingleTrainingSession() throws {
@@ -153,6 +194,11 @@ import Testing
         let error = try #require(throws: InputError.self) {
             try SequenceDataset.load(path: train, testPath: test, validation: false)
         }
-        #expect(error == InputError(source: test, "no test session has 2 or more items"))
+        #expect(
+            error
+                == InputError(
+                    source: test,
+                    "no test session has 2 or more items; read as seq (items=1…), detected; "
+                        + "the longest sequence has 1 item; give --format if the file is laid out differently"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CompactRecTestSupport
 import Testing
 
 @testable import CompactRec
@@ -10,6 +11,8 @@ struct SharedDataFile: CustomTestStringConvertible, Sendable {
 
     var path: String
     var format: DataFormat
+    /// How it is read, as `train` prints it.
+    var layout: String
     var sequences: Int
     var items: Int
     var interactions: Int
@@ -18,19 +21,23 @@ struct SharedDataFile: CustomTestStringConvertible, Sendable {
 
     static let all = [
         SharedDataFile(
-            path: "amazon-beauty_bert4rec/beauty.txt.gz", format: .pairs, sequences: 40_226, items: 54_542,
-            interactions: 353_962),
+            path: "amazon-beauty_bert4rec/beauty.txt.gz", format: .pairs, layout: "pairs (user=1, item=2)",
+            sequences: 40_226, items: 54_542, interactions: 353_962),
         SharedDataFile(
-            path: "diginetica/train.txt.gz", format: .seq, sequences: 186_670, items: 43_097, interactions: 906_140),
+            path: "diginetica/train.txt.gz", format: .seq, layout: "seq (items=1…)",
+            sequences: 186_670, items: 43_097, interactions: 906_140),
         SharedDataFile(
-            path: "diginetica/test.txt.gz", format: .seq, sequences: 15_963, items: 21_131, interactions: 76_821),
+            path: "diginetica/test.txt.gz", format: .seq, layout: "seq (items=1…)",
+            sequences: 15_963, items: 21_131, interactions: 76_821),
         SharedDataFile(
-            path: "ml-100k/u.data.gz", format: .movielens, sequences: 943, items: 1_682, interactions: 100_000),
+            path: "ml-100k/u.data.gz", format: .movielens, layout: "movielens (user=1, item=2, timestamp=4)",
+            sequences: 943, items: 1_682, interactions: 100_000),
         SharedDataFile(
-            path: "ml-100k/sequences.txt.gz", format: .userSeq, sequences: 943, items: 1_682, interactions: 100_000),
+            path: "ml-100k/sequences.txt.gz", format: .userSeq, layout: "user-seq (user=1, items=2…)",
+            sequences: 943, items: 1_682, interactions: 100_000),
         SharedDataFile(
-            path: "ml-1m_grec_seq20/ratings_seq20_order.txt.gz", format: .seq, sequences: 25_242, items: 3_589,
-            interactions: 468_570),
+            path: "ml-1m_grec_seq20/ratings_seq20_order.txt.gz", format: .seq, layout: "seq (items=1…)",
+            sequences: 25_242, items: 3_589, interactions: 468_570),
     ]
 
     static var available: Bool { FileManager.default.fileExists(atPath: directory) }
@@ -43,6 +50,8 @@ struct SharedDataFileTests {
         var items = ItemTokenTable()
         let log = try InteractionLog.read(path: SharedDataFile.directory + file.path, items: &items)
         #expect(log.format == file.format)
+        #expect(log.layout.description == file.layout)
+        #expect(log.layout.wasDetected)
         #expect(log.sequences.count == file.sequences)
         #expect(items.count == file.items)
         #expect(log.interactionCount == file.interactions)
@@ -58,6 +67,31 @@ struct SharedDataFileTests {
         let sequencesByUser = Dictionary(
             uniqueKeysWithValues: zip(try #require(sequences.userIds), sequences.sequences))
         #expect(ratingsByUser == sequencesByUser)
+        #expect(items.count == 1_682)
+    }
+
+    /// u.data rewritten the ways users hand such files over: separated by spaces
+    /// (`zcat u.data.gz | tr '\t' ' '`), as a CSV without a header, and as a CSV whose header
+    /// names are quoted. Each is detected as ratings and gives u.data's own sequences.
+    @Test(arguments: [
+        ("u.txt", "", " ", "pairs (user=1, item=2, timestamp=4)"),
+        ("u.csv", "", ",", "pairs (user=1, item=2, timestamp=4)"),
+        ("u.csv", "\"user_id\",\"item_id\",\"rating\",\"timestamp\"\n", ",", "movielens (user=1, item=2, timestamp=4)"),
+    ])
+    func movieLensRatingsRewrittenAreDetectedAsRatings(name: String, header: String, separator: String, layout: String)
+        throws
+    {
+        var items = ItemTokenTable()
+        let ratings = try InteractionLog.read(path: SharedDataFile.directory + "ml-100k/u.data.gz", items: &items)
+        let lines = try readNumberedTextLines(SharedDataFile.directory + "ml-100k/u.data.gz")
+        let directory = try DataTestDirectory()
+        let path = try directory.write(
+            name, header + lines.map { $0.1.replacingOccurrences(of: "\t", with: separator) + "\n" }.joined())
+        let rewritten = try InteractionLog.read(path: path, items: &items)
+        #expect(rewritten.layout.description == layout)
+        #expect(rewritten.userIds == ratings.userIds)
+        #expect(rewritten.sequences == ratings.sequences)
+        #expect(rewritten.interactionCount == 100_000)
         #expect(items.count == 1_682)
     }
 

@@ -28,9 +28,14 @@ enum CheckpointSupport {
         return options
     }
 
-    static func writer(_ directory: String, items: Int = RunData.items) -> CheckpointWriter {
-        CheckpointWriter(directory: directory, vocabulary: vocabulary(items: items), dataSummary: ["path": "/data/runs.txt"],
-                         fingerprint: fingerprint, threads: Parallel.threads)
+    /// A writer whose fingerprint matches a run on `trainingSequences` sequences over `items` items,
+    /// as reading the checkpoint checks its progress against them.
+    static func writer(_ directory: String, items: Int = RunData.items, trainingSequences: Int = train.count) -> CheckpointWriter {
+        var data = fingerprint
+        data.itemCount = items
+        data.trainingSequences = trainingSequences
+        return CheckpointWriter(directory: directory, vocabulary: vocabulary(items: items), dataSummary: ["path": "/data/runs.txt"],
+                                fingerprint: data, threads: Parallel.threads)
     }
 
     /// The comparable part of a run's result: final weights and, per epoch, loss and validation.
@@ -239,7 +244,7 @@ struct CheckpointTests {
             let output = try #require(model.output as? FullSoftmax)
             let trainer = Trainer(model: model, options: CheckpointSupport.options())
             var weightsAtStep4: [[Float]] = []
-            let schedule = CheckpointSchedule(interval: .steps(2), save: CheckpointSupport.writer(directory).save)
+            let schedule = CheckpointSchedule(interval: .steps(2), save: CheckpointSupport.writer(directory, trainingSequences: 200).save)
             let error = try #require(throws: TrainingError.self) {
                 // 200 sequences: 7 steps in the first epoch.
                 try trainer.fit(train: RunData.sequences(200, seed: 23), validation: CheckpointSupport.validation, checkpoints: schedule) { event in
