@@ -55,6 +55,9 @@ let package = Package(
         // Helpers shared by the test targets (temporary directories, gzip files).
         .target(name: "CompactRecTestSupport", dependencies: ["CompactRec", "CZlib"], path: "Tests/CompactRecTestSupport"),
         .testTarget(
+            name: "CompactRecRuntimeTests",
+            dependencies: ["CompactRecRuntime"]),
+        .testTarget(
             name: "CompactRecTests",
             dependencies: ["CompactRec", "CompactRecRuntime", "CompactRecTestSupport", "CZlib"]),
         .testTarget(

@@ -18,18 +18,14 @@ struct Recommend: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let bundle = try ModelBundle.read(from: model)
+        let recommender = try Recommender(contentsOf: model, threadsPerCall: Parallel.threads)
         let tokens = history.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
-        var known: [Int32] = [], unknown: [String] = []
-        for token in tokens {
-            if let index = bundle.vocabulary.index(of: token) { known.append(index) } else { unknown.append(token) }
-        }
-        let result = bundle.model.recommend(history: known, count: top, excludingHistory: excludeHistory)
-        let ids = bundle.vocabulary.originalIds
+        let answer = recommender.recommend(history: tokens, count: top, excludingHistory: excludeHistory)
+        let unknown = answer.unknown, known = tokens.filter { recommender.bundle.vocabulary.index(of: $0) != nil }
         if runtime.json {
             Output.json([
-                "recommendations": result.map { ["item": ids[Int($0.item)], "score": Double($0.score)] as [String: Any] },
-                "unknown_items": unknown, "history_used": known.map { ids[Int($0)] },
+                "recommendations": answer.items.map { ["item": $0.id, "score": Double($0.score)] as [String: Any] },
+                "unknown_items": unknown, "history_used": known,
             ])
             return
         }
@@ -38,6 +34,6 @@ struct Recommend: ParsableCommand {
         }
         if known.isEmpty { Output.standardError("no known item in the history: recommending for an empty history") }
         print("rank\titem\tscore")
-        for (i, r) in result.enumerated() { print("\(i + 1)\t\(ids[Int(r.item)])\t\(String(format: "%.4f", r.score))") }
+        for (i, item) in answer.items.enumerated() { print("\(i + 1)\t\(item.id)\t\(String(format: "%.4f", item.score))") }
     }
 }

@@ -82,6 +82,17 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
         tailRows = Array(repeating: [], count: clusters.count - 1)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: BlockAdaptiveEmbedding) {
+        clusters = other.clusters
+        dimensions = other.dimensions
+        head = other.head
+        tails = other.tails
+        tailRows = Array(repeating: [], count: other.tailRows.count)
+    }
+
+    public func replica() -> Self { BlockAdaptiveEmbedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "head.weight"), head)]
             + tails.enumerated().flatMap { t, tail in

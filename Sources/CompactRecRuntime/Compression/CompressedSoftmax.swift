@@ -40,6 +40,14 @@ public final class CompressedSoftmax: OutputLayer {
         bias.value.fillUniform(bound: 1 / Float(items.dimensions).squareRoot(), using: &rng)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: CompressedSoftmax) {
+        items = other.items.replica()
+        bias = other.bias
+    }
+
+    public func replica() -> Self { CompressedSoftmax(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         items.namedParameters(prefix: join(prefix, "items")) + [NamedParameter(join(prefix, "bias"), bias)]
     }

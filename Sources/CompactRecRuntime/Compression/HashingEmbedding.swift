@@ -36,6 +36,18 @@ public final class HashingEmbedding: ItemMatrix {
         buckets = hash.buckets(itemCount: N, buckets: m)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: HashingEmbedding) {
+        itemCount = other.itemCount
+        dimensions = other.dimensions
+        bucketCount = other.bucketCount
+        hash = other.hash
+        table = other.table
+        buckets = other.buckets
+    }
+
+    public func replica() -> Self { HashingEmbedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "table"), table)]
     }

@@ -41,6 +41,17 @@ public final class LowRankEmbedding: ItemMatrix {
         projection.value.fillUniform(bound: s * (3 / Float(r)).squareRoot(), using: &rng)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: LowRankEmbedding) {
+        itemCount = other.itemCount
+        dimensions = other.dimensions
+        rank = other.rank
+        weight = other.weight
+        projection = other.projection
+    }
+
+    public func replica() -> Self { LowRankEmbedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "projection"), projection)]
     }

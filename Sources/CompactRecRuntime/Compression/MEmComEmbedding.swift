@@ -46,6 +46,19 @@ public final class MEmComEmbedding: ItemMatrix {
         buckets = hash.buckets(itemCount: N, buckets: m)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: MEmComEmbedding) {
+        itemCount = other.itemCount
+        dimensions = other.dimensions
+        bucketCount = other.bucketCount
+        hash = other.hash
+        table = other.table
+        weights = other.weights
+        buckets = other.buckets
+    }
+
+    public func replica() -> Self { MEmComEmbedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "table"), table), NamedParameter(join(prefix, "weights"), weights)]
     }

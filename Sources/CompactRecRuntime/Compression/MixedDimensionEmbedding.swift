@@ -82,6 +82,15 @@ public final class MixedDimensionEmbedding: ItemMatrix {
         }
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: MixedDimensionEmbedding) {
+        blocks = other.blocks.replica()
+        bucketDimensions = other.bucketDimensions
+        tailProjected = other.tailProjected.map { _ in Workspace() }
+    }
+
+    public func replica() -> Self { MixedDimensionEmbedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] { blocks.namedParameters(prefix: prefix) }
 
     public func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>) {

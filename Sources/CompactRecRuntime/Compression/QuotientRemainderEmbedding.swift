@@ -72,6 +72,18 @@ public final class QuotientRemainderEmbedding: ItemMatrix {
     /// ⌈N/c⌉
     public var quotientCount: Int { quotient.shape[0] }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: QuotientRemainderEmbedding) {
+        itemCount = other.itemCount
+        dimensions = other.dimensions
+        collisions = other.collisions
+        operation = other.operation
+        quotient = other.quotient
+        remainder = other.remainder
+    }
+
+    public func replica() -> Self { QuotientRemainderEmbedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "quotient"), quotient), NamedParameter(join(prefix, "remainder"), remainder)]
     }

@@ -75,10 +75,11 @@ public final class TreeSoftmax: OutputLayer {
     package let headTargets = ScratchBuffer<Int32>(), groupedRows = ScratchBuffer<Int32>(), tailTargets = ScratchBuffer<Int32>()
     /// The tail bounds of the current weights, taken at the first ranking after they last
     /// changed (`weightsDidChange()`), so that serving pays for them once.
-    private let tailBoundsLock = NSLock()
-    nonisolated(unsafe) private var keptTailBounds: TreeSoftmaxTailBounds?
+    /// Shared by the layer's replicas, which read the same weights.
+    private let keptBounds: KeptTailBounds
 
     public init(itemCount N: Int, dimensions C: Int, cutoffs: [Int], tailDimensions: [Int], rng: inout SeededGenerator) {
+        keptBounds = KeptTailBounds()
         precondition(C >= 1, "TreeSoftmax needs at least one channel, got \(C)")
         precondition(!cutoffs.isEmpty && cutoffs.last == N,
                      "TreeSoftmax cut-offs must end at the item count \(N), got \(cutoffs)")
@@ -109,6 +110,22 @@ public final class TreeSoftmax: OutputLayer {
             return tail
         }
     }
+
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: TreeSoftmax) {
+        itemCount = other.itemCount
+        dimensions = other.dimensions
+        cutoffs = other.cutoffs
+        headItemCount = other.headItemCount
+        headWidth = other.headWidth
+        headWeight = other.headWeight
+        headBias = other.headBias
+        tails = other.tails
+        keptBounds = other.keptBounds
+        fusedTailRank = other.fusedTailRank
+    }
+
+    public func replica() -> Self { TreeSoftmax(replicating: self) as! Self }
 
     public func namedParameters(prefix: String) -> [NamedParameter] {
         var named = [NamedParameter(join(prefix, "head.weight"), headWeight),
@@ -152,15 +169,21 @@ public final class TreeSoftmax: OutputLayer {
 extension TreeSoftmax {
     /// The tail bounds for the current weights, taken once and kept until `weightsDidChange()`.
     public func currentTailBounds() -> TreeSoftmaxTailBounds {
-        tailBoundsLock.withLock {
-            if let keptTailBounds { return keptTailBounds }
+        keptBounds.lock.withLock {
+            if let bounds = keptBounds.value { return bounds }
             let bounds = tailBounds()
-            keptTailBounds = bounds
+            keptBounds.value = bounds
             return bounds
         }
     }
 
     public func weightsDidChange() {
-        tailBoundsLock.withLock { keptTailBounds = nil }
+        keptBounds.lock.withLock { keptBounds.value = nil }
     }
+}
+
+/// The tail bounds a tree softmax and its replicas keep for their shared weights.
+private final class KeptTailBounds: @unchecked Sendable {
+    let lock = NSLock()
+    var value: TreeSoftmaxTailBounds?
 }

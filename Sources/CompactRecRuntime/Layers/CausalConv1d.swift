@@ -38,6 +38,11 @@ public final class CausalConv1d: ParameterContainer {
         self.bias = bias
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public func replica() -> Self {
+        CausalConv1d(channels: channels, kernelSize: kernelSize, dilation: dilation, weight: weight, bias: bias) as! Self
+    }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
     }

@@ -17,6 +17,15 @@ public final class Embedding: ParameterContainer {
         weight.value.data.update(repeating: 0, count: dimensions)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: Embedding) {
+        count = other.count
+        dimensions = other.dimensions
+        weight = other.weight
+    }
+
+    public func replica() -> Self { Embedding(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "weight"), weight)]
     }

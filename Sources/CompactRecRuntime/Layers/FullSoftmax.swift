@@ -27,6 +27,16 @@ public final class FullSoftmax: OutputLayer {
         bias.value.fillUniform(bound: bound, using: &rng)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: FullSoftmax) {
+        itemCount = other.itemCount
+        dimensions = other.dimensions
+        weight = other.weight
+        bias = other.bias
+    }
+
+    public func replica() -> Self { FullSoftmax(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
     }

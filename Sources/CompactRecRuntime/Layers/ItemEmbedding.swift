@@ -6,6 +6,10 @@ public protocol ItemEmbedding: ParameterContainer {
     var dimensions: Int { get }
     /// output[i, :] = e(ids[i]); output: [rows, C]. Padding (id 0) maps to zeros.
     func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>)
+
+    /// The same layer over the same weights, shared and only read, with scratch of its own: two
+    /// callers, each with its own replica, can run at once (see `InferenceContext`).
+    func replica() -> Self
 }
 
 extension Embedding: ItemEmbedding {

@@ -22,6 +22,16 @@ public final class LayerNorm: ParameterContainer {
         gain.value.fill(1)
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: LayerNorm) {
+        channels = other.channels
+        epsilon = other.epsilon
+        gain = other.gain
+        bias = other.bias
+    }
+
+    public func replica() -> Self { LayerNorm(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         [NamedParameter(join(prefix, "weight"), gain), NamedParameter(join(prefix, "bias"), bias)]
     }

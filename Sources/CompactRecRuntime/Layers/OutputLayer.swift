@@ -31,6 +31,10 @@ public protocol OutputLayer: ParameterContainer {
     /// Drops whatever the layer derived from its weights for ranking; called after every change
     /// of the weights (a training step, restoring a checkpoint).
     func weightsDidChange()
+
+    /// The same layer over the same weights, shared and only read, with scratch of its own: two
+    /// callers, each with its own replica, can run at once (see `InferenceContext`).
+    func replica() -> Self
 }
 
 /// How much an output layer may skip when it ranks. Every choice gives the same answer; they

@@ -50,6 +50,15 @@ public final class NextItNet: SequenceEncoder {
                   layerNormEpsilon: layerNormEpsilon) { block, position, _ in convs[2 * block + position] }
     }
 
+    /// A replica: the same weights, shared and only read, with scratch of its own (see `Replica`).
+    public init(replicating other: NextItNet) {
+        dimensions = other.dimensions
+        blocks = other.blocks.map { ResidualBlock(conv1: $0.conv1.replica(), conv2: $0.conv2.replica(),
+                                                  norm1: $0.norm1.replica(), norm2: $0.norm2.replica()) }
+    }
+
+    public func replica() -> Self { NextItNet(replicating: self) as! Self }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         blocks.enumerated().flatMap { i, block in block.namedParameters(prefix: join(prefix, "blocks.\(i)")) }
     }

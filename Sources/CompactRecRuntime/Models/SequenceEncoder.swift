@@ -9,4 +9,8 @@ public protocol SequenceEncoder: ParameterContainer {
     /// The output at the last position only, [B, C], for serving; valid until the next forward.
     /// It may skip work the last position does not depend on, and it leaves nothing for backward.
     func forwardLast(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float>
+
+    /// The same layer over the same weights, shared and only read, with scratch of its own: two
+    /// callers, each with its own replica, can run at once (see `InferenceContext`).
+    func replica() -> Self
 }

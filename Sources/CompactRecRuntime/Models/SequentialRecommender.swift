@@ -72,6 +72,12 @@ public final class SequentialRecommender: ParameterContainer {
         self.init(configuration: c, embedding: embedding, encoder: encoder, output: output)
     }
 
+    /// The same model over the same weights, shared and only read, with scratch of its own.
+    public func replica() -> SequentialRecommender {
+        SequentialRecommender(configuration: configuration, embedding: embedding.replica(), encoder: encoder.replica(),
+                              output: output.replica())
+    }
+
     public func namedParameters(prefix: String) -> [NamedParameter] {
         embedding.namedParameters(prefix: join(prefix, "item_embedding"))
             + encoder.namedParameters(prefix: prefix)

@@ -1,8 +1,26 @@
 import Dispatch
 
 /// How many threads CompactRec's own kernels use (BLAS has its own setting, see `BLAS.threads`).
+///
+/// A call may name its own count with `withThreads`, which binds it for the calling thread (or
+/// task) only, so concurrent callers of one model each keep theirs; `threads` outside such a
+/// call is the process default.
 public enum Parallel {
-    nonisolated(unsafe) public static var threads = 2
+    nonisolated(unsafe) private static var defaultThreads = 2
+    @TaskLocal private static var callThreads: Int?
+
+    /// The thread count in force here: the enclosing `withThreads` call's, else the default.
+    /// Setting it sets the default.
+    public static var threads: Int {
+        get { callThreads ?? defaultThreads }
+        set { defaultThreads = newValue }
+    }
+
+    /// Runs `body` with `threads` bound to `count` for this thread (or task) alone.
+    public static func withThreads<Result>(_ count: Int, _ body: () throws -> Result) rethrows -> Result {
+        precondition(count >= 1, "at least one thread")
+        return try $callThreads.withValue(count, operation: body)
+    }
 
     /// Runs `body(w)` for each worker index `w` in `0..<workers`, concurrently, and returns
     /// when all are done.
