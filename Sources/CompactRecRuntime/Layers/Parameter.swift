@@ -1,16 +1,34 @@
-/// A trainable tensor and the gradient that accumulates into it.
+import Foundation
+
+/// A weight tensor and, once training asks for it, the gradient that accumulates into it.
 ///
 /// A `Parameter` is an object so that one weight can be used at several places of a model
 /// (CpRec's layer-wise sharing): every use adds its contribution to `gradient`, so the
 /// gradient of a shared weight is the sum over its uses without any bookkeeping.
+///
+/// The gradient is allocated at its first use, so a model loaded to serve holds its weights
+/// and nothing else: serving never asks for it.
 public final class Parameter: @unchecked Sendable {
     public let value: Tensor
-    public let gradient: Tensor
+    private let gradientLock = NSLock()
+    private var allocatedGradient: Tensor?
 
     public init(shape: [Int]) {
         value = Tensor(shape: shape)
-        gradient = Tensor(shape: shape)
     }
+
+    /// Zero-filled at first use. Thread-safe, so backward workers may be the first to ask.
+    public var gradient: Tensor {
+        gradientLock.withLock {
+            if let allocatedGradient { return allocatedGradient }
+            let gradient = Tensor(shape: value.shape)
+            allocatedGradient = gradient
+            return gradient
+        }
+    }
+
+    /// Whether the gradient has been allocated (training has used this parameter).
+    public var hasGradient: Bool { gradientLock.withLock { allocatedGradient != nil } }
 
     public var shape: [Int] { value.shape }
     public var count: Int { value.count }
