@@ -39,14 +39,8 @@ public struct ExperimentReport: Sendable {
         /// (NDCG@10 − the baseline's) / the baseline's, of the means over the seeds both ran;
         /// nil without a baseline or a seed in common.
         public var relativeNDCG10: Double?
-        public var secondsPerEpoch: Spread
-        public var evalUsersPerSecond: Spread
-        /// Evaluation time per user in microseconds (full ranking, batches of 256): 10⁶ / the
-        /// mean users/s.
-        public var microsecondsPerUser: Double { 1e6 / evalUsersPerSecond.mean }
-        /// Evaluation users/s over the baseline's; nil without a baseline.
-        public var inferenceSpeedup: Double?
-        public var recommendLatencyP50Ms: Spread
+        /// Training and serving times, one entry per machine the row's runs came from.
+        public var timings: [MachineTiming]
         public var isBaseline: Bool
     }
 
@@ -97,7 +91,9 @@ public struct ExperimentReport: Sendable {
     public var uncheckedClaims: [PaperClaim]
     /// Plans, machines and protocols the results come from, each listed once, in order of appearance.
     public var plans: [String]
-    public var machines: [String]
+    public var machines: [RunResult.Machine]
+    /// How many runs each of ``machines`` made.
+    public var machineRunCounts: [Int]
     public var protocols: [String]
     /// Every configuration, in order of appearance: a method's colour and marker in the charts.
     public var methods: [String]
@@ -116,7 +112,8 @@ public struct ExperimentReport: Sendable {
         }
         runCount = results.count
         plans = ordered(results.map(\.plan))
-        machines = ordered(results.map { "\($0.machine.cpu), \($0.machine.blas), \($0.machine.threads) threads" })
+        machines = ordered(results.map(\.machine))
+        machineRunCounts = machines.map { machine in results.count { $0.machine == machine } }
         protocols = ordered(results.map(\.evaluationProtocol))
         methods = ordered(results.map(\.configuration))
         let sortedDates = results.map(\.date).sorted()
@@ -131,7 +128,7 @@ public struct ExperimentReport: Sendable {
             var ofLengths: [Group] = []
             for length in Set(ofDataset.map(\.length)).sorted() {
                 let runs = ofDataset.filter { $0.length == length }
-                let group = Self.group(dataset: dataset, length: length, runs: runs)
+                let group = Self.group(dataset: dataset, length: length, runs: runs, machines: machines)
                 ofLengths.append(group)
                 ratioStudies += RatioStudy.of(group, runs: runs)
             }
@@ -150,18 +147,16 @@ public struct ExperimentReport: Sendable {
         (claimChecks, uncheckedClaims) = Self.check(distinctClaims, groups: groups)
     }
 
-    private static func group(dataset: String, length: Int, runs: [RunResult]) -> Group {
+    private static func group(dataset: String, length: Int, runs: [RunResult], machines: [RunResult.Machine]) -> Group {
         var methods: [String] = []
         for run in runs where !methods.contains(run.configuration) { methods.append(run.configuration) }
         let byMethod = methods.map { method in runs.filter { $0.configuration == method } }
         let baseline = byMethod.first { $0[0].params == $0[0].paramsUncompressed }
-        let baselineSpeed = baseline.map { Spread($0.map(\.evalUsersPerSecond)).mean }
         let baselineInput = baseline.map { Double($0[0].paramsInput) }, baselineOutput = baseline.map { Double($0[0].paramsOutput) }
 
         var rows = byMethod.map { seeds -> Row in
             let first = seeds[0]
             let ndcg = Spread(seeds.map { $0.metrics["ndcg@10"] ?? .nan })
-            let speed = Spread(seeds.map(\.evalUsersPerSecond))
             let bySeed = Dictionary(seeds.map { run in (run.seed, run.metrics.filter { PaperClaim.metrics.contains($0.key) }) }) { a, _ in a }
             return Row(
                 method: first.configuration, seeds: seeds.count, metricsBySeed: bySeed, params: first.params,
@@ -170,10 +165,7 @@ public struct ExperimentReport: Sendable {
                 outputRatio: baselineOutput.map { $0 / Double(first.paramsOutput) }, ndcg10: ndcg,
                 hr10: Spread(seeds.map { $0.metrics["hr@10"] ?? .nan }),
                 mrr10: Spread(seeds.map { $0.metrics["mrr@10"] ?? .nan }),
-                relativeNDCG10: nil,
-                secondsPerEpoch: Spread(seeds.map(\.secondsPerEpoch)), evalUsersPerSecond: speed,
-                inferenceSpeedup: baselineSpeed.map { speed.mean / $0 },
-                recommendLatencyP50Ms: Spread(seeds.map(\.recommendLatencyP50Ms)),
+                relativeNDCG10: nil, timings: MachineTiming.of(seeds, baseline: baseline, machines: machines),
                 isBaseline: first.configuration == baseline?[0].configuration)
         }
         if let base = rows.first(where: \.isBaseline) {
@@ -187,10 +179,7 @@ public struct ExperimentReport: Sendable {
 
     // MARK: - Markdown
 
-    static let columns = [
-        "method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "s/epoch", "µs/user",
-        "inference speed-up", "seeds",
-    ]
+    static let columns = ["method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "seeds"]
 
     /// The table cells of `row`, as both the Markdown and the HTML tables show them.
     public static func cells(_ row: Row) -> [String] {
@@ -198,8 +187,7 @@ public struct ExperimentReport: Sendable {
          row.inputRatio.map { String(format: "%.2f×", $0) } ?? "–", row.outputRatio.map { String(format: "%.2f×", $0) } ?? "–",
          format(row.ndcg10), format(row.hr10), format(row.mrr10),
          row.isBaseline ? "baseline" : row.relativeNDCG10.map { String(format: "%+.1f %%", 100 * $0) } ?? "–",
-         String(format: "%.2f", row.secondsPerEpoch.mean), String(format: "%.0f", row.microsecondsPerUser),
-         row.inferenceSpeedup.map { String(format: "%.2f×", $0) } ?? "–", String(row.seeds)]
+         String(row.seeds)]
     }
 
     /// A short paragraph on what the numbers are.
@@ -210,16 +198,23 @@ public struct ExperimentReport: Sendable {
             + "configuration (full table, full softmax, no sharing) of the same data set and length. "
             + "Ratio is the whole model's parameters over the uncompressed model's; input × and output × "
             + "are the input embedding's and the output layer's (with its bias) against the baseline's. "
-            + "s/epoch is training time per epoch (training steps only). µs/user is evaluation time per user "
-            + "(the encoder and the scores of every item, batches of 256); inference speed-up is evaluation "
-            + "users/s over the baseline's; recommend latency is the median of single-history top-10 requests."
+            + "The metrics pool every machine (other BLAS kernels change them only by rounding); times never do: "
+            + "they are given per machine. s/epoch is training time per epoch (training steps only). µs/user is "
+            + "evaluation time per user (the encoder and the scores of every item, batches of 256); inference "
+            + "speed-up is evaluation users/s over the baseline's on the same machine; recommend p50 is the "
+            + "median of single-history top-10 requests."
+    }
+
+    /// The machines list of the report's head: `M1: AMD EPYC, OpenBLAS Zen, 1 thread (170 runs)`.
+    public var machineLines: [String] {
+        machines.indices.map { "\(Self.machineName($0)): \(machines[$0].description) (\(machineRunCounts[$0]) run\(machineRunCounts[$0] == 1 ? "" : "s"))" }
     }
 
     public func markdown() -> String {
         var lines = ["# Experiment report: \(plans.joined(separator: ", "))", ""]
         lines.append("\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + ".")
         lines.append("")
-        for machine in machines { lines.append("- machine: \(machine)") }
+        for machine in machineLines { lines.append("- machine \(machine)") }
         for evaluationProtocol in protocols { lines.append("- protocol: \(evaluationProtocol)") }
         lines += ["", explanation]
         if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
@@ -240,9 +235,8 @@ public struct ExperimentReport: Sendable {
             for row in group.rows {
                 lines.append("| " + Self.cells(row).map(Self.escapeTableCell).joined(separator: " | ") + " |")
             }
-            lines.append("")
-            lines.append("Recommend latency p50 (ms): "
-                + group.rows.map { "\($0.method) \(String(format: "%.3f", $0.recommendLatencyP50Ms.mean))" }.joined(separator: ", ") + ".")
+            lines += ["", Self.timingExplanation, ""]
+            lines += Self.table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
         }
         for study in ratioStudies {
             lines += ["", "## \(study.title)", "", study.explanation, ""]

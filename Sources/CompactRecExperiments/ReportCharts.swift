@@ -167,17 +167,31 @@ public enum ReportCharts {
 
     // MARK: - Bars
 
+    /// A block of bars under a heading: the report gives each machine its own, as times from
+    /// different machines must not be read against each other.
+    public struct BarSection: Sendable {
+        public var heading: String?
+        public var values: [(method: String, value: ExperimentReport.Spread)]
+
+        public init(heading: String?, values: [(method: String, value: ExperimentReport.Spread)]) {
+            self.heading = heading
+            self.values = values
+        }
+    }
+
     /// One horizontal bar per method with its mean and, over several seeds, a whisker of ±
-    /// the standard deviation; the value is written at the bar's end.
-    public static func bars(title: String, values: [(method: String, value: ExperimentReport.Spread)],
-                            methods: [String], format: String) -> String {
+    /// the standard deviation; the value is written at the bar's end. Each section's bars follow
+    /// its heading; all share one axis.
+    public static func bars(title: String, sections: [BarSection], methods: [String], format: String) -> String {
         let width = 760.0, top = 42.0, rowHeight = 24.0
-        let longest = Double(values.map(\.method.count).max() ?? 6)
+        let entries = sections.flatMap(\.values)
+        let longest = Double(entries.map(\.method.count).max() ?? 6)
         let left = min(max(7 * longest + 20, 90), 280), right = width - 90
-        let bottom = top + rowHeight * Double(max(values.count, 1)) + 6, height = bottom + 44
+        let headings = sections.filter { $0.heading != nil }.count
+        let bottom = top + rowHeight * Double(max(entries.count + headings, 1)) + 6, height = bottom + 44
         var svg = header(width: width, height: height, label: title)
         svg += text(x: 12, y: 22, title, anchor: "start", size: 15, weight: "bold")
-        let shown = values.filter { $0.value.mean.isFinite }
+        let shown = entries.filter { $0.value.mean.isFinite }
         guard !shown.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let axis = linearTicks(low: 0, high: shown.map { $0.value.mean + $0.value.deviation }.max()!, nonNegative: true)
@@ -186,20 +200,28 @@ public enum ReportCharts {
             svg += line(x(tick), top, x(tick), bottom, colour: "#e4e4e4")
             svg += text(x: x(tick), y: bottom + 18, String(format: "%.\(axis.decimals)f", tick))
         }
-        for (i, entry) in values.enumerated() {
-            let y = top + rowHeight * Double(i) + 4
-            svg += text(x: left - 8, y: y + 12, entry.method, anchor: "end")
-            guard entry.value.mean.isFinite else { continue }
-            let colour = style(methods.firstIndex(of: entry.method) ?? 0).colour
-            svg += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(x(entry.value.mean) - left, 0.5)))\" height=\"16\" "
-                + "fill=\"\(colour)\"><title>\(escapeMarkup(entry.method + ": " + String(format: format, entry.value.mean)))</title></rect>\n"
-            var end = x(entry.value.mean)
-            if entry.value.deviation > 0 {
-                let low = x(max(entry.value.mean - entry.value.deviation, 0)), high = x(entry.value.mean + entry.value.deviation)
-                svg += line(low, y + 8, high, y + 8, colour: "#222222") + line(high, y + 3, high, y + 13, colour: "#222222")
-                end = high
+        var slot = 0
+        for section in sections {
+            if let heading = section.heading {
+                svg += text(x: 12, y: top + rowHeight * Double(slot) + 16, heading, anchor: "start", weight: "bold")
+                slot += 1
             }
-            svg += text(x: end + 6, y: y + 12, String(format: format, entry.value.mean), anchor: "start")
+            for entry in section.values {
+                let y = top + rowHeight * Double(slot) + 4
+                slot += 1
+                svg += text(x: left - 8, y: y + 12, entry.method, anchor: "end")
+                guard entry.value.mean.isFinite else { continue }
+                let colour = style(methods.firstIndex(of: entry.method) ?? 0).colour
+                svg += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(x(entry.value.mean) - left, 0.5)))\" height=\"16\" "
+                    + "fill=\"\(colour)\"><title>\(escapeMarkup(entry.method + ": " + String(format: format, entry.value.mean)))</title></rect>\n"
+                var end = x(entry.value.mean)
+                if entry.value.deviation > 0 {
+                    let low = x(max(entry.value.mean - entry.value.deviation, 0)), high = x(entry.value.mean + entry.value.deviation)
+                    svg += line(low, y + 8, high, y + 8, colour: "#222222") + line(high, y + 3, high, y + 13, colour: "#222222")
+                    end = high
+                }
+                svg += text(x: end + 6, y: y + 12, String(format: format, entry.value.mean), anchor: "start")
+            }
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
         return svg + "</svg>"

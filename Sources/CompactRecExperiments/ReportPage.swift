@@ -34,7 +34,7 @@ extension ExperimentReport {
             """
         var meta = "\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + "."
         meta = "<p class=\"meta\">\(escapeMarkup(meta))</p>\n<ul class=\"meta\">\n"
-        for machine in machines { meta += "<li>machine: \(escapeMarkup(machine))</li>\n" }
+        for machine in machineLines { meta += "<li>machine \(escapeMarkup(machine))</li>\n" }
         for evaluationProtocol in protocols { meta += "<li>protocol: \(escapeMarkup(evaluationProtocol))</li>\n" }
         page += meta + "</ul>\n<p>\(escapeMarkup(explanation))</p>\n"
         if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
@@ -59,12 +59,14 @@ extension ExperimentReport {
             page += "</tbody>\n</table>\n"
             page += figure(ReportCharts.accuracyVersusSize(group, methods: methods),
                            caption: "Mean NDCG@10 over seeds (bars: ± one standard deviation) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
+            page += "<p class=\"meta\">\(escapeMarkup(Self.timingExplanation))</p>\n"
+            page += table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
             page += figure(ReportCharts.bars(title: "Training time per epoch (s), \(group.title)",
-                                             values: group.rows.map { ($0.method, $0.secondsPerEpoch) }, methods: methods, format: "%.2f s"),
-                           caption: "Seconds of training steps per epoch, mean over seeds.")
+                                             sections: timingSections(group, \.secondsPerEpoch), methods: methods, format: "%.2f s"),
+                           caption: "Seconds of training steps per epoch, mean over the seeds run on each machine; a block of bars per machine.")
             page += figure(ReportCharts.bars(title: "Recommend latency p50 (ms), \(group.title)",
-                                             values: group.rows.map { ($0.method, $0.recommendLatencyP50Ms) }, methods: methods, format: "%.3f ms"),
-                           caption: "Median time of a single-history top-10 recommendation, mean over seeds.")
+                                             sections: timingSections(group, \.recommendLatencyP50Ms), methods: methods, format: "%.3f ms"),
+                           caption: "Median time of a single-history top-10 recommendation, mean over the seeds run on each machine; a block of bars per machine.")
             page += "</section>\n"
         }
         for study in ratioStudies {
@@ -84,6 +86,15 @@ extension ExperimentReport {
             page += "</section>\n"
         }
         return page + "</body>\n</html>\n"
+    }
+
+    /// One bar chart section per machine of `group`: the time at `figure` of each row run there.
+    private func timingSections(_ group: Group, _ figure: KeyPath<MachineTiming, Spread>) -> [ReportCharts.BarSection] {
+        Set(group.rows.flatMap { $0.timings.map(\.machine) }).sorted().map { machine in
+            ReportCharts.BarSection(
+                heading: "\(Self.machineName(machine)): \(machines[machine].description)",
+                values: group.rows.compactMap { row in row.timings.first { $0.machine == machine }.map { (row.method, $0[keyPath: figure]) } })
+        }
     }
 
     /// A study's table: a method column, then one column per setting.

@@ -4,7 +4,9 @@ import Foundation
 /// One finished run as a line of `results.jsonl`: what ran, how large the model is, how well
 /// it ranks, how fast it trained and serves, and where that was measured.
 public struct RunResult: Codable, Equatable, Sendable {
-    public struct Machine: Codable, Equatable, Sendable {
+    /// Where a run was measured. Runs on different machines (or with other BLAS kernels or
+    /// thread counts) train and serve at different speeds, so the report never pools their times.
+    public struct Machine: Codable, Hashable, Sendable {
         /// The CPU's model name.
         public var cpu: String
         /// The BLAS kernels in use, e.g. "OpenBLAS SkylakeX".
@@ -16,6 +18,9 @@ public struct RunResult: Codable, Equatable, Sendable {
             self.blas = blas
             self.threads = threads
         }
+
+        /// `AMD EPYC, OpenBLAS Zen, 1 thread`.
+        public var description: String { "\(cpu), \(blas), \(threads) thread\(threads == 1 ? "" : "s")" }
 
         /// This process's machine, with the threads CompactRec runs on.
         public static var current: Machine {

@@ -70,7 +70,7 @@ struct ExperimentReportTests {
         #expect(report.groups.map(\.title) == ["toy, T = 20", "toy, T = 50", "other, T = 20"])
         #expect(report.runCount == 8 && report.methods == ["base", "small", "mid"] && report.plans == ["fixture"])
         #expect(report.dates! == ("2025-12-31T00:00:00Z", "2026-01-03T00:00:00Z"))
-        #expect(report.machines == ["Test CPU, OpenBLAS Test, 2 threads"])
+        #expect(report.machineLines == ["M1: Test CPU, OpenBLAS Test, 2 threads (8 runs)"])
 
         let toy = report.groups[0]
         #expect(toy.baseline == "base" && toy.rows.map(\.method) == ["base", "small", "mid"] && toy.rows.map(\.seeds) == [2, 2, 2])
@@ -79,35 +79,44 @@ struct ExperimentReportTests {
         #expect(abs(base.hr10.deviation - 0.04 / 2.0.squareRoot()) < 1e-12 && base.mrr10.deviation == 0)
         #expect(abs(small.relativeNDCG10! - (0.17 - 0.21) / 0.21) < 1e-12)
         #expect(abs(mid.relativeNDCG10! - (0.23 - 0.21) / 0.21) < 1e-12)
-        #expect(base.secondsPerEpoch.mean == 5.5 && small.secondsPerEpoch.mean == 2 && mid.secondsPerEpoch.mean == 3.25)
-        #expect(base.inferenceSpeedup == 1 && small.inferenceSpeedup == 2 && mid.inferenceSpeedup == 1.5)
-        #expect(abs(base.recommendLatencyP50Ms.mean - 2.2) < 1e-12 && small.recommendLatencyP50Ms.mean == 0.6)
+        // One machine: one timing per row, over both seeds.
+        #expect([base, small, mid].allSatisfy { $0.timings.count == 1 && $0.timings[0].machine == 0 && $0.timings[0].seeds == [1, 2] })
+        let (baseTime, smallTime, midTime) = (base.timings[0], small.timings[0], mid.timings[0])
+        #expect(baseTime.secondsPerEpoch.mean == 5.5 && smallTime.secondsPerEpoch.mean == 2 && midTime.secondsPerEpoch.mean == 3.25)
+        #expect(baseTime.inferenceSpeedup == 1 && smallTime.inferenceSpeedup == 2 && midTime.inferenceSpeedup == 1.5)
+        #expect(abs(baseTime.recommendLatencyP50Ms.mean - 2.2) < 1e-12 && smallTime.recommendLatencyP50Ms.mean == 0.6)
         #expect(base.isBaseline && !small.isBaseline && small.compressionRatio == 4 && mid.params == 500)
         // Components against the baseline's: input 500 / 125, output (1000 − 500 − 250) / (250 − 125 − 62).
         #expect(small.inputRatio == 4 && abs(small.outputRatio! - 250.0 / 63) < 1e-12 && base.outputRatio == 1)
-        #expect(abs(base.microsecondsPerUser - 1e6 / 1100) < 1e-9)
+        #expect(abs(baseTime.microsecondsPerUser - 1e6 / 1100) < 1e-9)
 
         let lonely = report.groups[1]
-        #expect(lonely.baseline == nil && lonely.rows[0].relativeNDCG10 == nil && lonely.rows[0].inferenceSpeedup == nil)
+        #expect(lonely.baseline == nil && lonely.rows[0].relativeNDCG10 == nil && lonely.rows[0].timings[0].inferenceSpeedup == nil)
         #expect(lonely.rows[0].inputRatio == nil && lonely.rows[0].outputRatio == nil)
     }
 
     @Test func theMarkdownTablesHoldTheExpectedRows() throws {
         let markdown = try report().markdown()
         let lines = markdown.split(separator: "\n").map(String.init)
-        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | s/epoch | µs/user | inference speed-up | seeds |"
-        #expect(lines.filter { $0 == header }.count == 3)
+        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | seeds |"
+        let timeHeader = "| method | machine | seeds | s/epoch | µs/user | inference speed-up | recommend p50 (ms) |"
+        #expect(lines.filter { $0 == header }.count == 3 && lines.filter { $0 == timeHeader }.count == 3)
         let expected = [
+            "- machine M1: Test CPU, OpenBLAS Test, 2 threads (8 runs)",
             "## toy, T = 20",
-            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 5.50 | 909 | 1.00× | 2 |",
-            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2.00 | 455 | 2.00× | 2 |",
-            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 3.25 | 606 | 1.50× | 2 |",
-            "Recommend latency p50 (ms): base 2.200, small 0.600, mid 1.000.",
+            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 2 |",
+            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2 |",
+            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 2 |",
+            "| base | M1 | 1, 2 | 5.50 | 909 | 1.00× | 2.200 |",
+            "| small | M1 | 1, 2 | 2.00 | 455 | 2.00× | 0.600 |",
+            "| mid | M1 | 1, 2 | 3.25 | 606 | 1.50× | 1.000 |",
             "## toy, T = 50",
             "99 items, 100 test cases; baseline: none (no uncompressed configuration).",
-            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | 1.00 | 1111 | – | 1 |",
+            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | 1 |",
+            "| small | M1 | 1 | 1.00 | 1111 | – | 0.800 |",
             "## other, T = 20",
-            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 3.00 | 2000 | 1.00× | 1 |",
+            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 1 |",
+            "| base | M1 | 1 | 3.00 | 2000 | 1.00× | 3.000 |",
         ]
         // In this order, each once.
         let positions = expected.map { line in lines.firstIndex(of: line) }
@@ -130,8 +139,9 @@ struct ExperimentReportTests {
     @Test func theHTMLPageIsWellFormedAndSelfContained() throws {
         let html = try report().html()
         let page = MarkupCollector.parse(html)
-        // Three groups' tables (a header and 5 rows in all) and toy's length study (a header and 3 methods).
-        #expect(page.elements["svg"] == 10 && page.elements["table"] == 4 && page.elements["tr"] == 3 + 5 + 1 + 3)
+        // Three groups' tables and time tables (a header and 5 rows each in all) and toy's length
+        // study (a header and 3 methods).
+        #expect(page.elements["svg"] == 10 && page.elements["table"] == 7 && page.elements["tr"] == 2 * (3 + 5) + 1 + 3)
         #expect(page.text.contains("toy: NDCG@10 by sequence length") && page.text.contains("0.1700 (-19.0 %)"))
         #expect(page.elements["script"] == nil && page.elements["link"] == nil && page.elements["img"] == nil)
         #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1 == 10)  // only the SVG namespace
@@ -168,7 +178,7 @@ struct ExperimentReportTests {
         let page = MarkupCollector.parse(report.html())
         #expect(page.text.contains("The papers' claims") && page.text.contains("mid 0.2300 against base 0.2100: +9.5 %"))
         // The group tables and the length study's as before, plus the claims' (a header and 3 checks).
-        #expect(page.elements["table"] == 5 && page.elements["tr"] == 3 + 5 + 1 + 3 + 1 + 3 && page.elements["li"]! >= 1)
+        #expect(page.elements["table"] == 8 && page.elements["tr"] == 2 * (3 + 5) + 1 + 3 + 1 + 3 && page.elements["li"]! >= 1)
         #expect(!ExperimentReport(results: results).markdown().contains("claims"))
     }
 
@@ -228,11 +238,16 @@ struct ExperimentReportTests {
     @Test func barChartsAreWellFormedWithAValuePerMethod() throws {
         let report = try report()
         let rows = report.groups[0].rows
-        let svg = ReportCharts.bars(title: "Training time per epoch (s)", values: rows.map { ($0.method, $0.secondsPerEpoch) },
-                                    methods: report.methods, format: "%.2f s")
+        let sections = [ReportCharts.BarSection(heading: "M1: a machine", values: rows.map { ($0.method, $0.timings[0].secondsPerEpoch) }),
+                        ReportCharts.BarSection(heading: "M2: another", values: [("base", ExperimentReport.Spread([40]))])]
+        let svg = ReportCharts.bars(title: "Training time per epoch (s)", sections: sections, methods: report.methods, format: "%.2f s")
         let chart = MarkupCollector.parse(svg)
-        #expect(chart.attributes["rect"]!.filter { $0["height"] == "16" }.count == 3)
-        for label in ["5.50 s", "2.00 s", "3.25 s", "Training time per epoch (s)"] { #expect(chart.text.contains(label), "\(label)") }
+        #expect(chart.attributes["rect"]!.filter { $0["height"] == "16" }.count == 4)
+        for label in ["5.50 s", "2.00 s", "3.25 s", "40.00 s", "M1: a machine", "M2: another", "Training time per epoch (s)"] {
+            #expect(chart.text.contains(label), "\(label)")
+        }
+        // The second machine's bar follows both headings and the first machine's three bars: slot 5 of 24 px from y = 42.
+        #expect(chart.attributes["rect"]!.last?["y"] == "166.0")
     }
 
     @Test func axesAndLabels() {
@@ -254,6 +269,6 @@ struct ExperimentReportTests {
         let report = ExperimentReport(results: [odd])
         let page = MarkupCollector.parse(report.html())
         #expect(page.text.contains(#"d<&>"x", T = 20"#) && page.text.contains("m'</td>"))
-        #expect(page.elements["td"] == ExperimentReport.columns.count)
+        #expect(page.elements["td"] == ExperimentReport.columns.count + ExperimentReport.timingColumns.count)
     }
 }
