@@ -7,20 +7,6 @@ import Foundation
 ///     let report = ExperimentReport(results: try ResultsStore.read(path: "runs/cprec/results.jsonl").results)
 ///     try writeAtomically(Data(report.markdown().utf8), to: "runs/cprec/report.md")
 public struct ExperimentReport: Sendable {
-    /// A mean over seeds and its spread: the sample standard deviation (0 for a single seed).
-    public struct Spread: Sendable, Equatable {
-        public var mean: Double
-        public var deviation: Double
-        public var count: Int
-
-        public init(_ values: [Double]) {
-            count = values.count
-            mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-            let m = mean
-            deviation = values.count < 2 ? 0 : (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
-        }
-    }
-
     public struct Row: Sendable {
         public var method: String
         public var seeds: Int
@@ -72,6 +58,12 @@ public struct ExperimentReport: Sendable {
         public var columns: [String] { lengths.map { "T = \($0)" } }
         /// The table's rows: the method, then a cell per length.
         public var tableRows: [[String]] { lines.map { [$0.method] + $0.rows.map(Self.cell) } }
+        /// Each cell's NDCG@10 over seeds, labelled `method at T = 20`.
+        public var seedSpreads: [(label: String, spread: Spread)] {
+            lines.flatMap { line in
+                zip(columns, line.rows).compactMap { column, row in row.map { ("\(line.method) at \(column)", $0.ndcg10) } }
+            }
+        }
 
         /// A cell of the study's table: mean NDCG@10 and its change against that length's baseline.
         public static func cell(_ row: Row?) -> String {
@@ -179,7 +171,9 @@ public struct ExperimentReport: Sendable {
 
     // MARK: - Markdown
 
-    static let columns = ["method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "seeds"]
+    static let columns = [
+        "method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "seed spread", "seeds",
+    ]
 
     /// The table cells of `row`, as both the Markdown and the HTML tables show them.
     public static func cells(_ row: Row) -> [String] {
@@ -187,12 +181,14 @@ public struct ExperimentReport: Sendable {
          row.inputRatio.map { String(format: "%.2f×", $0) } ?? "–", row.outputRatio.map { String(format: "%.2f×", $0) } ?? "–",
          format(row.ndcg10), format(row.hr10), format(row.mrr10),
          row.isBaseline ? "baseline" : row.relativeNDCG10.map { String(format: "%+.1f %%", 100 * $0) } ?? "–",
-         String(row.seeds)]
+         formatSeedSpread(row.ndcg10), String(row.seeds)]
     }
 
     /// A short paragraph on what the numbers are.
     public var explanation: String {
         "Metrics are means over seeds ± the sample standard deviation (no ± for a single seed). "
+            + "Seed spread is the highest NDCG@10 over seeds minus the lowest, as a share of the mean; under each "
+            + "table, the largest. "
             + "ΔNDCG@10 is the relative change of the mean against the baseline's, both over the seeds the two share "
             + "(so a row that lacks a seed is compared on the others): the baseline is the first uncompressed "
             + "configuration (full table, full softmax, no sharing) of the same data set and length. "
@@ -235,16 +231,19 @@ public struct ExperimentReport: Sendable {
             for row in group.rows {
                 lines.append("| " + Self.cells(row).map(Self.escapeTableCell).joined(separator: " | ") + " |")
             }
+            lines += ["", Self.seedSpreadSentence(group.rows.map { ($0.method, $0.ndcg10) })]
             lines += ["", Self.timingExplanation, ""]
             lines += Self.table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
         }
         for study in ratioStudies {
             lines += ["", "## \(study.title)", "", study.explanation, ""]
             lines += Self.studyTable(columns: study.columns, rows: study.tableRows)
+            lines += ["", Self.seedSpreadSentence(study.seedSpreads)]
         }
         for study in lengthStudies {
             lines += ["", "## \(study.dataset): NDCG@10 by sequence length", "", Self.lengthStudyExplanation, ""]
             lines += Self.studyTable(columns: study.columns, rows: study.tableRows)
+            lines += ["", Self.seedSpreadSentence(study.seedSpreads)]
         }
         return lines.joined(separator: "\n") + "\n"
     }

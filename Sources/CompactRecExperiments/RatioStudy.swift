@@ -38,6 +38,13 @@ extension ExperimentReport {
         /// The table's rows: the method, then a cell per ratio.
         public var tableRows: [[String]] { lines.map { line in [line.method] + line.rows.indices.map { cell(line, $0) } } }
 
+        /// Each cell's NDCG@10 over seeds, labelled `memcom at 16×`.
+        public var seedSpreads: [(label: String, spread: Spread)] {
+            lines.flatMap { line in
+                zip(columns, line.rows).compactMap { column, row in row.map { ("\(line.method) at \(column)", $0.ndcg10) } }
+            }
+        }
+
         /// A reached ratio further than this (relative) from the target is shown beside the cell.
         static let reachedTolerance = 0.05
 

@@ -17,7 +17,7 @@ public enum ReportCharts {
 
     // MARK: - NDCG@10 against parameters
 
-    /// NDCG@10 (mean, with the seeds' spread as an error bar) against the parameter count on a
+    /// NDCG@10 (mean, with the lowest to the highest seed as an error bar) against the parameter count on a
     /// log axis, a marker per method, the Pareto front (fewest parameters for the NDCG) as a
     /// step line, and a legend.
     public static func accuracyVersusSize(_ group: ExperimentReport.Group, methods: [String]) -> String {
@@ -29,8 +29,7 @@ public enum ReportCharts {
         guard !rows.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let xAxis = logTicks(low: Double(rows.map(\.params).min()!), high: Double(rows.map(\.params).max()!))
-        let yAxis = linearTicks(low: rows.map { $0.ndcg10.mean - $0.ndcg10.deviation }.min()!,
-                                high: rows.map { $0.ndcg10.mean + $0.ndcg10.deviation }.max()!, nonNegative: true)
+        let yAxis = linearTicks(low: rows.map(\.ndcg10.minimum).min()!, high: rows.map(\.ndcg10.maximum).max()!, nonNegative: true)
         let (xLow, xHigh) = (log10(xAxis.first!), log10(xAxis.last!))
         func x(_ params: Double) -> Double { left + (log10(params) - xLow) / (xHigh - xLow) * (right - left) }
         func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
@@ -63,11 +62,7 @@ public enum ReportCharts {
         for row in rows {
             let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
             let cx = x(Double(row.params)), cy = y(row.ndcg10.mean)
-            if row.ndcg10.deviation > 0 {
-                let low = y(row.ndcg10.mean - row.ndcg10.deviation), high = y(row.ndcg10.mean + row.ndcg10.deviation)
-                svg += line(cx, low, cx, high, colour: colour) + line(cx - 4, low, cx + 4, low, colour: colour)
-                    + line(cx - 4, high, cx + 4, high, colour: colour)
-            }
+            svg += errorBar(row.ndcg10, x: cx, y: y, colour: colour)
             let tip = "\(row.method): \(ExperimentReport.grouped(row.params)) parameters, NDCG@10 \(ExperimentReport.format(row.ndcg10))"
             svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, cx, cy, colour))</g>\n"
         }
@@ -112,10 +107,10 @@ public enum ReportCharts {
         let height = max(420.0, top + 20 * Double(studyLines.count) + 30), bottom = height - 58
         var svg = header(width: width, height: height, label: "NDCG@10 against \(subject), \(dataset)")
         svg += text(x: left, y: 22, "NDCG@10 against \(subject) (\(dataset))", anchor: "start", size: 15, weight: "bold")
-        let values = studyLines.flatMap { $0.rows.compactMap { $0?.ndcg10.mean } }.filter(\.isFinite)
-        guard !values.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
+        let spreads = studyLines.flatMap { $0.rows.compactMap { $0?.ndcg10 } }.filter(\.mean.isFinite)
+        guard !spreads.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
-        let yAxis = linearTicks(low: values.min()!, high: values.max()!, nonNegative: true)
+        let yAxis = linearTicks(low: spreads.map(\.minimum).min()!, high: spreads.map(\.maximum).max()!, nonNegative: true)
         let step = (right - left) / Double(max(columns.count - 1, 1))
         func x(_ index: Int) -> Double { columns.count == 1 ? (left + right) / 2 : left + Double(index) * step }
         func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
@@ -142,6 +137,7 @@ public enum ReportCharts {
                     + "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
             }
             for (i, row) in points {
+                svg += errorBar(row.ndcg10, x: x(i), y: y, colour: colour)
                 let tip = "\(studyLine.label), \(columns[i]): NDCG@10 \(ExperimentReport.format(row.ndcg10))"
                 svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(row.ndcg10.mean), colour))</g>\n"
             }
@@ -269,6 +265,14 @@ public enum ReportCharts {
     }
 
     // MARK: - SVG pieces
+
+    /// A vertical bar with caps from the lowest to the highest seed of `spread` at `x`; nothing
+    /// for a single seed or seeds that agree.
+    static func errorBar(_ spread: ExperimentReport.Spread, x: Double, y: (Double) -> Double, colour: String) -> String {
+        guard spread.count > 1, spread.maximum > spread.minimum else { return "" }
+        let low = y(spread.minimum), high = y(spread.maximum)
+        return line(x, low, x, high, colour: colour) + line(x - 4, low, x + 4, low, colour: colour) + line(x - 4, high, x + 4, high, colour: colour)
+    }
 
     static func header(width: Double, height: Double, label: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "

@@ -57,8 +57,9 @@ extension ExperimentReport {
                     + Self.cells(row).map { "<td>\(escapeMarkup($0))</td>" }.joined() + "</tr>\n"
             }
             page += "</tbody>\n</table>\n"
+            page += "<p>\(escapeMarkup(Self.seedSpreadSentence(group.rows.map { ($0.method, $0.ndcg10) })))</p>\n"
             page += figure(ReportCharts.accuracyVersusSize(group, methods: methods),
-                           caption: "Mean NDCG@10 over seeds (bars: ± one standard deviation) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
+                           caption: "Mean NDCG@10 over seeds (bars: the lowest to the highest seed) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
             page += "<p class=\"meta\">\(escapeMarkup(Self.timingExplanation))</p>\n"
             page += table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
             page += figure(ReportCharts.bars(title: "Training time per epoch (s), \(group.title)",
@@ -73,16 +74,18 @@ extension ExperimentReport {
             page += "<section>\n<h2>\(escapeMarkup(study.title))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(study.explanation))</p>\n"
             page += studyTable(columns: study.columns, rows: study.tableRows)
+            page += "<p>\(escapeMarkup(Self.seedSpreadSentence(study.seedSpreads)))</p>\n"
             page += figure(ReportCharts.accuracyVersusRatio(study, methods: methods),
-                           caption: "Mean NDCG@10 over seeds at each target ratio, a line per method.")
+                           caption: "Mean NDCG@10 over seeds at each target ratio, a line per method; the bars span the lowest to the highest seed.")
             page += "</section>\n"
         }
         for study in lengthStudies {
             page += "<section>\n<h2>\(escapeMarkup("\(study.dataset): NDCG@10 by sequence length"))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(Self.lengthStudyExplanation))</p>\n"
             page += studyTable(columns: study.columns, rows: study.tableRows)
+            page += "<p>\(escapeMarkup(Self.seedSpreadSentence(study.seedSpreads)))</p>\n"
             page += figure(ReportCharts.accuracyVersusLength(study, methods: methods),
-                           caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration.")
+                           caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration; the bars span the lowest to the highest seed.")
             page += "</section>\n"
         }
         return page + "</body>\n</html>\n"

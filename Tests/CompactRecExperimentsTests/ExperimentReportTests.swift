@@ -98,24 +98,27 @@ struct ExperimentReportTests {
     @Test func theMarkdownTablesHoldTheExpectedRows() throws {
         let markdown = try report().markdown()
         let lines = markdown.split(separator: "\n").map(String.init)
-        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | seeds |"
+        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | seed spread | seeds |"
         let timeHeader = "| method | machine | seeds | s/epoch | µs/user | inference speed-up | recommend p50 (ms) |"
         #expect(lines.filter { $0 == header }.count == 3 && lines.filter { $0 == timeHeader }.count == 3)
         let expected = [
             "- machine M1: Test CPU, OpenBLAS Test, 2 threads (8 runs)",
             "## toy, T = 20",
-            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 2 |",
-            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2 |",
-            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 2 |",
+            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 9.5 % | 2 |",
+            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 11.8 % | 2 |",
+            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 8.7 % | 2 |",
+            // small's seeds, 0.16 and 0.18, lie 0.02 / 0.17 apart: the most of the three.
+            "The seeds disagree by up to 11.8 % of the mean NDCG@10 (small: 0.1600 to 0.1800): read differences between entries of this table against it.",
             "| base | M1 | 1, 2 | 5.50 | 909 | 1.00× | 2.200 |",
             "| small | M1 | 1, 2 | 2.00 | 455 | 2.00× | 0.600 |",
             "| mid | M1 | 1, 2 | 3.25 | 606 | 1.50× | 1.000 |",
             "## toy, T = 50",
             "99 items, 100 test cases; baseline: none (no uncompressed configuration).",
-            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | 1 |",
+            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | – | 1 |",
+            "Every entry of this table has a single seed: its seed spread is unknown.",
             "| small | M1 | 1 | 1.00 | 1111 | – | 0.800 |",
             "## other, T = 20",
-            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 1 |",
+            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | – | 1 |",
             "| base | M1 | 1 | 3.00 | 2000 | 1.00× | 3.000 |",
         ]
         // In this order, each once.
@@ -130,6 +133,7 @@ struct ExperimentReportTests {
             "| base | 0.2100 (baseline) | – |",
             "| small | 0.1700 (-19.0 %) | 0.1000 |",
             "| mid | 0.2300 (+9.5 %) | – |",
+            "The seeds disagree by up to 11.8 % of the mean NDCG@10 (small at T = 20: 0.1600 to 0.1800): read differences between entries of this table against it.",
         ]
         let studyPositions = study.map { line in lines.firstIndex(of: line) }
         #expect(studyPositions.allSatisfy { $0 != nil } && studyPositions.compactMap { $0 } == studyPositions.compactMap { $0 }.sorted())
@@ -233,6 +237,31 @@ struct ExperimentReportTests {
         let points = try #require(chart.attributes["polyline"]?.first?["points"]).split(separator: " ")
             .map { $0.split(separator: ",").map { Double($0)! } }
         #expect(points.count == 2 && points[0][0] < points[1][0] && points[0][1] < points[1][1])
+    }
+
+    @Test func theSeedSpreadIsTheRangeOverTheMean() {
+        let spread = ExperimentReport.Spread([0.0455, 0.0564])
+        #expect(spread.minimum == 0.0455 && spread.maximum == 0.0564 && abs(spread.relativeRange! - 0.0109 / 0.05095) < 1e-12)
+        #expect(ExperimentReport.formatSeedSpread(spread) == "21.4 %" && ExperimentReport.formatSeedSpread(.init([0.05])) == "–")
+        #expect(ExperimentReport.Spread([0.05]).relativeRange == nil && abs(ExperimentReport.Spread([0.1, 0.3, 0.2]).relativeRange! - 1) < 1e-12)
+        // The largest of several, not the last or the one with the largest absolute range.
+        let largest = ExperimentReport.LargestSeedSpread.of([("a", .init([0.10, 0.11])), ("b", .init([0.010, 0.013])),
+                                                             ("c", .init([0.50, 0.52])), ("d", .init([0.2]))])
+        #expect(largest?.label == "b" && ExperimentReport.LargestSeedSpread.of([("d", .init([0.2]))]) == nil)
+    }
+
+    @Test func lineChartsDrawTheSeedsRangeAsErrorBars() throws {
+        let report = try report()
+        let chart = MarkupCollector.parse(ReportCharts.accuracyVersusLength(report.lengthStudies[0], methods: report.methods))
+        // The NDCG axis runs 0.05…0.30 over y 362…42; at T = 20 (x = 78) mid's seeds, 0.22 and
+        // 0.24, span y 144.4 to 118.8, with 8 px caps at both ends.
+        let lines = chart.attributes["line"] ?? []
+        #expect(lines.contains { $0["x1"] == "78.0" && $0["x2"] == "78.0" && $0["y1"] == "144.4" && $0["y2"] == "118.8" })
+        #expect(lines.contains { $0["x1"] == "74.0" && $0["x2"] == "82.0" && $0["y1"] == "118.8" && $0["y2"] == "118.8" })
+        // One bar for each of base, small and mid at T = 20 (besides the grid line and the axis,
+        // from y = 42); none for small's single seed at T = 50.
+        #expect(lines.filter { $0["x1"] == "78.0" && $0["x2"] == "78.0" && $0["y1"] != "42.0" }.count == 3)
+        #expect(!lines.contains { $0["x1"] == "546.0" })
     }
 
     @Test func barChartsAreWellFormedWithAValuePerMethod() throws {
