@@ -25,6 +25,8 @@ public struct ExperimentReport: Sendable {
         /// (NDCG@10 − the baseline's) / the baseline's, of the means over the seeds both ran;
         /// nil without a baseline or a seed in common.
         public var relativeNDCG10: Double?
+        /// Training loss (and validation NDCG@10) by epoch; nil when no run recorded it.
+        public var learningCurve: LearningCurve?
         /// Training and serving times, one entry per machine the row's runs came from.
         public var timings: [MachineTiming]
         public var isBaseline: Bool
@@ -90,6 +92,8 @@ public struct ExperimentReport: Sendable {
     /// Every configuration, in order of appearance: a method's colour and marker in the charts.
     public var methods: [String]
     public var runCount: Int
+    /// Runs whose record has no per-epoch loss (written before results kept it).
+    public var runsWithoutLearningCurve: Int
     /// The earliest and latest run dates.
     public var dates: (first: String, last: String)?
 
@@ -103,6 +107,7 @@ public struct ExperimentReport: Sendable {
             return values.filter { seen.insert($0).inserted }
         }
         runCount = results.count
+        runsWithoutLearningCurve = results.count { ($0.learningCurve ?? []).isEmpty }
         plans = ordered(results.map(\.plan))
         machines = ordered(results.map(\.machine))
         machineRunCounts = machines.map { machine in results.count { $0.machine == machine } }
@@ -157,7 +162,7 @@ public struct ExperimentReport: Sendable {
                 outputRatio: baselineOutput.map { $0 / Double(first.paramsOutput) }, ndcg10: ndcg,
                 hr10: Spread(seeds.map { $0.metrics["hr@10"] ?? .nan }),
                 mrr10: Spread(seeds.map { $0.metrics["mrr@10"] ?? .nan }),
-                relativeNDCG10: nil, timings: MachineTiming.of(seeds, baseline: baseline, machines: machines),
+                relativeNDCG10: nil, learningCurve: LearningCurve.of(seeds), timings: MachineTiming.of(seeds, baseline: baseline, machines: machines),
                 isBaseline: first.configuration == baseline?[0].configuration)
         }
         if let base = rows.first(where: \.isBaseline) {
@@ -213,6 +218,7 @@ public struct ExperimentReport: Sendable {
         for machine in machineLines { lines.append("- machine \(machine)") }
         for evaluationProtocol in protocols { lines.append("- protocol: \(evaluationProtocol)") }
         lines += ["", explanation]
+        if let note = missingLearningCurvesNote { lines += ["", note] }
         if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
             lines += ["", "## The papers' claims", "", Self.claimsExplanation, ""]
             if !claimChecks.isEmpty {
@@ -234,6 +240,11 @@ public struct ExperimentReport: Sendable {
             lines += ["", Self.seedSpreadSentence(group.rows.map { ($0.method, $0.ndcg10) })]
             lines += ["", Self.timingExplanation, ""]
             lines += Self.table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
+            let curves = Self.learningCurveRows(group)
+            if !curves.isEmpty {
+                lines += ["", Self.learningCurveExplanation, ""]
+                lines += Self.table(columns: Self.learningCurveColumns(group), rows: curves)
+            }
         }
         for study in ratioStudies {
             lines += ["", "## \(study.title)", "", study.explanation, ""]

@@ -81,33 +81,52 @@ public enum ReportCharts {
         return svg + "</svg>"
     }
 
-    // MARK: - NDCG@10 against the sequence length or the compression ratio
+    // MARK: - Line charts: NDCG@10 against the sequence length or the compression ratio; learning curves
 
     /// Mean NDCG@10 at each sequence length of a study, a line and markers per method; the
     /// lengths are evenly spaced, as the studies use doubling-ish lengths (10, 20, 50, 100).
     public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, methods: [String]) -> String {
-        accuracyByColumn(subject: "sequence length", dataset: study.dataset, columns: study.lengths.map { "T = \($0)" },
-                         lines: study.lines.map { ($0.method, $0.method, $0.rows) }, methods: methods)
+        lineChart(title: "NDCG@10 against sequence length (\(study.dataset))", xLabel: "sequence length", yLabel: "NDCG@10",
+                  columns: study.lengths.map { "T = \($0)" },
+                  lines: study.lines.map { ($0.method, $0.method, $0.rows.map { $0?.ndcg10 }) }, methods: methods)
     }
 
     /// Mean NDCG@10 at each target ratio of a compression study, a line and markers per method;
     /// the ratios are evenly spaced (4×, 16×, 40×).
     public static func accuracyVersusRatio(_ study: ExperimentReport.RatioStudy, methods: [String]) -> String {
-        accuracyByColumn(subject: "\(study.side.rawValue) compression ratio", dataset: study.dataset, columns: study.columns,
-                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows) }, methods: methods)
+        let subject = "\(study.side.rawValue) compression ratio"
+        return lineChart(title: "NDCG@10 against \(subject) (\(study.dataset))", xLabel: subject, yLabel: "NDCG@10",
+                         columns: study.columns,
+                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows.map { $0?.ndcg10 }) }, methods: methods)
     }
 
-    /// The chart of both studies: one evenly spaced column per setting, NDCG@10 up; each line is
-    /// (label, the configuration that picks its colour and marker, its row in each column).
-    static func accuracyByColumn(
-        subject: String, dataset: String, columns: [String], lines studyLines: [(label: String, style: String, rows: [ExperimentReport.Row?])],
-        methods: [String]
+    /// The training loss (or, with `validation`, the validation NDCG@10) of each row of `group`
+    /// that recorded a learning curve, by epoch: whether training had levelled off.
+    public static func learningCurves(_ group: ExperimentReport.Group, validation: Bool = false, methods: [String]) -> String {
+        let curves = group.rows.compactMap { row in
+            row.learningCurve.flatMap { curve in (validation ? curve.validationNDCG10 : curve.loss).map { (row.method, $0) } }
+        }
+        let epochs = curves.map(\.1.count).max() ?? 0
+        let measure = validation ? "validation NDCG@10" : "training loss"
+        return lineChart(title: "\(measure.prefix(1).uppercased() + measure.dropFirst()) by epoch (\(group.title))", xLabel: "epoch",
+                         yLabel: validation ? "NDCG@10" : "loss", columns: (0..<epochs).map { String($0 + 1) },
+                         lines: curves.map { method, values in
+                             (method, method, (0..<epochs).map { $0 < values.count && values[$0].count > 0 ? values[$0] : nil })
+                         }, methods: methods)
+    }
+
+    /// Evenly spaced columns (one per setting), the value up, a line and markers per entry of
+    /// `lines`: (label, the configuration that picks its colour and marker, its value in each
+    /// column, nil where it has none), with the seeds' lowest to highest as an error bar.
+    static func lineChart(
+        title: String, xLabel: String, yLabel: String, columns: [String],
+        lines chartLines: [(label: String, style: String, values: [ExperimentReport.Spread?])], methods: [String]
     ) -> String {
         let width = 760.0, left = 78.0, right = width - 210, top = 42.0
-        let height = max(420.0, top + 20 * Double(studyLines.count) + 30), bottom = height - 58
-        var svg = header(width: width, height: height, label: "NDCG@10 against \(subject), \(dataset)")
-        svg += text(x: left, y: 22, "NDCG@10 against \(subject) (\(dataset))", anchor: "start", size: 15, weight: "bold")
-        let spreads = studyLines.flatMap { $0.rows.compactMap { $0?.ndcg10 } }.filter(\.mean.isFinite)
+        let height = max(420.0, top + 20 * Double(chartLines.count) + 30), bottom = height - 58
+        var svg = header(width: width, height: height, label: title)
+        svg += text(x: left, y: 22, title, anchor: "start", size: 15, weight: "bold")
+        let spreads = chartLines.flatMap { $0.values.compactMap { $0 } }.filter(\.mean.isFinite)
         guard !spreads.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let yAxis = linearTicks(low: spreads.map(\.minimum).min()!, high: spreads.map(\.maximum).max()!, nonNegative: true)
@@ -122,26 +141,26 @@ public enum ReportCharts {
             svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
-        svg += text(x: (left + right) / 2, y: height - 16, subject)
+        svg += text(x: (left + right) / 2, y: height - 16, xLabel)
         svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
+            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">\(escapeMarkup(yLabel))</text>\n"
 
         var legendY = top + 6
-        for studyLine in studyLines {
-            let (colour, shape) = style(methods.firstIndex(of: studyLine.style) ?? 0)
-            let points = studyLine.rows.enumerated().compactMap { i, row in
-                row.flatMap { $0.ndcg10.mean.isFinite ? (i, $0) : nil }
+        for chartLine in chartLines {
+            let (colour, shape) = style(methods.firstIndex(of: chartLine.style) ?? 0)
+            let points = chartLine.values.enumerated().compactMap { i, value in
+                value.flatMap { $0.mean.isFinite ? (i, $0) : nil }
             }
             if points.count > 1 {
-                svg += "<polyline points=\"" + points.map { "\(f(x($0.0))),\(f(y($0.1.ndcg10.mean)))" }.joined(separator: " ")
+                svg += "<polyline points=\"" + points.map { "\(f(x($0.0))),\(f(y($0.1.mean)))" }.joined(separator: " ")
                     + "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
             }
-            for (i, row) in points {
-                svg += errorBar(row.ndcg10, x: x(i), y: y, colour: colour)
-                let tip = "\(studyLine.label), \(columns[i]): NDCG@10 \(ExperimentReport.format(row.ndcg10))"
-                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(row.ndcg10.mean), colour))</g>\n"
+            for (i, value) in points {
+                svg += errorBar(value, x: x(i), y: y, colour: colour)
+                let tip = "\(chartLine.label), \(columns[i]): \(yLabel) \(ExperimentReport.format(value))"
+                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(value.mean), colour))</g>\n"
             }
-            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, studyLine.label, anchor: "start")
+            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, chartLine.label, anchor: "start")
             legendY += 20
         }
         return svg + "</svg>"

@@ -37,6 +37,7 @@ extension ExperimentReport {
         for machine in machineLines { meta += "<li>machine \(escapeMarkup(machine))</li>\n" }
         for evaluationProtocol in protocols { meta += "<li>protocol: \(escapeMarkup(evaluationProtocol))</li>\n" }
         page += meta + "</ul>\n<p>\(escapeMarkup(explanation))</p>\n"
+        if let note = missingLearningCurvesNote { page += "<p class=\"meta\">\(escapeMarkup(note))</p>\n" }
         if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
             page += "<section>\n<h2>\(escapeMarkup("The papers' claims"))</h2>\n<p class=\"meta\">\(escapeMarkup(Self.claimsExplanation))</p>\n"
             if !claimChecks.isEmpty { page += table(columns: Self.claimColumns, rows: claimTableRows, className: "text") }
@@ -68,6 +69,17 @@ extension ExperimentReport {
             page += figure(ReportCharts.bars(title: "Recommend latency p50 (ms), \(group.title)",
                                              sections: timingSections(group, \.recommendLatencyP50Ms), methods: methods, format: "%.3f ms"),
                            caption: "Median time of a single-history top-10 recommendation, mean over the seeds run on each machine; a block of bars per machine.")
+            let curves = Self.learningCurveRows(group)
+            if !curves.isEmpty {
+                page += "<p class=\"meta\">\(escapeMarkup(Self.learningCurveExplanation))</p>\n"
+                page += table(columns: Self.learningCurveColumns(group), rows: curves)
+                page += figure(ReportCharts.learningCurves(group, methods: methods),
+                               caption: "Mean training loss over seeds after each epoch; the bars span the lowest to the highest seed.")
+                if group.rows.contains(where: { $0.learningCurve?.validationNDCG10 != nil }) {
+                    page += figure(ReportCharts.learningCurves(group, validation: true, methods: methods),
+                                   caption: "Mean validation NDCG@10 over seeds after each epoch.")
+                }
+            }
             page += "</section>\n"
         }
         for study in ratioStudies {

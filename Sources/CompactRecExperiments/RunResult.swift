@@ -28,6 +28,29 @@ public struct RunResult: Codable, Equatable, Sendable {
         }
     }
 
+    /// One epoch of a run's training: a point of its learning curve.
+    public struct Epoch: Codable, Equatable, Sendable {
+        /// 1-based.
+        public var epoch: Int
+        /// The mean training loss over the epoch's steps.
+        public var loss: Double
+        /// Seconds of training steps (validation excluded).
+        public var seconds: Double
+        /// Validation metrics after the epoch (`ndcg@10`, …); nil when the run held out no validation.
+        public var validation: [String: Double]?
+
+        public init(epoch: Int, loss: Double, seconds: Double, validation: [String: Double]?) {
+            self.epoch = epoch
+            self.loss = loss
+            self.seconds = seconds
+            self.validation = validation
+        }
+
+        public init(_ summary: EpochSummary) {
+            self.init(epoch: summary.epoch, loss: Double(summary.loss), seconds: summary.seconds, validation: summary.validation)
+        }
+    }
+
     /// ``ExperimentRun/key``.
     public var key: String
     /// The plan's name.
@@ -70,6 +93,9 @@ public struct RunResult: Codable, Equatable, Sendable {
     /// The epoch whose weights were evaluated (the best on validation, else the last).
     public var bestEpoch: Int
     public var finalLoss: Double
+    /// Every epoch's loss, time and validation metrics, so a reader can see whether training
+    /// had converged; nil in records written before runs kept it.
+    public var learningCurve: [Epoch]? = nil
     /// Training steps only, validation excluded; in total and per epoch.
     public var trainingSeconds: Double
     public var epochSeconds: [Double]
