@@ -88,6 +88,8 @@ public struct ExperimentReport: Sendable {
     public var machines: [RunResult.Machine]
     /// How many runs each of ``machines`` made.
     public var machineRunCounts: [Int]
+    /// The builds the runs were made with (nil for records that predate it) and how many runs each made.
+    public var builds: [(build: BuildInfo?, runs: Int)]
     public var protocols: [String]
     /// Every configuration, in order of appearance: a method's colour and marker in the charts.
     public var methods: [String]
@@ -111,6 +113,7 @@ public struct ExperimentReport: Sendable {
         plans = ordered(results.map(\.plan))
         machines = ordered(results.map(\.machine))
         machineRunCounts = machines.map { machine in results.count { $0.machine == machine } }
+        builds = ordered(results.map(\.build)).map { build in (build, results.count { $0.build == build }) }
         protocols = ordered(results.map(\.evaluationProtocol))
         methods = ordered(results.map(\.configuration))
         let sortedDates = results.map(\.date).sorted()
@@ -206,6 +209,15 @@ public struct ExperimentReport: Sendable {
             + "median of single-history top-10 requests."
     }
 
+    /// The builds list of the report's head: `CompactRec 0.1.0, commit 2ef5a17… (12 runs)`.
+    public var buildLines: [String] {
+        builds.map { entry in
+            let runs = "\(entry.runs) run\(entry.runs == 1 ? "" : "s")"
+            guard let build = entry.build else { return "not recorded (\(runs), made before results kept it)" }
+            return "CompactRec \(build.version), commit \(build.commit) (\(runs))"
+        }
+    }
+
     /// The machines list of the report's head: `M1: AMD EPYC, OpenBLAS Zen, 1 thread (170 runs)`.
     public var machineLines: [String] {
         machines.indices.map { "\(Self.machineName($0)): \(machines[$0].description) (\(machineRunCounts[$0]) run\(machineRunCounts[$0] == 1 ? "" : "s"))" }
@@ -216,6 +228,7 @@ public struct ExperimentReport: Sendable {
         lines.append("\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + ".")
         lines.append("")
         for machine in machineLines { lines.append("- machine \(machine)") }
+        for build in buildLines { lines.append("- build: \(build)") }
         for evaluationProtocol in protocols { lines.append("- protocol: \(evaluationProtocol)") }
         lines += ["", explanation]
         if let note = missingLearningCurvesNote { lines += ["", note] }

@@ -187,7 +187,7 @@ public final class ExperimentRunner {
             epochSeconds: training.epochs.map(\.seconds), sequencesPerSecond: training.sequencesPerSecond,
             evalUsersPerSecond: Double(data.test.count) / max(evaluationSeconds, 1e-9),
             recommendLatencyP50Ms: RecommendLatency.median(latencies), recommendRequests: latencies.count,
-            machine: .current, date: ISO8601DateFormatter().string(from: Date()))
+            machine: .current, build: .current, date: ISO8601DateFormatter().string(from: Date()))
     }
 }
 

@@ -35,6 +35,7 @@ extension ExperimentReport {
         var meta = "\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + "."
         meta = "<p class=\"meta\">\(escapeMarkup(meta))</p>\n<ul class=\"meta\">\n"
         for machine in machineLines { meta += "<li>machine \(escapeMarkup(machine))</li>\n" }
+        for build in buildLines { meta += "<li>build: \(escapeMarkup(build))</li>\n" }
         for evaluationProtocol in protocols { meta += "<li>protocol: \(escapeMarkup(evaluationProtocol))</li>\n" }
         page += meta + "</ul>\n<p>\(escapeMarkup(explanation))</p>\n"
         if let note = missingLearningCurvesNote { page += "<p class=\"meta\">\(escapeMarkup(note))</p>\n" }

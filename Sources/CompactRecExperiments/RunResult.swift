@@ -108,6 +108,8 @@ public struct RunResult: Codable, Equatable, Sendable {
     public var recommendRequests: Int
 
     public var machine: Machine
+    /// The CompactRec version and commit that made the run; nil in records written before it was kept.
+    public var build: BuildInfo? = nil
     /// When the run finished, ISO 8601 in UTC.
     public var date: String
 

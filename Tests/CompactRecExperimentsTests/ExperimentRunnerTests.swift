@@ -62,6 +62,7 @@ struct ExperimentRunnerTests {
             let curve = try #require(result.learningCurve)
             #expect(curve.map(\.epoch) == [1] && curve[0].loss == result.finalLoss && curve[0].seconds == result.epochSeconds[0])
             #expect(curve[0].validation == nil)
+            #expect(result.build == BuildInfo.current && result.build?.version == BuildInfo.compactRecVersion)
             #expect(result.recommendRequests == 10 && result.recommendLatencyP50Ms > 0 && result.evalUsersPerSecond > 0)
             let hr = [5, 10, 20].map { result.metrics["hr@\($0)"]! }
             #expect(hr[0] <= hr[1] && hr[1] <= hr[2] && hr[2] <= 1 && result.metrics.count == 9)
