@@ -91,8 +91,10 @@ public struct ExperimentReport: Sendable {
     /// The builds the runs were made with (nil for records that predate it) and how many runs each made.
     public var builds: [(build: BuildInfo?, runs: Int)]
     public var protocols: [String]
-    /// Every configuration, in order of appearance: a method's colour and marker in the charts.
+    /// Every configuration, in order of appearance.
     public var methods: [String]
+    /// Each configuration's colour and marker in the charts, by method family.
+    public var styles: ChartStyles
     public var runCount: Int
     /// Runs whose record has no per-epoch loss (written before results kept it).
     public var runsWithoutLearningCurve: Int
@@ -116,6 +118,7 @@ public struct ExperimentReport: Sendable {
         builds = ordered(results.map(\.build)).map { build in (build, results.count { $0.build == build }) }
         protocols = ordered(results.map(\.evaluationProtocol))
         methods = ordered(results.map(\.configuration))
+        styles = ChartStyles(results.map { ($0.configuration, $0.settings) })
         let sortedDates = results.map(\.date).sorted()
         dates = sortedDates.first.map { ($0, sortedDates.last!) }
 

@@ -2,30 +2,47 @@ import CompactRec
 import Foundation
 
 /// The report's charts as self-contained SVG: no scripts, no fonts or files to fetch, every
-/// text escaped. A method keeps its colour and marker across all charts of a report.
+/// text escaped. A configuration keeps its colour and marker across all charts of a report
+/// (``ChartStyles``), and every text and marker lies inside the picture: legends go under the
+/// plot in columns and the picture grows to hold them (``ChartLegend``).
 public enum ReportCharts {
-    /// Okabe–Ito colours (distinguishable with colour-blindness), yellow left out for contrast.
-    static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
-    static let shapes = ["circle", "square", "triangle", "diamond", "triangle-down", "cross"]
     static let font = "font-family=\"Helvetica, Arial, sans-serif\""
+    static let width = 760.0, margin = 12.0
+    /// The plot area of the scatter and line charts; the legend starts `legendGap` under it.
+    static let plotLeft = 78.0, plotRight = width - 24, plotTop = 42.0, plotBottom = 362.0, legendGap = 58.0
 
-    /// The colour and marker of the method at `index` in the report's method order: colours
-    /// and shapes cycle at different periods, so 24 methods look different.
-    static func style(_ index: Int) -> (colour: String, shape: String) {
-        (colours[index % colours.count], shapes[index % shapes.count])
+    /// The picture's height for a plot with `legend` under it, and the legend's top.
+    static func heightWithLegend(_ legend: ChartLegend) -> (height: Double, legendTop: Double) {
+        let legendTop = plotBottom + legendGap
+        return (legendTop + legend.height(width: width - 2 * margin) + margin, legendTop)
+    }
+
+    /// The chart's title at the top left, cut to the picture's width.
+    static func title(_ title: String, x: Double) -> String {
+        text(x: x, y: 22, ChartText.fitted(title, size: 15, bold: true, maxWidth: width - x - margin), anchor: "start", size: 15, weight: "bold")
+    }
+
+    /// The vertical axis's title, rotated, centred on the plot.
+    static func verticalTitle(_ title: String) -> String {
+        let middle = f((plotTop + plotBottom) / 2)
+        return "<text x=\"18\" y=\"\(middle)\" \(font) font-size=\"13\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 18 \(middle))\">\(escapeMarkup(title))</text>\n"
     }
 
     // MARK: - NDCG@10 against parameters
 
-    /// NDCG@10 (mean, with the lowest to the highest seed as an error bar) against the parameter count on a
-    /// log axis, a marker per method, the Pareto front (fewest parameters for the NDCG) as a
-    /// step line, and a legend.
-    public static func accuracyVersusSize(_ group: ExperimentReport.Group, methods: [String]) -> String {
-        let width = 760.0, height = 420.0
-        let left = 78.0, right = width - 210, top = 42.0, bottom = height - 58
+    /// NDCG@10 (mean, with the lowest to the highest seed as an error bar) against the parameter
+    /// count on a log axis, a marker per configuration, the Pareto front (fewest parameters for
+    /// the NDCG) as a step line, and a legend by method family.
+    public static func accuracyVersusSize(_ group: ExperimentReport.Group, styles: ChartStyles) -> String {
+        let (left, right, top, bottom) = (plotLeft, plotRight, plotTop, plotBottom)
         let rows = group.rows.filter { $0.params > 0 && $0.ndcg10.mean.isFinite }
+        let front = paretoFront(rows.map { (Double($0.params), $0.ndcg10.mean) })
+        let legend = ChartLegend(rows.map { ($0.method, $0.method) }, styles: styles,
+                                 trailing: front.count > 1 ? [.dashedLine(label: "Pareto front")] : [])
+        let (height, legendTop) = heightWithLegend(legend)
         var svg = header(width: width, height: height, label: "NDCG@10 against parameters, \(group.title)")
-        svg += text(x: left, y: 22, "NDCG@10 against parameters (\(group.title))", anchor: "start", size: 15, weight: "bold")
+        svg += title("NDCG@10 against parameters (\(group.title))", x: left)
         guard !rows.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let xAxis = logTicks(low: Double(rows.map(\.params).min()!), high: Double(rows.map(\.params).max()!))
@@ -43,11 +60,8 @@ public enum ReportCharts {
             svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
-        svg += text(x: (left + right) / 2, y: height - 16, "parameters (log scale)")
-        svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
+        svg += text(x: (left + right) / 2, y: bottom + 42, "parameters (log scale)") + verticalTitle("NDCG@10")
 
-        let front = paretoFront(rows.map { (Double($0.params), $0.ndcg10.mean) })
         if front.count > 1 {
             var points: [String] = []
             for (a, b) in zip(front, front.dropFirst()) {
@@ -60,49 +74,37 @@ public enum ReportCharts {
                 + "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
         }
         for row in rows {
-            let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
+            let style = styles.style(of: row.method)
             let cx = x(Double(row.params)), cy = y(row.ndcg10.mean)
-            svg += errorBar(row.ndcg10, x: cx, y: y, colour: colour)
+            svg += errorBar(row.ndcg10, x: cx, y: y, colour: style.colour)
             let tip = "\(row.method): \(ExperimentReport.grouped(row.params)) parameters, NDCG@10 \(ExperimentReport.format(row.ndcg10))"
-            svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, cx, cy, colour))</g>\n"
+            svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(style.shape, cx, cy, style.colour))</g>\n"
         }
-
-        var legendY = top + 6
-        for row in rows {
-            let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
-            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, row.method, anchor: "start")
-            legendY += 20
-        }
-        if front.count > 1 {
-            svg += "<line x1=\"\(f(right + 18))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 38))\" y2=\"\(f(legendY))\" "
-                + "stroke=\"#555555\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-            svg += text(x: right + 42, y: legendY + 4, "Pareto front", anchor: "start")
-        }
-        return svg + "</svg>"
+        return svg + legend.svg(x: margin, y: legendTop, width: width - 2 * margin) + "</svg>"
     }
 
     // MARK: - Line charts: NDCG@10 against the sequence length or the compression ratio; learning curves
 
     /// Mean NDCG@10 at each sequence length of a study, a line and markers per method; the
     /// lengths are evenly spaced, as the studies use doubling-ish lengths (10, 20, 50, 100).
-    public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, methods: [String]) -> String {
+    public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, styles: ChartStyles) -> String {
         lineChart(title: "NDCG@10 against sequence length (\(study.dataset))", xLabel: "sequence length", yLabel: "NDCG@10",
                   columns: study.lengths.map { "T = \($0)" },
-                  lines: study.lines.map { ($0.method, $0.method, $0.rows.map { $0?.ndcg10 }) }, methods: methods)
+                  lines: study.lines.map { ($0.method, $0.method, $0.rows.map { $0?.ndcg10 }) }, styles: styles)
     }
 
     /// Mean NDCG@10 at each target ratio of a compression study, a line and markers per method;
     /// the ratios are evenly spaced (4×, 16×, 40×).
-    public static func accuracyVersusRatio(_ study: ExperimentReport.RatioStudy, methods: [String]) -> String {
+    public static func accuracyVersusRatio(_ study: ExperimentReport.RatioStudy, styles: ChartStyles) -> String {
         let subject = "\(study.side.rawValue) compression ratio"
         return lineChart(title: "NDCG@10 against \(subject) (\(study.dataset))", xLabel: subject, yLabel: "NDCG@10",
                          columns: study.columns,
-                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows.map { $0?.ndcg10 }) }, methods: methods)
+                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows.map { $0?.ndcg10 }) }, styles: styles)
     }
 
     /// The training loss (or, with `validation`, the validation NDCG@10) of each row of `group`
     /// that recorded a learning curve, by epoch: whether training had levelled off.
-    public static func learningCurves(_ group: ExperimentReport.Group, validation: Bool = false, methods: [String]) -> String {
+    public static func learningCurves(_ group: ExperimentReport.Group, validation: Bool = false, styles: ChartStyles) -> String {
         let curves = group.rows.compactMap { row in
             row.learningCurve.flatMap { curve in (validation ? curve.validationNDCG10 : curve.loss).map { (row.method, $0) } }
         }
@@ -112,20 +114,21 @@ public enum ReportCharts {
                          yLabel: validation ? "NDCG@10" : "loss", columns: (0..<epochs).map { String($0 + 1) },
                          lines: curves.map { method, values in
                              (method, method, (0..<epochs).map { $0 < values.count && values[$0].count > 0 ? values[$0] : nil })
-                         }, methods: methods)
+                         }, styles: styles)
     }
 
     /// Evenly spaced columns (one per setting), the value up, a line and markers per entry of
     /// `lines`: (label, the configuration that picks its colour and marker, its value in each
     /// column, nil where it has none), with the seeds' lowest to highest as an error bar.
     static func lineChart(
-        title: String, xLabel: String, yLabel: String, columns: [String],
-        lines chartLines: [(label: String, style: String, values: [ExperimentReport.Spread?])], methods: [String]
+        title chartTitle: String, xLabel: String, yLabel: String, columns: [String],
+        lines chartLines: [(label: String, style: String, values: [ExperimentReport.Spread?])], styles: ChartStyles
     ) -> String {
-        let width = 760.0, left = 78.0, right = width - 210, top = 42.0
-        let height = max(420.0, top + 20 * Double(chartLines.count) + 30), bottom = height - 58
-        var svg = header(width: width, height: height, label: title)
-        svg += text(x: left, y: 22, title, anchor: "start", size: 15, weight: "bold")
+        let (left, right, top, bottom) = (plotLeft, plotRight, plotTop, plotBottom)
+        let legend = ChartLegend(chartLines.map { ($0.label, $0.style) }, styles: styles)
+        let (height, legendTop) = heightWithLegend(legend)
+        var svg = header(width: width, height: height, label: chartTitle)
+        svg += title(chartTitle, x: left)
         let spreads = chartLines.flatMap { $0.values.compactMap { $0 } }.filter(\.mean.isFinite)
         guard !spreads.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
@@ -141,29 +144,24 @@ public enum ReportCharts {
             svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
-        svg += text(x: (left + right) / 2, y: height - 16, xLabel)
-        svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">\(escapeMarkup(yLabel))</text>\n"
+        svg += text(x: (left + right) / 2, y: bottom + 42, xLabel) + verticalTitle(yLabel)
 
-        var legendY = top + 6
         for chartLine in chartLines {
-            let (colour, shape) = style(methods.firstIndex(of: chartLine.style) ?? 0)
+            let style = styles.style(of: chartLine.style)
             let points = chartLine.values.enumerated().compactMap { i, value in
                 value.flatMap { $0.mean.isFinite ? (i, $0) : nil }
             }
             if points.count > 1 {
                 svg += "<polyline points=\"" + points.map { "\(f(x($0.0))),\(f(y($0.1.mean)))" }.joined(separator: " ")
-                    + "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+                    + "\" fill=\"none\" stroke=\"\(style.colour)\" stroke-width=\"1.5\"/>\n"
             }
             for (i, value) in points {
-                svg += errorBar(value, x: x(i), y: y, colour: colour)
+                svg += errorBar(value, x: x(i), y: y, colour: style.colour)
                 let tip = "\(chartLine.label), \(columns[i]): \(yLabel) \(ExperimentReport.format(value))"
-                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(value.mean), colour))</g>\n"
+                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(style.shape, x(i), y(value.mean), style.colour))</g>\n"
             }
-            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, chartLine.label, anchor: "start")
-            legendY += 20
         }
-        return svg + "</svg>"
+        return svg + legend.svg(x: margin, y: legendTop, width: width - 2 * margin) + "</svg>"
     }
 
     /// Indices of the points on the Pareto front — none has fewer parameters and at least as
@@ -197,15 +195,16 @@ public enum ReportCharts {
     /// One horizontal bar per method with its mean and, over several seeds, a whisker of ±
     /// the standard deviation; the value is written at the bar's end. Each section's bars follow
     /// its heading; all share one axis.
-    public static func bars(title: String, sections: [BarSection], methods: [String], format: String) -> String {
-        let width = 760.0, top = 42.0, rowHeight = 24.0
+    public static func bars(title chartTitle: String, sections: [BarSection], styles: ChartStyles, format: String) -> String {
+        let top = 42.0, rowHeight = 24.0, valueRoom = 90.0
         let entries = sections.flatMap(\.values)
-        let longest = Double(entries.map(\.method.count).max() ?? 6)
-        let left = min(max(7 * longest + 20, 90), 280), right = width - 90
+        // Labels right-aligned before the bars, as wide as the widest (up to 280 px, cut beyond).
+        let labelWidth = min(entries.map { ChartText.width($0.method, size: 12) }.max() ?? 60, 280)
+        let left = max(margin + labelWidth + 8, 90), right = width - valueRoom
         let headings = sections.filter { $0.heading != nil }.count
         let bottom = top + rowHeight * Double(max(entries.count + headings, 1)) + 6, height = bottom + 44
-        var svg = header(width: width, height: height, label: title)
-        svg += text(x: 12, y: 22, title, anchor: "start", size: 15, weight: "bold")
+        var svg = header(width: width, height: height, label: chartTitle)
+        svg += title(chartTitle, x: margin)
         let shown = entries.filter { $0.value.mean.isFinite }
         guard !shown.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
@@ -218,15 +217,16 @@ public enum ReportCharts {
         var slot = 0
         for section in sections {
             if let heading = section.heading {
-                svg += text(x: 12, y: top + rowHeight * Double(slot) + 16, heading, anchor: "start", weight: "bold")
+                let fitted = ChartText.fitted(heading, size: 12, bold: true, maxWidth: width - 2 * margin)
+                svg += text(x: margin, y: top + rowHeight * Double(slot) + 16, fitted, anchor: "start", weight: "bold")
                 slot += 1
             }
             for entry in section.values {
                 let y = top + rowHeight * Double(slot) + 4
                 slot += 1
-                svg += text(x: left - 8, y: y + 12, entry.method, anchor: "end")
+                svg += text(x: left - 8, y: y + 12, ChartText.fitted(entry.method, size: 12, maxWidth: labelWidth), anchor: "end")
                 guard entry.value.mean.isFinite else { continue }
-                let colour = style(methods.firstIndex(of: entry.method) ?? 0).colour
+                let colour = styles.style(of: entry.method).colour
                 svg += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(x(entry.value.mean) - left, 0.5)))\" height=\"16\" "
                     + "fill=\"\(colour)\"><title>\(escapeMarkup(entry.method + ": " + String(format: format, entry.value.mean)))</title></rect>\n"
                 var end = x(entry.value.mean)
@@ -322,6 +322,11 @@ public enum ReportCharts {
         case "cross":
             return "<path d=\"M\(f(x - 5)) \(f(y - 5))L\(f(x + 5)) \(f(y + 5))M\(f(x - 5)) \(f(y + 5))L\(f(x + 5)) \(f(y - 5))\" "
                 + "stroke=\"\(colour)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        case "plus":
+            return "<path d=\"M\(f(x - 6)) \(f(y))L\(f(x + 6)) \(f(y))M\(f(x)) \(f(y - 6))L\(f(x)) \(f(y + 6))\" "
+                + "stroke=\"\(colour)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        case "ring":
+            return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4.5\" fill=\"#ffffff\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>"
         default: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5.5\" \(edge)/>"
         }
     }

@@ -60,24 +60,24 @@ extension ExperimentReport {
             }
             page += "</tbody>\n</table>\n"
             page += "<p>\(escapeMarkup(Self.seedSpreadSentence(group.rows.map { ($0.method, $0.ndcg10) })))</p>\n"
-            page += figure(ReportCharts.accuracyVersusSize(group, methods: methods),
+            page += figure(ReportCharts.accuracyVersusSize(group, styles: styles),
                            caption: "Mean NDCG@10 over seeds (bars: the lowest to the highest seed) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
             page += "<p class=\"meta\">\(escapeMarkup(Self.timingExplanation))</p>\n"
             page += table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
             page += figure(ReportCharts.bars(title: "Training time per epoch (s), \(group.title)",
-                                             sections: timingSections(group, \.secondsPerEpoch), methods: methods, format: "%.2f s"),
+                                             sections: timingSections(group, \.secondsPerEpoch), styles: styles, format: "%.2f s"),
                            caption: "Seconds of training steps per epoch, mean over the seeds run on each machine; a block of bars per machine.")
             page += figure(ReportCharts.bars(title: "Recommend latency p50 (ms), \(group.title)",
-                                             sections: timingSections(group, \.recommendLatencyP50Ms), methods: methods, format: "%.3f ms"),
+                                             sections: timingSections(group, \.recommendLatencyP50Ms), styles: styles, format: "%.3f ms"),
                            caption: "Median time of a single-history top-10 recommendation, mean over the seeds run on each machine; a block of bars per machine.")
             let curves = Self.learningCurveRows(group)
             if !curves.isEmpty {
                 page += "<p class=\"meta\">\(escapeMarkup(Self.learningCurveExplanation))</p>\n"
                 page += table(columns: Self.learningCurveColumns(group), rows: curves)
-                page += figure(ReportCharts.learningCurves(group, methods: methods),
+                page += figure(ReportCharts.learningCurves(group, styles: styles),
                                caption: "Mean training loss over seeds after each epoch; the bars span the lowest to the highest seed.")
                 if group.rows.contains(where: { $0.learningCurve?.validationNDCG10 != nil }) {
-                    page += figure(ReportCharts.learningCurves(group, validation: true, methods: methods),
+                    page += figure(ReportCharts.learningCurves(group, validation: true, styles: styles),
                                    caption: "Mean validation NDCG@10 over seeds after each epoch.")
                 }
             }
@@ -88,7 +88,7 @@ extension ExperimentReport {
             page += "<p class=\"meta\">\(escapeMarkup(study.explanation))</p>\n"
             page += studyTable(columns: study.columns, rows: study.tableRows)
             page += "<p>\(escapeMarkup(Self.seedSpreadSentence(study.seedSpreads)))</p>\n"
-            page += figure(ReportCharts.accuracyVersusRatio(study, methods: methods),
+            page += figure(ReportCharts.accuracyVersusRatio(study, styles: styles),
                            caption: "Mean NDCG@10 over seeds at each target ratio, a line per method; the bars span the lowest to the highest seed.")
             page += "</section>\n"
         }
@@ -97,7 +97,7 @@ extension ExperimentReport {
             page += "<p class=\"meta\">\(escapeMarkup(Self.lengthStudyExplanation))</p>\n"
             page += studyTable(columns: study.columns, rows: study.tableRows)
             page += "<p>\(escapeMarkup(Self.seedSpreadSentence(study.seedSpreads)))</p>\n"
-            page += figure(ReportCharts.accuracyVersusLength(study, methods: methods),
+            page += figure(ReportCharts.accuracyVersusLength(study, styles: styles),
                            caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration; the bars span the lowest to the highest seed.")
             page += "</section>\n"
         }

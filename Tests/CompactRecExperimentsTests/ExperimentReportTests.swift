@@ -210,12 +210,12 @@ struct ExperimentReportTests {
 
     @Test func theScatterPlotHasALogAxisMarkersPerMethodAndTheParetoSteps() throws {
         let report = try report()
-        let svg = ReportCharts.accuracyVersusSize(report.groups[0], methods: report.methods)
+        let svg = ReportCharts.accuracyVersusSize(report.groups[0], styles: report.styles)
         let chart = MarkupCollector.parse(svg)
         #expect(chart.attributes["svg"]?.first?["xmlns"] == "http://www.w3.org/2000/svg")
-        // Ticks 200, 500, 1k, 2k span x 78…550; NDCG ticks 0.14…0.26 span y 362…42. Pareto
+        // Ticks 200, 500, 1k, 2k span x 78…736; NDCG ticks 0.14…0.26 span y 362…42. Pareto
         // front: small (250, 0.17) then mid (500, 0.23); base (1000, 0.21) is beaten by mid.
-        #expect(chart.attributes["polyline"]?.map { $0["points"] } == ["123.7,282.0 265.8,282.0 265.8,122.0"])
+        #expect(chart.attributes["polyline"]?.map { $0["points"] } == ["141.8,282.0 339.8,282.0 339.8,122.0"])
         for label in ["200", "500", "1k", "2k", "0.14", "0.26", "parameters (log scale)", "NDCG@10", "base", "small", "mid"] {
             #expect(chart.text.contains(label), "\(label)")
         }
@@ -227,7 +227,7 @@ struct ExperimentReportTests {
 
     @Test func theLengthChartHasALinePerMethodRunAtSeveralLengths() throws {
         let report = try report()
-        let svg = ReportCharts.accuracyVersusLength(report.lengthStudies[0], methods: report.methods)
+        let svg = ReportCharts.accuracyVersusLength(report.lengthStudies[0], styles: report.styles)
         let chart = MarkupCollector.parse(svg)
         // small ran at T = 20 and 50 (a line); base and mid at T = 20 only (a marker each).
         // Titles: the chart's own and one per marker (small twice, base and mid once).
@@ -252,7 +252,7 @@ struct ExperimentReportTests {
 
     @Test func lineChartsDrawTheSeedsRangeAsErrorBars() throws {
         let report = try report()
-        let chart = MarkupCollector.parse(ReportCharts.accuracyVersusLength(report.lengthStudies[0], methods: report.methods))
+        let chart = MarkupCollector.parse(ReportCharts.accuracyVersusLength(report.lengthStudies[0], styles: report.styles))
         // The NDCG axis runs 0.05…0.30 over y 362…42; at T = 20 (x = 78) mid's seeds, 0.22 and
         // 0.24, span y 144.4 to 118.8, with 8 px caps at both ends.
         let lines = chart.attributes["line"] ?? []
@@ -269,7 +269,7 @@ struct ExperimentReportTests {
         let rows = report.groups[0].rows
         let sections = [ReportCharts.BarSection(heading: "M1: a machine", values: rows.map { ($0.method, $0.timings[0].secondsPerEpoch) }),
                         ReportCharts.BarSection(heading: "M2: another", values: [("base", ExperimentReport.Spread([40]))])]
-        let svg = ReportCharts.bars(title: "Training time per epoch (s)", sections: sections, methods: report.methods, format: "%.2f s")
+        let svg = ReportCharts.bars(title: "Training time per epoch (s)", sections: sections, styles: report.styles, format: "%.2f s")
         let chart = MarkupCollector.parse(svg)
         #expect(chart.attributes["rect"]!.filter { $0["height"] == "16" }.count == 4)
         for label in ["5.50 s", "2.00 s", "3.25 s", "40.00 s", "M1: a machine", "M2: another", "Training time per epoch (s)"] {

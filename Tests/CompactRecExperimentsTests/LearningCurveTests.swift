@@ -62,7 +62,7 @@ struct LearningCurveTests {
 
     @Test func thePageDrawsTheCurvesAndTheValidationOnlyWhereRecorded() throws {
         let report = ExperimentReport(results: Self.results)
-        let chart = ReportCharts.learningCurves(report.groups[0], methods: report.methods)
+        let chart = ReportCharts.learningCurves(report.groups[0], styles: report.styles)
         // A line each for base and small over three epochs; old has no curve and no line.
         let lines = chart.components(separatedBy: "<polyline points=\"").dropFirst().map { $0.prefix { $0 != "\"" }.split(separator: " ") }
         #expect(lines.map(\.count) == [3, 3] && chart.contains(">Training loss by epoch (toy, T = 20)<") && !chart.contains(">old<"))

@@ -72,7 +72,7 @@ struct RatioStudyTests {
         let page = report.html()
         let parser = XMLParser(data: Data(page.utf8))
         #expect(parser.parse(), "not well-formed: \(String(describing: parser.parserError))")
-        let chart = ReportCharts.accuracyVersusRatio(report.ratioStudies[0], methods: report.methods)
+        let chart = ReportCharts.accuracyVersusRatio(report.ratioStudies[0], styles: report.styles)
         // memcom's two ratios make the one line; the other methods ran at one ratio (a marker each).
         #expect(chart.components(separatedBy: "<polyline").count - 1 == 1)
         #expect(chart.contains("input compression ratio") && chart.contains(">16×<"))
