@@ -29,7 +29,7 @@ extension ExperimentReport {
                 let speed = Spread(here.map(\.evalUsersPerSecond))
                 let baselineHere = baseline?.filter { $0.machine == machine } ?? []
                 return MachineTiming(
-                    machine: index, seeds: here.map(\.seed), secondsPerEpoch: Spread(here.map(\.secondsPerEpoch)),
+                    machine: index, seeds: here.map(\.seed).sorted(), secondsPerEpoch: Spread(here.map(\.secondsPerEpoch)),
                     evalUsersPerSecond: speed,
                     inferenceSpeedup: baselineHere.isEmpty ? nil : speed.mean / Spread(baselineHere.map(\.evalUsersPerSecond)).mean,
                     recommendLatencyP50Ms: Spread(here.map(\.recommendLatencyP50Ms)))

@@ -45,6 +45,24 @@ struct MachineTimingTests {
         #expect(late.timings.count == 1 && late.timings[0].machine == 2 && late.timings[0].inferenceSpeedup == nil)
     }
 
+    @Test func aMachinesSeedsAreListedInOrderWhateverTheOrderOfTheRecords() {
+        let zen4Runs = Self.results.filter { $0.machine == Self.zen4 }.map { run -> RunResult in
+            var run = run
+            run.seed = 3 - run.seed  // seed 2 becomes 1, so seed 2's record (base's) now comes first
+            run.key += "-reseeded"
+            return run
+        }
+        let late = zen4Runs.map { run -> RunResult in
+            var run = run
+            run.seed = 2
+            run.key += "-2"
+            return run
+        }
+        let report = ExperimentReport(results: late + zen4Runs)
+        #expect(report.groups[0].rows.map { $0.timings[0].seeds } == [[1, 2], [1, 2]])
+        #expect(ExperimentReport.timingTableRows(report.groups[0]).map { $0[2] } == ["1, 2", "1, 2"])
+    }
+
     @Test func theTimeTableListsEachMachineApart() {
         let report = ExperimentReport(results: Self.results)
         let lines = report.markdown().split(separator: "\n").map(String.init)
