@@ -36,26 +36,37 @@ struct ChartLegend {
         } + trailing
     }
 
-    /// Columns and rows for `width` pixels: as many columns as the widest entry allows.
-    func grid(width: Double) -> (columns: Int, rows: Int, columnWidth: Double) {
-        guard !entries.isEmpty else { return (1, 0, width) }
+    /// Columns and rows for `width` pixels: as many columns as the widest entry allows, filled
+    /// top to bottom, with each entry's column and row. A heading never ends a column (its
+    /// family would start in the next), so a column may end a row short.
+    func grid(width: Double) -> (rows: Int, columnWidth: Double, cells: [(column: Int, row: Int)]) {
+        guard !entries.isEmpty else { return (0, width, []) }
         let widest = entries.map { Self.keyWidth + ChartText.width($0.label, size: Self.fontSize, bold: Self.isHeading($0)) }.max()!
         let columnWidth = min(widest, Self.widestColumn, width) + Self.columnGap
         let columns = max(1, min(entries.count, Int((width + Self.columnGap) / columnWidth)))
-        let rows = (entries.count + columns - 1) / columns
-        return (columns, rows, columnWidth)
+        var rows = (entries.count + columns - 1) / columns
+        while true {
+            var cells: [(column: Int, row: Int)] = [], column = 0, row = 0
+            for entry in entries {
+                if row == rows || (Self.isHeading(entry) && row == rows - 1 && rows > 1) { (column, row) = (column + 1, 0) }
+                cells.append((column, row))
+                row += 1
+            }
+            if column < columns { return (rows, columnWidth, cells) }
+            rows += 1
+        }
     }
 
     /// The height the legend takes in `width` pixels.
     func height(width: Double) -> Double { Double(grid(width: width).rows) * Self.rowHeight }
 
-    /// The legend's SVG with its top-left corner at (`x`, `y`), filling columns top to bottom.
+    /// The legend's SVG with its top-left corner at (`x`, `y`).
     func svg(x: Double, y: Double, width: Double) -> String {
-        let (_, rows, columnWidth) = grid(width: width)
+        let (_, columnWidth, cells) = grid(width: width)
         var svg = ""
         let labelWidth = min(columnWidth - Self.columnGap, width) - Self.keyWidth
-        for (i, entry) in entries.enumerated() {
-            let left = x + Double(i / rows) * columnWidth, middle = y + Double(i % rows) * Self.rowHeight + Self.rowHeight / 2
+        for (entry, cell) in zip(entries, cells) {
+            let left = x + Double(cell.column) * columnWidth, middle = y + Double(cell.row) * Self.rowHeight + Self.rowHeight / 2
             let bold = Self.isHeading(entry)
             let label = ChartText.fitted(entry.label, size: Self.fontSize, bold: bold, maxWidth: bold ? labelWidth + Self.keyWidth : labelWidth)
             switch entry {

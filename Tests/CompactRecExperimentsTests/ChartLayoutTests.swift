@@ -156,6 +156,24 @@ struct ChartLayoutTests {
         #expect(ChartStyles.family(of: both) == "block-adaptive + tree-softmax" && ChartStyles.family(of: shared) == "uncompressed")
     }
 
+    @Test func aFamilyHeadingNeverEndsALegendColumn() {
+        func settings(_ input: String) -> ExperimentSettings {
+            var settings = ExperimentSettings()
+            settings.inputEmbedding = input
+            return settings
+        }
+        let names = ["solo", "m1", "m2", "m3", "h1", "h2"]
+        let styles = ChartStyles(names.map { ($0, settings($0 == "solo" ? "full" : $0.hasPrefix("m") ? "memcom" : "hashing")) })
+        let legend = ChartLegend(names.map { ($0, $0) }, styles: styles)
+        #expect(legend.entries.map(\.label) == ["solo", "memcom", "m1", "m2", "m3", "hashing", "h1", "h2"])
+        // Three columns of three rows: the hashing heading would end the second; it starts the third.
+        let columnWidth = legend.grid(width: 1000).columnWidth
+        let grid = legend.grid(width: 3 * columnWidth - ChartLegend.columnGap + 1)
+        #expect(grid.rows == 3 && grid.cells.map(\.column) == [0, 0, 0, 1, 1, 2, 2, 2] && grid.cells[5].row == 0)
+        // One column: nothing to move.
+        #expect(legend.grid(width: columnWidth - ChartLegend.columnGap).cells.map(\.row) == Array(0..<8))
+    }
+
     @Test func textWidthsAreEstimatedWideAndCutWithAnEllipsis() {
         // "memcom-x16": three m (0.84 em), six of 0.56 em and a hyphen (0.34 em), 6.22 em; 12 % more.
         #expect(abs(ChartText.width("memcom-x16", size: 12) - 6.22 * 12 * 1.12) < 1e-9)
