@@ -3,7 +3,7 @@ import Foundation
 
 /// The colour and marker of each configuration of a report, the same in every chart.
 ///
-/// A report can hold 37 configurations, more than any set of colours tells apart. So each
+/// A report can hold 36 configurations, more than any set of colours tells apart. So each
 /// method family (the kind of compression: MEmCom, the hashing trick, CpRec's tree softmax, both
 /// of CpRec's sides, none) gets one hue, and the family's configurations (ratios, sides, sharing
 /// schemes, hashes) a shade of it and a marker of their own: related series look related, and
