@@ -7,20 +7,6 @@ import Foundation
 ///     let report = ExperimentReport(results: try ResultsStore.read(path: "runs/cprec/results.jsonl").results)
 ///     try writeAtomically(Data(report.markdown().utf8), to: "runs/cprec/report.md")
 public struct ExperimentReport: Sendable {
-    /// A mean over seeds and its spread: the sample standard deviation (0 for a single seed).
-    public struct Spread: Sendable, Equatable {
-        public var mean: Double
-        public var deviation: Double
-        public var count: Int
-
-        public init(_ values: [Double]) {
-            count = values.count
-            mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
-            let m = mean
-            deviation = values.count < 2 ? 0 : (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
-        }
-    }
-
     public struct Row: Sendable {
         public var method: String
         public var seeds: Int
@@ -39,14 +25,10 @@ public struct ExperimentReport: Sendable {
         /// (NDCG@10 − the baseline's) / the baseline's, of the means over the seeds both ran;
         /// nil without a baseline or a seed in common.
         public var relativeNDCG10: Double?
-        public var secondsPerEpoch: Spread
-        public var evalUsersPerSecond: Spread
-        /// Evaluation time per user in microseconds (full ranking, batches of 256): 10⁶ / the
-        /// mean users/s.
-        public var microsecondsPerUser: Double { 1e6 / evalUsersPerSecond.mean }
-        /// Evaluation users/s over the baseline's; nil without a baseline.
-        public var inferenceSpeedup: Double?
-        public var recommendLatencyP50Ms: Spread
+        /// Training loss (and validation NDCG@10) by epoch; nil when no run recorded it.
+        public var learningCurve: LearningCurve?
+        /// Training and serving times, one entry per machine the row's runs came from.
+        public var timings: [MachineTiming]
         public var isBaseline: Bool
     }
 
@@ -78,6 +60,12 @@ public struct ExperimentReport: Sendable {
         public var columns: [String] { lengths.map { "T = \($0)" } }
         /// The table's rows: the method, then a cell per length.
         public var tableRows: [[String]] { lines.map { [$0.method] + $0.rows.map(Self.cell) } }
+        /// Each cell's NDCG@10 over seeds, labelled `method at T = 20`.
+        public var seedSpreads: [(label: String, spread: Spread)] {
+            lines.flatMap { line in
+                zip(columns, line.rows).compactMap { column, row in row.map { ("\(line.method) at \(column)", $0.ndcg10) } }
+            }
+        }
 
         /// A cell of the study's table: mean NDCG@10 and its change against that length's baseline.
         public static func cell(_ row: Row?) -> String {
@@ -97,11 +85,19 @@ public struct ExperimentReport: Sendable {
     public var uncheckedClaims: [PaperClaim]
     /// Plans, machines and protocols the results come from, each listed once, in order of appearance.
     public var plans: [String]
-    public var machines: [String]
+    public var machines: [RunResult.Machine]
+    /// How many runs each of ``machines`` made.
+    public var machineRunCounts: [Int]
+    /// The builds the runs were made with (nil for records that predate it) and how many runs each made.
+    public var builds: [(build: BuildInfo?, runs: Int)]
     public var protocols: [String]
-    /// Every configuration, in order of appearance: a method's colour and marker in the charts.
+    /// Every configuration, in order of appearance.
     public var methods: [String]
+    /// Each configuration's colour and marker in the charts, by method family.
+    public var styles: ChartStyles
     public var runCount: Int
+    /// Runs whose record has no per-epoch loss (written before results kept it).
+    public var runsWithoutLearningCurve: Int
     /// The earliest and latest run dates.
     public var dates: (first: String, last: String)?
 
@@ -115,10 +111,14 @@ public struct ExperimentReport: Sendable {
             return values.filter { seen.insert($0).inserted }
         }
         runCount = results.count
+        runsWithoutLearningCurve = results.count { ($0.learningCurve ?? []).isEmpty }
         plans = ordered(results.map(\.plan))
-        machines = ordered(results.map { "\($0.machine.cpu), \($0.machine.blas), \($0.machine.threads) threads" })
+        machines = ordered(results.map(\.machine))
+        machineRunCounts = machines.map { machine in results.count { $0.machine == machine } }
+        builds = ordered(results.map(\.build)).map { build in (build, results.count { $0.build == build }) }
         protocols = ordered(results.map(\.evaluationProtocol))
         methods = ordered(results.map(\.configuration))
+        styles = ChartStyles(results.map { ($0.configuration, $0.settings) })
         let sortedDates = results.map(\.date).sorted()
         dates = sortedDates.first.map { ($0, sortedDates.last!) }
 
@@ -131,7 +131,7 @@ public struct ExperimentReport: Sendable {
             var ofLengths: [Group] = []
             for length in Set(ofDataset.map(\.length)).sorted() {
                 let runs = ofDataset.filter { $0.length == length }
-                let group = Self.group(dataset: dataset, length: length, runs: runs)
+                let group = Self.group(dataset: dataset, length: length, runs: runs, machines: machines)
                 ofLengths.append(group)
                 ratioStudies += RatioStudy.of(group, runs: runs)
             }
@@ -150,18 +150,16 @@ public struct ExperimentReport: Sendable {
         (claimChecks, uncheckedClaims) = Self.check(distinctClaims, groups: groups)
     }
 
-    private static func group(dataset: String, length: Int, runs: [RunResult]) -> Group {
+    private static func group(dataset: String, length: Int, runs: [RunResult], machines: [RunResult.Machine]) -> Group {
         var methods: [String] = []
         for run in runs where !methods.contains(run.configuration) { methods.append(run.configuration) }
         let byMethod = methods.map { method in runs.filter { $0.configuration == method } }
         let baseline = byMethod.first { $0[0].params == $0[0].paramsUncompressed }
-        let baselineSpeed = baseline.map { Spread($0.map(\.evalUsersPerSecond)).mean }
         let baselineInput = baseline.map { Double($0[0].paramsInput) }, baselineOutput = baseline.map { Double($0[0].paramsOutput) }
 
         var rows = byMethod.map { seeds -> Row in
             let first = seeds[0]
             let ndcg = Spread(seeds.map { $0.metrics["ndcg@10"] ?? .nan })
-            let speed = Spread(seeds.map(\.evalUsersPerSecond))
             let bySeed = Dictionary(seeds.map { run in (run.seed, run.metrics.filter { PaperClaim.metrics.contains($0.key) }) }) { a, _ in a }
             return Row(
                 method: first.configuration, seeds: seeds.count, metricsBySeed: bySeed, params: first.params,
@@ -170,10 +168,7 @@ public struct ExperimentReport: Sendable {
                 outputRatio: baselineOutput.map { $0 / Double(first.paramsOutput) }, ndcg10: ndcg,
                 hr10: Spread(seeds.map { $0.metrics["hr@10"] ?? .nan }),
                 mrr10: Spread(seeds.map { $0.metrics["mrr@10"] ?? .nan }),
-                relativeNDCG10: nil,
-                secondsPerEpoch: Spread(seeds.map(\.secondsPerEpoch)), evalUsersPerSecond: speed,
-                inferenceSpeedup: baselineSpeed.map { speed.mean / $0 },
-                recommendLatencyP50Ms: Spread(seeds.map(\.recommendLatencyP50Ms)),
+                relativeNDCG10: nil, learningCurve: LearningCurve.of(seeds), timings: MachineTiming.of(seeds, baseline: baseline, machines: machines),
                 isBaseline: first.configuration == baseline?[0].configuration)
         }
         if let base = rows.first(where: \.isBaseline) {
@@ -188,8 +183,7 @@ public struct ExperimentReport: Sendable {
     // MARK: - Markdown
 
     static let columns = [
-        "method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "s/epoch", "µs/user",
-        "inference speed-up", "seeds",
+        "method", "params", "ratio", "input ×", "output ×", "NDCG@10", "HR@10", "MRR@10", "ΔNDCG@10", "seed spread", "seeds",
     ]
 
     /// The table cells of `row`, as both the Markdown and the HTML tables show them.
@@ -198,30 +192,49 @@ public struct ExperimentReport: Sendable {
          row.inputRatio.map { String(format: "%.2f×", $0) } ?? "–", row.outputRatio.map { String(format: "%.2f×", $0) } ?? "–",
          format(row.ndcg10), format(row.hr10), format(row.mrr10),
          row.isBaseline ? "baseline" : row.relativeNDCG10.map { String(format: "%+.1f %%", 100 * $0) } ?? "–",
-         String(format: "%.2f", row.secondsPerEpoch.mean), String(format: "%.0f", row.microsecondsPerUser),
-         row.inferenceSpeedup.map { String(format: "%.2f×", $0) } ?? "–", String(row.seeds)]
+         formatSeedSpread(row.ndcg10), String(row.seeds)]
     }
 
     /// A short paragraph on what the numbers are.
     public var explanation: String {
         "Metrics are means over seeds ± the sample standard deviation (no ± for a single seed). "
+            + "Seed spread is the highest NDCG@10 over seeds minus the lowest, as a share of the mean; under each "
+            + "table, the largest. "
             + "ΔNDCG@10 is the relative change of the mean against the baseline's, both over the seeds the two share "
             + "(so a row that lacks a seed is compared on the others): the baseline is the first uncompressed "
             + "configuration (full table, full softmax, no sharing) of the same data set and length. "
             + "Ratio is the whole model's parameters over the uncompressed model's; input × and output × "
             + "are the input embedding's and the output layer's (with its bias) against the baseline's. "
-            + "s/epoch is training time per epoch (training steps only). µs/user is evaluation time per user "
-            + "(the encoder and the scores of every item, batches of 256); inference speed-up is evaluation "
-            + "users/s over the baseline's; recommend latency is the median of single-history top-10 requests."
+            + "The metrics pool every machine (other BLAS kernels change them only by rounding); times never do: "
+            + "they are given per machine. s/epoch is training time per epoch (training steps only). µs/user is "
+            + "evaluation time per user (the encoder and the scores of every item, batches of 256); inference "
+            + "speed-up is evaluation users/s over the baseline's on the same machine; recommend p50 is the "
+            + "median of single-history top-10 requests."
+    }
+
+    /// The builds list of the report's head: `CompactRec 0.1.0, commit 2ef5a17… (12 runs)`.
+    public var buildLines: [String] {
+        builds.map { entry in
+            let runs = "\(entry.runs) run\(entry.runs == 1 ? "" : "s")"
+            guard let build = entry.build else { return "not recorded (\(runs), made before results kept it)" }
+            return "CompactRec \(build.version), commit \(build.commit) (\(runs))"
+        }
+    }
+
+    /// The machines list of the report's head: `M1: AMD EPYC, OpenBLAS Zen, 1 thread (170 runs)`.
+    public var machineLines: [String] {
+        machines.indices.map { "\(Self.machineName($0)): \(machines[$0].description) (\(machineRunCounts[$0]) run\(machineRunCounts[$0] == 1 ? "" : "s"))" }
     }
 
     public func markdown() -> String {
         var lines = ["# Experiment report: \(plans.joined(separator: ", "))", ""]
         lines.append("\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + ".")
         lines.append("")
-        for machine in machines { lines.append("- machine: \(machine)") }
+        for machine in machineLines { lines.append("- machine \(machine)") }
+        for build in buildLines { lines.append("- build: \(build)") }
         for evaluationProtocol in protocols { lines.append("- protocol: \(evaluationProtocol)") }
         lines += ["", explanation]
+        if let note = missingLearningCurvesNote { lines += ["", note] }
         if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
             lines += ["", "## The papers' claims", "", Self.claimsExplanation, ""]
             if !claimChecks.isEmpty {
@@ -240,17 +253,24 @@ public struct ExperimentReport: Sendable {
             for row in group.rows {
                 lines.append("| " + Self.cells(row).map(Self.escapeTableCell).joined(separator: " | ") + " |")
             }
-            lines.append("")
-            lines.append("Recommend latency p50 (ms): "
-                + group.rows.map { "\($0.method) \(String(format: "%.3f", $0.recommendLatencyP50Ms.mean))" }.joined(separator: ", ") + ".")
+            lines += ["", Self.seedSpreadSentence(group.rows.map { ($0.method, $0.ndcg10) })]
+            lines += ["", Self.timingExplanation, ""]
+            lines += Self.table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
+            let curves = Self.learningCurveRows(group)
+            if !curves.isEmpty {
+                lines += ["", Self.learningCurveExplanation, ""]
+                lines += Self.table(columns: Self.learningCurveColumns(group), rows: curves)
+            }
         }
         for study in ratioStudies {
             lines += ["", "## \(study.title)", "", study.explanation, ""]
             lines += Self.studyTable(columns: study.columns, rows: study.tableRows)
+            lines += ["", Self.seedSpreadSentence(study.seedSpreads)]
         }
         for study in lengthStudies {
             lines += ["", "## \(study.dataset): NDCG@10 by sequence length", "", Self.lengthStudyExplanation, ""]
             lines += Self.studyTable(columns: study.columns, rows: study.tableRows)
+            lines += ["", Self.seedSpreadSentence(study.seedSpreads)]
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -182,11 +182,12 @@ public final class ExperimentRunner {
             compressionRatio: accounting.compressionRatio, bytes: accounting.bytes,
             metrics: metrics.values, evaluationProtocol: data.protocolDescription + "; " + Evaluator.protocolSummary,
             epochs: training.epochs.count, bestEpoch: training.bestEpoch,
-            finalLoss: Double(training.epochs.last?.loss ?? .nan), trainingSeconds: training.trainingSeconds,
+            finalLoss: Double(training.epochs.last?.loss ?? .nan), learningCurve: training.epochs.map(RunResult.Epoch.init),
+            trainingSeconds: training.trainingSeconds,
             epochSeconds: training.epochs.map(\.seconds), sequencesPerSecond: training.sequencesPerSecond,
             evalUsersPerSecond: Double(data.test.count) / max(evaluationSeconds, 1e-9),
             recommendLatencyP50Ms: RecommendLatency.median(latencies), recommendRequests: latencies.count,
-            machine: .current, date: ISO8601DateFormatter().string(from: Date()))
+            machine: .current, build: .current, date: ISO8601DateFormatter().string(from: Date()))
     }
 }
 

@@ -38,11 +38,19 @@ extension ExperimentReport {
         /// The table's rows: the method, then a cell per ratio.
         public var tableRows: [[String]] { lines.map { line in [line.method] + line.rows.indices.map { cell(line, $0) } } }
 
+        /// Each cell's NDCG@10 over seeds, labelled `memcom at 16×`.
+        public var seedSpreads: [(label: String, spread: Spread)] {
+            lines.flatMap { line in
+                zip(columns, line.rows).compactMap { column, row in row.map { ("\(line.method) at \(column)", $0.ndcg10) } }
+            }
+        }
+
         /// A reached ratio further than this (relative) from the target is shown beside the cell.
         static let reachedTolerance = 0.05
 
         /// Mean NDCG@10 and its change against the baseline, the ratio reached when it is off the
-        /// target, and on the output side the scoring time per user: `0.0089 (-64.1 %; at 32.0×)`.
+        /// target, and on the output side the scoring time per user on each machine (never pooled
+        /// across machines): `0.0089 (-64.1 %; at 32.0×; 127 µs/user on M2)`.
         public func cell(_ line: Line, _ index: Int) -> String {
             guard let row = line.rows[index] else { return "–" }
             var notes: [String] = []
@@ -50,7 +58,10 @@ extension ExperimentReport {
             if let reached = line.reached[index], abs(reached / ratios[index] - 1) > Self.reachedTolerance {
                 notes.append(String(format: "at %.1f×", reached))
             }
-            if side == .output { notes.append(String(format: "%.0f µs/user", row.microsecondsPerUser)) }
+            if side == .output, !row.timings.isEmpty {
+                notes.append(row.timings.map { String(format: "%.0f µs/user on ", $0.microsecondsPerUser) + ExperimentReport.machineName($0.machine) }
+                    .joined(separator: ", "))
+            }
             return String(format: "%.4f", row.ndcg10.mean) + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
         }
 
@@ -63,7 +74,8 @@ extension ExperimentReport {
                 + "\(base). Where the table's own ratio N·C / parameters"
                 + (side == .output ? " (without the output bias)" : "")
                 + " is more than 5 % off the target, the ratio reached follows."
-                + (side == .output ? " µs/user is the evaluation time per user (the encoder and the scores of every item)." : "")
+                + (side == .output ? " µs/user is the evaluation time per user (the encoder and the scores of every item) "
+                    + "on the machine named after it; compare it only between cells of one machine." : "")
         }
 
         /// The studies of one group: one per side that has runs sized by a ratio.

@@ -2,35 +2,51 @@ import CompactRec
 import Foundation
 
 /// The report's charts as self-contained SVG: no scripts, no fonts or files to fetch, every
-/// text escaped. A method keeps its colour and marker across all charts of a report.
+/// text escaped. A configuration keeps its colour and marker across all charts of a report
+/// (``ChartStyles``), and every text and marker lies inside the picture: legends go under the
+/// plot in columns and the picture grows to hold them (``ChartLegend``).
 public enum ReportCharts {
-    /// Okabe–Ito colours (distinguishable with colour-blindness), yellow left out for contrast.
-    static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999"]
-    static let shapes = ["circle", "square", "triangle", "diamond", "triangle-down", "cross"]
     static let font = "font-family=\"Helvetica, Arial, sans-serif\""
+    static let width = 760.0, margin = 12.0
+    /// The plot area of the scatter and line charts; the legend starts `legendGap` under it.
+    static let plotLeft = 78.0, plotRight = width - 24, plotTop = 42.0, plotBottom = 362.0, legendGap = 58.0
 
-    /// The colour and marker of the method at `index` in the report's method order: colours
-    /// and shapes cycle at different periods, so 24 methods look different.
-    static func style(_ index: Int) -> (colour: String, shape: String) {
-        (colours[index % colours.count], shapes[index % shapes.count])
+    /// The picture's height for a plot with `legend` under it, and the legend's top.
+    static func heightWithLegend(_ legend: ChartLegend) -> (height: Double, legendTop: Double) {
+        let legendTop = plotBottom + legendGap
+        return (legendTop + legend.height(width: width - 2 * margin) + margin, legendTop)
+    }
+
+    /// The chart's title at the top left, cut to the picture's width.
+    static func title(_ title: String, x: Double) -> String {
+        text(x: x, y: 22, ChartText.fitted(title, size: 15, bold: true, maxWidth: width - x - margin), anchor: "start", size: 15, weight: "bold")
+    }
+
+    /// The vertical axis's title, rotated, centred on the plot.
+    static func verticalTitle(_ title: String) -> String {
+        let middle = f((plotTop + plotBottom) / 2)
+        return "<text x=\"18\" y=\"\(middle)\" \(font) font-size=\"13\" text-anchor=\"middle\" "
+            + "transform=\"rotate(-90 18 \(middle))\">\(escapeMarkup(title))</text>\n"
     }
 
     // MARK: - NDCG@10 against parameters
 
-    /// NDCG@10 (mean, with the seeds' spread as an error bar) against the parameter count on a
-    /// log axis, a marker per method, the Pareto front (fewest parameters for the NDCG) as a
-    /// step line, and a legend.
-    public static func accuracyVersusSize(_ group: ExperimentReport.Group, methods: [String]) -> String {
-        let width = 760.0, height = 420.0
-        let left = 78.0, right = width - 210, top = 42.0, bottom = height - 58
+    /// NDCG@10 (mean, with the lowest to the highest seed as an error bar) against the parameter
+    /// count on a log axis, a marker per configuration, the Pareto front (fewest parameters for
+    /// the NDCG) as a step line, and a legend by method family.
+    public static func accuracyVersusSize(_ group: ExperimentReport.Group, styles: ChartStyles) -> String {
+        let (left, right, top, bottom) = (plotLeft, plotRight, plotTop, plotBottom)
         let rows = group.rows.filter { $0.params > 0 && $0.ndcg10.mean.isFinite }
+        let front = paretoFront(rows.map { (Double($0.params), $0.ndcg10.mean) })
+        let legend = ChartLegend(rows.map { ($0.method, $0.method) }, styles: styles,
+                                 trailing: front.count > 1 ? [.dashedLine(label: "Pareto front")] : [])
+        let (height, legendTop) = heightWithLegend(legend)
         var svg = header(width: width, height: height, label: "NDCG@10 against parameters, \(group.title)")
-        svg += text(x: left, y: 22, "NDCG@10 against parameters (\(group.title))", anchor: "start", size: 15, weight: "bold")
+        svg += title("NDCG@10 against parameters (\(group.title))", x: left)
         guard !rows.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let xAxis = logTicks(low: Double(rows.map(\.params).min()!), high: Double(rows.map(\.params).max()!))
-        let yAxis = linearTicks(low: rows.map { $0.ndcg10.mean - $0.ndcg10.deviation }.min()!,
-                                high: rows.map { $0.ndcg10.mean + $0.ndcg10.deviation }.max()!, nonNegative: true)
+        let yAxis = linearTicks(low: rows.map(\.ndcg10.minimum).min()!, high: rows.map(\.ndcg10.maximum).max()!, nonNegative: true)
         let (xLow, xHigh) = (log10(xAxis.first!), log10(xAxis.last!))
         func x(_ params: Double) -> Double { left + (log10(params) - xLow) / (xHigh - xLow) * (right - left) }
         func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
@@ -44,11 +60,8 @@ public enum ReportCharts {
             svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
-        svg += text(x: (left + right) / 2, y: height - 16, "parameters (log scale)")
-        svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
+        svg += text(x: (left + right) / 2, y: bottom + 42, "parameters (log scale)") + verticalTitle("NDCG@10")
 
-        let front = paretoFront(rows.map { (Double($0.params), $0.ndcg10.mean) })
         if front.count > 1 {
             var points: [String] = []
             for (a, b) in zip(front, front.dropFirst()) {
@@ -61,61 +74,65 @@ public enum ReportCharts {
                 + "stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
         }
         for row in rows {
-            let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
+            let style = styles.style(of: row.method)
             let cx = x(Double(row.params)), cy = y(row.ndcg10.mean)
-            if row.ndcg10.deviation > 0 {
-                let low = y(row.ndcg10.mean - row.ndcg10.deviation), high = y(row.ndcg10.mean + row.ndcg10.deviation)
-                svg += line(cx, low, cx, high, colour: colour) + line(cx - 4, low, cx + 4, low, colour: colour)
-                    + line(cx - 4, high, cx + 4, high, colour: colour)
-            }
+            svg += errorBar(row.ndcg10, x: cx, y: y, colour: style.colour)
             let tip = "\(row.method): \(ExperimentReport.grouped(row.params)) parameters, NDCG@10 \(ExperimentReport.format(row.ndcg10))"
-            svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, cx, cy, colour))</g>\n"
+            svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(style.shape, cx, cy, style.colour))</g>\n"
         }
-
-        var legendY = top + 6
-        for row in rows {
-            let (colour, shape) = style(methods.firstIndex(of: row.method) ?? 0)
-            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, row.method, anchor: "start")
-            legendY += 20
-        }
-        if front.count > 1 {
-            svg += "<line x1=\"\(f(right + 18))\" y1=\"\(f(legendY))\" x2=\"\(f(right + 38))\" y2=\"\(f(legendY))\" "
-                + "stroke=\"#555555\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
-            svg += text(x: right + 42, y: legendY + 4, "Pareto front", anchor: "start")
-        }
-        return svg + "</svg>"
+        return svg + legend.svg(x: margin, y: legendTop, width: width - 2 * margin) + "</svg>"
     }
 
-    // MARK: - NDCG@10 against the sequence length or the compression ratio
+    // MARK: - Line charts: NDCG@10 against the sequence length or the compression ratio; learning curves
 
     /// Mean NDCG@10 at each sequence length of a study, a line and markers per method; the
     /// lengths are evenly spaced, as the studies use doubling-ish lengths (10, 20, 50, 100).
-    public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, methods: [String]) -> String {
-        accuracyByColumn(subject: "sequence length", dataset: study.dataset, columns: study.lengths.map { "T = \($0)" },
-                         lines: study.lines.map { ($0.method, $0.method, $0.rows) }, methods: methods)
+    public static func accuracyVersusLength(_ study: ExperimentReport.LengthStudy, styles: ChartStyles) -> String {
+        lineChart(title: "NDCG@10 against sequence length (\(study.dataset))", xLabel: "sequence length", yLabel: "NDCG@10",
+                  columns: study.lengths.map { "T = \($0)" },
+                  lines: study.lines.map { ($0.method, $0.method, $0.rows.map { $0?.ndcg10 }) }, styles: styles)
     }
 
     /// Mean NDCG@10 at each target ratio of a compression study, a line and markers per method;
     /// the ratios are evenly spaced (4×, 16×, 40×).
-    public static func accuracyVersusRatio(_ study: ExperimentReport.RatioStudy, methods: [String]) -> String {
-        accuracyByColumn(subject: "\(study.side.rawValue) compression ratio", dataset: study.dataset, columns: study.columns,
-                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows) }, methods: methods)
+    public static func accuracyVersusRatio(_ study: ExperimentReport.RatioStudy, styles: ChartStyles) -> String {
+        let subject = "\(study.side.rawValue) compression ratio"
+        return lineChart(title: "NDCG@10 against \(subject) (\(study.dataset))", xLabel: subject, yLabel: "NDCG@10",
+                         columns: study.columns,
+                         lines: study.lines.map { ($0.method, $0.configuration, $0.rows.map { $0?.ndcg10 }) }, styles: styles)
     }
 
-    /// The chart of both studies: one evenly spaced column per setting, NDCG@10 up; each line is
-    /// (label, the configuration that picks its colour and marker, its row in each column).
-    static func accuracyByColumn(
-        subject: String, dataset: String, columns: [String], lines studyLines: [(label: String, style: String, rows: [ExperimentReport.Row?])],
-        methods: [String]
-    ) -> String {
-        let width = 760.0, left = 78.0, right = width - 210, top = 42.0
-        let height = max(420.0, top + 20 * Double(studyLines.count) + 30), bottom = height - 58
-        var svg = header(width: width, height: height, label: "NDCG@10 against \(subject), \(dataset)")
-        svg += text(x: left, y: 22, "NDCG@10 against \(subject) (\(dataset))", anchor: "start", size: 15, weight: "bold")
-        let values = studyLines.flatMap { $0.rows.compactMap { $0?.ndcg10.mean } }.filter(\.isFinite)
-        guard !values.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
+    /// The training loss (or, with `validation`, the validation NDCG@10) of each row of `group`
+    /// that recorded a learning curve, by epoch: whether training had levelled off.
+    public static func learningCurves(_ group: ExperimentReport.Group, validation: Bool = false, styles: ChartStyles) -> String {
+        let curves = group.rows.compactMap { row in
+            row.learningCurve.flatMap { curve in (validation ? curve.validationNDCG10 : curve.loss).map { (row.method, $0) } }
+        }
+        let epochs = curves.map(\.1.count).max() ?? 0
+        let measure = validation ? "validation NDCG@10" : "training loss"
+        return lineChart(title: "\(measure.prefix(1).uppercased() + measure.dropFirst()) by epoch (\(group.title))", xLabel: "epoch",
+                         yLabel: validation ? "NDCG@10" : "loss", columns: (0..<epochs).map { String($0 + 1) },
+                         lines: curves.map { method, values in
+                             (method, method, (0..<epochs).map { $0 < values.count && values[$0].count > 0 ? values[$0] : nil })
+                         }, styles: styles)
+    }
 
-        let yAxis = linearTicks(low: values.min()!, high: values.max()!, nonNegative: true)
+    /// Evenly spaced columns (one per setting), the value up, a line and markers per entry of
+    /// `lines`: (label, the configuration that picks its colour and marker, its value in each
+    /// column, nil where it has none), with the seeds' lowest to highest as an error bar.
+    static func lineChart(
+        title chartTitle: String, xLabel: String, yLabel: String, columns: [String],
+        lines chartLines: [(label: String, style: String, values: [ExperimentReport.Spread?])], styles: ChartStyles
+    ) -> String {
+        let (left, right, top, bottom) = (plotLeft, plotRight, plotTop, plotBottom)
+        let legend = ChartLegend(chartLines.map { ($0.label, $0.style) }, styles: styles)
+        let (height, legendTop) = heightWithLegend(legend)
+        var svg = header(width: width, height: height, label: chartTitle)
+        svg += title(chartTitle, x: left)
+        let spreads = chartLines.flatMap { $0.values.compactMap { $0 } }.filter(\.mean.isFinite)
+        guard !spreads.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
+
+        let yAxis = linearTicks(low: spreads.map(\.minimum).min()!, high: spreads.map(\.maximum).max()!, nonNegative: true)
         let step = (right - left) / Double(max(columns.count - 1, 1))
         func x(_ index: Int) -> Double { columns.count == 1 ? (left + right) / 2 : left + Double(index) * step }
         func y(_ value: Double) -> Double { bottom - (value - yAxis.low) / (yAxis.high - yAxis.low) * (bottom - top) }
@@ -127,28 +144,24 @@ public enum ReportCharts {
             svg += text(x: left - 8, y: y(tick) + 4, String(format: "%.\(yAxis.decimals)f", tick), anchor: "end")
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
-        svg += text(x: (left + right) / 2, y: height - 16, subject)
-        svg += "<text x=\"18\" y=\"\(f((top + bottom) / 2))\" \(font) font-size=\"13\" text-anchor=\"middle\" "
-            + "transform=\"rotate(-90 18 \(f((top + bottom) / 2)))\">NDCG@10</text>\n"
+        svg += text(x: (left + right) / 2, y: bottom + 42, xLabel) + verticalTitle(yLabel)
 
-        var legendY = top + 6
-        for studyLine in studyLines {
-            let (colour, shape) = style(methods.firstIndex(of: studyLine.style) ?? 0)
-            let points = studyLine.rows.enumerated().compactMap { i, row in
-                row.flatMap { $0.ndcg10.mean.isFinite ? (i, $0) : nil }
+        for chartLine in chartLines {
+            let style = styles.style(of: chartLine.style)
+            let points = chartLine.values.enumerated().compactMap { i, value in
+                value.flatMap { $0.mean.isFinite ? (i, $0) : nil }
             }
             if points.count > 1 {
-                svg += "<polyline points=\"" + points.map { "\(f(x($0.0))),\(f(y($0.1.ndcg10.mean)))" }.joined(separator: " ")
-                    + "\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.5\"/>\n"
+                svg += "<polyline points=\"" + points.map { "\(f(x($0.0))),\(f(y($0.1.mean)))" }.joined(separator: " ")
+                    + "\" fill=\"none\" stroke=\"\(style.colour)\" stroke-width=\"1.5\"/>\n"
             }
-            for (i, row) in points {
-                let tip = "\(studyLine.label), \(columns[i]): NDCG@10 \(ExperimentReport.format(row.ndcg10))"
-                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(shape, x(i), y(row.ndcg10.mean), colour))</g>\n"
+            for (i, value) in points {
+                svg += errorBar(value, x: x(i), y: y, colour: style.colour)
+                let tip = "\(chartLine.label), \(columns[i]): \(yLabel) \(ExperimentReport.format(value))"
+                svg += "<g><title>\(escapeMarkup(tip))</title>\(marker(style.shape, x(i), y(value.mean), style.colour))</g>\n"
             }
-            svg += marker(shape, right + 28, legendY, colour) + text(x: right + 42, y: legendY + 4, studyLine.label, anchor: "start")
-            legendY += 20
         }
-        return svg + "</svg>"
+        return svg + legend.svg(x: margin, y: legendTop, width: width - 2 * margin) + "</svg>"
     }
 
     /// Indices of the points on the Pareto front — none has fewer parameters and at least as
@@ -167,17 +180,32 @@ public enum ReportCharts {
 
     // MARK: - Bars
 
+    /// A block of bars under a heading: the report gives each machine its own, as times from
+    /// different machines must not be read against each other.
+    public struct BarSection: Sendable {
+        public var heading: String?
+        public var values: [(method: String, value: ExperimentReport.Spread)]
+
+        public init(heading: String?, values: [(method: String, value: ExperimentReport.Spread)]) {
+            self.heading = heading
+            self.values = values
+        }
+    }
+
     /// One horizontal bar per method with its mean and, over several seeds, a whisker of ±
-    /// the standard deviation; the value is written at the bar's end.
-    public static func bars(title: String, values: [(method: String, value: ExperimentReport.Spread)],
-                            methods: [String], format: String) -> String {
-        let width = 760.0, top = 42.0, rowHeight = 24.0
-        let longest = Double(values.map(\.method.count).max() ?? 6)
-        let left = min(max(7 * longest + 20, 90), 280), right = width - 90
-        let bottom = top + rowHeight * Double(max(values.count, 1)) + 6, height = bottom + 44
-        var svg = header(width: width, height: height, label: title)
-        svg += text(x: 12, y: 22, title, anchor: "start", size: 15, weight: "bold")
-        let shown = values.filter { $0.value.mean.isFinite }
+    /// the standard deviation; the value is written at the bar's end. Each section's bars follow
+    /// its heading; all share one axis.
+    public static func bars(title chartTitle: String, sections: [BarSection], styles: ChartStyles, format: String) -> String {
+        let top = 42.0, rowHeight = 24.0, valueRoom = 90.0
+        let entries = sections.flatMap(\.values)
+        // Labels right-aligned before the bars, as wide as the widest (up to 280 px, cut beyond).
+        let labelWidth = min(entries.map { ChartText.width($0.method, size: 12) }.max() ?? 60, 280)
+        let left = max(margin + labelWidth + 8, 90), right = width - valueRoom
+        let headings = sections.filter { $0.heading != nil }.count
+        let bottom = top + rowHeight * Double(max(entries.count + headings, 1)) + 6, height = bottom + 44
+        var svg = header(width: width, height: height, label: chartTitle)
+        svg += title(chartTitle, x: margin)
+        let shown = entries.filter { $0.value.mean.isFinite }
         guard !shown.isEmpty else { return svg + text(x: width / 2, y: height / 2, "no results") + "</svg>" }
 
         let axis = linearTicks(low: 0, high: shown.map { $0.value.mean + $0.value.deviation }.max()!, nonNegative: true)
@@ -186,20 +214,29 @@ public enum ReportCharts {
             svg += line(x(tick), top, x(tick), bottom, colour: "#e4e4e4")
             svg += text(x: x(tick), y: bottom + 18, String(format: "%.\(axis.decimals)f", tick))
         }
-        for (i, entry) in values.enumerated() {
-            let y = top + rowHeight * Double(i) + 4
-            svg += text(x: left - 8, y: y + 12, entry.method, anchor: "end")
-            guard entry.value.mean.isFinite else { continue }
-            let colour = style(methods.firstIndex(of: entry.method) ?? 0).colour
-            svg += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(x(entry.value.mean) - left, 0.5)))\" height=\"16\" "
-                + "fill=\"\(colour)\"><title>\(escapeMarkup(entry.method + ": " + String(format: format, entry.value.mean)))</title></rect>\n"
-            var end = x(entry.value.mean)
-            if entry.value.deviation > 0 {
-                let low = x(max(entry.value.mean - entry.value.deviation, 0)), high = x(entry.value.mean + entry.value.deviation)
-                svg += line(low, y + 8, high, y + 8, colour: "#222222") + line(high, y + 3, high, y + 13, colour: "#222222")
-                end = high
+        var slot = 0
+        for section in sections {
+            if let heading = section.heading {
+                let fitted = ChartText.fitted(heading, size: 12, bold: true, maxWidth: width - 2 * margin)
+                svg += text(x: margin, y: top + rowHeight * Double(slot) + 16, fitted, anchor: "start", weight: "bold")
+                slot += 1
             }
-            svg += text(x: end + 6, y: y + 12, String(format: format, entry.value.mean), anchor: "start")
+            for entry in section.values {
+                let y = top + rowHeight * Double(slot) + 4
+                slot += 1
+                svg += text(x: left - 8, y: y + 12, ChartText.fitted(entry.method, size: 12, maxWidth: labelWidth), anchor: "end")
+                guard entry.value.mean.isFinite else { continue }
+                let colour = styles.style(of: entry.method).colour
+                svg += "<rect x=\"\(f(left))\" y=\"\(f(y))\" width=\"\(f(max(x(entry.value.mean) - left, 0.5)))\" height=\"16\" "
+                    + "fill=\"\(colour)\"><title>\(escapeMarkup(entry.method + ": " + String(format: format, entry.value.mean)))</title></rect>\n"
+                var end = x(entry.value.mean)
+                if entry.value.deviation > 0 {
+                    let low = x(max(entry.value.mean - entry.value.deviation, 0)), high = x(entry.value.mean + entry.value.deviation)
+                    svg += line(low, y + 8, high, y + 8, colour: "#222222") + line(high, y + 3, high, y + 13, colour: "#222222")
+                    end = high
+                }
+                svg += text(x: end + 6, y: y + 12, String(format: format, entry.value.mean), anchor: "start")
+            }
         }
         svg += line(left, bottom, right, bottom, colour: "#333333") + line(left, top, left, bottom, colour: "#333333")
         return svg + "</svg>"
@@ -248,6 +285,14 @@ public enum ReportCharts {
 
     // MARK: - SVG pieces
 
+    /// A vertical bar with caps from the lowest to the highest seed of `spread` at `x`; nothing
+    /// for a single seed or seeds that agree.
+    static func errorBar(_ spread: ExperimentReport.Spread, x: Double, y: (Double) -> Double, colour: String) -> String {
+        guard spread.count > 1, spread.maximum > spread.minimum else { return "" }
+        let low = y(spread.minimum), high = y(spread.maximum)
+        return line(x, low, x, high, colour: colour) + line(x - 4, low, x + 4, low, colour: colour) + line(x - 4, high, x + 4, high, colour: colour)
+    }
+
     static func header(width: Double, height: Double, label: String) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(f(width))\" height=\"\(f(height))\" "
             + "viewBox=\"0 0 \(f(width)) \(f(height))\" role=\"img\" aria-label=\"\(escapeMarkup(label))\">\n"
@@ -277,6 +322,11 @@ public enum ReportCharts {
         case "cross":
             return "<path d=\"M\(f(x - 5)) \(f(y - 5))L\(f(x + 5)) \(f(y + 5))M\(f(x - 5)) \(f(y + 5))L\(f(x + 5)) \(f(y - 5))\" "
                 + "stroke=\"\(colour)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        case "plus":
+            return "<path d=\"M\(f(x - 6)) \(f(y))L\(f(x + 6)) \(f(y))M\(f(x)) \(f(y - 6))L\(f(x)) \(f(y + 6))\" "
+                + "stroke=\"\(colour)\" stroke-width=\"2.5\" fill=\"none\"/>"
+        case "ring":
+            return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"4.5\" fill=\"#ffffff\" stroke=\"\(colour)\" stroke-width=\"2.5\"/>"
         default: return "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"5.5\" \(edge)/>"
         }
     }

@@ -34,9 +34,11 @@ extension ExperimentReport {
             """
         var meta = "\(runCount) runs" + (dates.map { ", \($0.first) to \($0.last)" } ?? "") + "."
         meta = "<p class=\"meta\">\(escapeMarkup(meta))</p>\n<ul class=\"meta\">\n"
-        for machine in machines { meta += "<li>machine: \(escapeMarkup(machine))</li>\n" }
+        for machine in machineLines { meta += "<li>machine \(escapeMarkup(machine))</li>\n" }
+        for build in buildLines { meta += "<li>build: \(escapeMarkup(build))</li>\n" }
         for evaluationProtocol in protocols { meta += "<li>protocol: \(escapeMarkup(evaluationProtocol))</li>\n" }
         page += meta + "</ul>\n<p>\(escapeMarkup(explanation))</p>\n"
+        if let note = missingLearningCurvesNote { page += "<p class=\"meta\">\(escapeMarkup(note))</p>\n" }
         if !claimChecks.isEmpty || !uncheckedClaims.isEmpty {
             page += "<section>\n<h2>\(escapeMarkup("The papers' claims"))</h2>\n<p class=\"meta\">\(escapeMarkup(Self.claimsExplanation))</p>\n"
             if !claimChecks.isEmpty { page += table(columns: Self.claimColumns, rows: claimTableRows, className: "text") }
@@ -57,33 +59,58 @@ extension ExperimentReport {
                     + Self.cells(row).map { "<td>\(escapeMarkup($0))</td>" }.joined() + "</tr>\n"
             }
             page += "</tbody>\n</table>\n"
-            page += figure(ReportCharts.accuracyVersusSize(group, methods: methods),
-                           caption: "Mean NDCG@10 over seeds (bars: ± one standard deviation) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
+            page += "<p>\(escapeMarkup(Self.seedSpreadSentence(group.rows.map { ($0.method, $0.ndcg10) })))</p>\n"
+            page += figure(ReportCharts.accuracyVersusSize(group, styles: styles),
+                           caption: "Mean NDCG@10 over seeds (bars: the lowest to the highest seed) against parameters; the dashed steps join the configurations no other beats with fewer parameters.")
+            page += "<p class=\"meta\">\(escapeMarkup(Self.timingExplanation))</p>\n"
+            page += table(columns: Self.timingColumns, rows: Self.timingTableRows(group))
             page += figure(ReportCharts.bars(title: "Training time per epoch (s), \(group.title)",
-                                             values: group.rows.map { ($0.method, $0.secondsPerEpoch) }, methods: methods, format: "%.2f s"),
-                           caption: "Seconds of training steps per epoch, mean over seeds.")
+                                             sections: timingSections(group, \.secondsPerEpoch), styles: styles, format: "%.2f s"),
+                           caption: "Seconds of training steps per epoch, mean over the seeds run on each machine; a block of bars per machine.")
             page += figure(ReportCharts.bars(title: "Recommend latency p50 (ms), \(group.title)",
-                                             values: group.rows.map { ($0.method, $0.recommendLatencyP50Ms) }, methods: methods, format: "%.3f ms"),
-                           caption: "Median time of a single-history top-10 recommendation, mean over seeds.")
+                                             sections: timingSections(group, \.recommendLatencyP50Ms), styles: styles, format: "%.3f ms"),
+                           caption: "Median time of a single-history top-10 recommendation, mean over the seeds run on each machine; a block of bars per machine.")
+            let curves = Self.learningCurveRows(group)
+            if !curves.isEmpty {
+                page += "<p class=\"meta\">\(escapeMarkup(Self.learningCurveExplanation))</p>\n"
+                page += table(columns: Self.learningCurveColumns(group), rows: curves)
+                page += figure(ReportCharts.learningCurves(group, styles: styles),
+                               caption: "Mean training loss over seeds after each epoch; the bars span the lowest to the highest seed.")
+                if group.rows.contains(where: { $0.learningCurve?.validationNDCG10 != nil }) {
+                    page += figure(ReportCharts.learningCurves(group, validation: true, styles: styles),
+                                   caption: "Mean validation NDCG@10 over seeds after each epoch.")
+                }
+            }
             page += "</section>\n"
         }
         for study in ratioStudies {
             page += "<section>\n<h2>\(escapeMarkup(study.title))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(study.explanation))</p>\n"
             page += studyTable(columns: study.columns, rows: study.tableRows)
-            page += figure(ReportCharts.accuracyVersusRatio(study, methods: methods),
-                           caption: "Mean NDCG@10 over seeds at each target ratio, a line per method.")
+            page += "<p>\(escapeMarkup(Self.seedSpreadSentence(study.seedSpreads)))</p>\n"
+            page += figure(ReportCharts.accuracyVersusRatio(study, styles: styles),
+                           caption: "Mean NDCG@10 over seeds at each target ratio, a line per method; the bars span the lowest to the highest seed.")
             page += "</section>\n"
         }
         for study in lengthStudies {
             page += "<section>\n<h2>\(escapeMarkup("\(study.dataset): NDCG@10 by sequence length"))</h2>\n"
             page += "<p class=\"meta\">\(escapeMarkup(Self.lengthStudyExplanation))</p>\n"
             page += studyTable(columns: study.columns, rows: study.tableRows)
-            page += figure(ReportCharts.accuracyVersusLength(study, methods: methods),
-                           caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration.")
+            page += "<p>\(escapeMarkup(Self.seedSpreadSentence(study.seedSpreads)))</p>\n"
+            page += figure(ReportCharts.accuracyVersusLength(study, styles: styles),
+                           caption: "Mean NDCG@10 over seeds at each sequence length, a line per configuration; the bars span the lowest to the highest seed.")
             page += "</section>\n"
         }
         return page + "</body>\n</html>\n"
+    }
+
+    /// One bar chart section per machine of `group`: the time at `figure` of each row run there.
+    private func timingSections(_ group: Group, _ figure: KeyPath<MachineTiming, Spread>) -> [ReportCharts.BarSection] {
+        Set(group.rows.flatMap { $0.timings.map(\.machine) }).sorted().map { machine in
+            ReportCharts.BarSection(
+                heading: "\(Self.machineName(machine)): \(machines[machine].description)",
+                values: group.rows.compactMap { row in row.timings.first { $0.machine == machine }.map { (row.method, $0[keyPath: figure]) } })
+        }
     }
 
     /// A study's table: a method column, then one column per setting.

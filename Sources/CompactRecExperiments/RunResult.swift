@@ -4,7 +4,9 @@ import Foundation
 /// One finished run as a line of `results.jsonl`: what ran, how large the model is, how well
 /// it ranks, how fast it trained and serves, and where that was measured.
 public struct RunResult: Codable, Equatable, Sendable {
-    public struct Machine: Codable, Equatable, Sendable {
+    /// Where a run was measured. Runs on different machines (or with other BLAS kernels or
+    /// thread counts) train and serve at different speeds, so the report never pools their times.
+    public struct Machine: Codable, Hashable, Sendable {
         /// The CPU's model name.
         public var cpu: String
         /// The BLAS kernels in use, e.g. "OpenBLAS SkylakeX".
@@ -17,9 +19,35 @@ public struct RunResult: Codable, Equatable, Sendable {
             self.threads = threads
         }
 
+        /// `AMD EPYC, OpenBLAS Zen, 1 thread`.
+        public var description: String { "\(cpu), \(blas), \(threads) thread\(threads == 1 ? "" : "s")" }
+
         /// This process's machine, with the threads CompactRec runs on.
         public static var current: Machine {
             Machine(cpu: MachineInfo.cpuName, blas: BLAS.kernels, threads: Parallel.threads)
+        }
+    }
+
+    /// One epoch of a run's training: a point of its learning curve.
+    public struct Epoch: Codable, Equatable, Sendable {
+        /// 1-based.
+        public var epoch: Int
+        /// The mean training loss over the epoch's steps.
+        public var loss: Double
+        /// Seconds of training steps (validation excluded).
+        public var seconds: Double
+        /// Validation metrics after the epoch (`ndcg@10`, …); nil when the run held out no validation.
+        public var validation: [String: Double]?
+
+        public init(epoch: Int, loss: Double, seconds: Double, validation: [String: Double]?) {
+            self.epoch = epoch
+            self.loss = loss
+            self.seconds = seconds
+            self.validation = validation
+        }
+
+        public init(_ summary: EpochSummary) {
+            self.init(epoch: summary.epoch, loss: Double(summary.loss), seconds: summary.seconds, validation: summary.validation)
         }
     }
 
@@ -65,6 +93,9 @@ public struct RunResult: Codable, Equatable, Sendable {
     /// The epoch whose weights were evaluated (the best on validation, else the last).
     public var bestEpoch: Int
     public var finalLoss: Double
+    /// Every epoch's loss, time and validation metrics, so a reader can see whether training
+    /// had converged; nil in records written before runs kept it.
+    public var learningCurve: [Epoch]? = nil
     /// Training steps only, validation excluded; in total and per epoch.
     public var trainingSeconds: Double
     public var epochSeconds: [Double]
@@ -77,6 +108,8 @@ public struct RunResult: Codable, Equatable, Sendable {
     public var recommendRequests: Int
 
     public var machine: Machine
+    /// The CompactRec version and commit that made the run; nil in records written before it was kept.
+    public var build: BuildInfo? = nil
     /// When the run finished, ISO 8601 in UTC.
     public var date: String
 

@@ -8,8 +8,9 @@ struct Report: ParsableCommand {
         abstract: "Write DIR/report.md and DIR/report.html from an experiment's DIR/results.jsonl.",
         discussion: """
         Tables per data set and sequence length (mean ± standard deviation over seeds, input and output \
-        ratios, change against the uncompressed configuration, training time per epoch, evaluation time \
-        per user, inference speed-up) and, in the HTML \
+        ratios, change against the uncompressed configuration) with the times beside them per machine \
+        (training time per epoch, evaluation time per user, inference speed-up against the baseline on the \
+        same machine, recommend latency; never averaged across machines) and, in the HTML \
         page, NDCG@10 against parameters with the Pareto front, training time and recommend latency. \
         With --plan, the plan's "claims" (published results) are checked against the runs and the \
         report says which hold.

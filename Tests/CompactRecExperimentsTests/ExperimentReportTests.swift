@@ -70,7 +70,7 @@ struct ExperimentReportTests {
         #expect(report.groups.map(\.title) == ["toy, T = 20", "toy, T = 50", "other, T = 20"])
         #expect(report.runCount == 8 && report.methods == ["base", "small", "mid"] && report.plans == ["fixture"])
         #expect(report.dates! == ("2025-12-31T00:00:00Z", "2026-01-03T00:00:00Z"))
-        #expect(report.machines == ["Test CPU, OpenBLAS Test, 2 threads"])
+        #expect(report.machineLines == ["M1: Test CPU, OpenBLAS Test, 2 threads (8 runs)"])
 
         let toy = report.groups[0]
         #expect(toy.baseline == "base" && toy.rows.map(\.method) == ["base", "small", "mid"] && toy.rows.map(\.seeds) == [2, 2, 2])
@@ -79,35 +79,47 @@ struct ExperimentReportTests {
         #expect(abs(base.hr10.deviation - 0.04 / 2.0.squareRoot()) < 1e-12 && base.mrr10.deviation == 0)
         #expect(abs(small.relativeNDCG10! - (0.17 - 0.21) / 0.21) < 1e-12)
         #expect(abs(mid.relativeNDCG10! - (0.23 - 0.21) / 0.21) < 1e-12)
-        #expect(base.secondsPerEpoch.mean == 5.5 && small.secondsPerEpoch.mean == 2 && mid.secondsPerEpoch.mean == 3.25)
-        #expect(base.inferenceSpeedup == 1 && small.inferenceSpeedup == 2 && mid.inferenceSpeedup == 1.5)
-        #expect(abs(base.recommendLatencyP50Ms.mean - 2.2) < 1e-12 && small.recommendLatencyP50Ms.mean == 0.6)
+        // One machine: one timing per row, over both seeds.
+        #expect([base, small, mid].allSatisfy { $0.timings.count == 1 && $0.timings[0].machine == 0 && $0.timings[0].seeds == [1, 2] })
+        let (baseTime, smallTime, midTime) = (base.timings[0], small.timings[0], mid.timings[0])
+        #expect(baseTime.secondsPerEpoch.mean == 5.5 && smallTime.secondsPerEpoch.mean == 2 && midTime.secondsPerEpoch.mean == 3.25)
+        #expect(baseTime.inferenceSpeedup == 1 && smallTime.inferenceSpeedup == 2 && midTime.inferenceSpeedup == 1.5)
+        #expect(abs(baseTime.recommendLatencyP50Ms.mean - 2.2) < 1e-12 && smallTime.recommendLatencyP50Ms.mean == 0.6)
         #expect(base.isBaseline && !small.isBaseline && small.compressionRatio == 4 && mid.params == 500)
         // Components against the baseline's: input 500 / 125, output (1000 − 500 − 250) / (250 − 125 − 62).
         #expect(small.inputRatio == 4 && abs(small.outputRatio! - 250.0 / 63) < 1e-12 && base.outputRatio == 1)
-        #expect(abs(base.microsecondsPerUser - 1e6 / 1100) < 1e-9)
+        #expect(abs(baseTime.microsecondsPerUser - 1e6 / 1100) < 1e-9)
 
         let lonely = report.groups[1]
-        #expect(lonely.baseline == nil && lonely.rows[0].relativeNDCG10 == nil && lonely.rows[0].inferenceSpeedup == nil)
+        #expect(lonely.baseline == nil && lonely.rows[0].relativeNDCG10 == nil && lonely.rows[0].timings[0].inferenceSpeedup == nil)
         #expect(lonely.rows[0].inputRatio == nil && lonely.rows[0].outputRatio == nil)
     }
 
     @Test func theMarkdownTablesHoldTheExpectedRows() throws {
         let markdown = try report().markdown()
         let lines = markdown.split(separator: "\n").map(String.init)
-        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | s/epoch | µs/user | inference speed-up | seeds |"
-        #expect(lines.filter { $0 == header }.count == 3)
+        let header = "| method | params | ratio | input × | output × | NDCG@10 | HR@10 | MRR@10 | ΔNDCG@10 | seed spread | seeds |"
+        let timeHeader = "| method | machine | seeds | s/epoch | µs/user | inference speed-up | recommend p50 (ms) |"
+        #expect(lines.filter { $0 == header }.count == 3 && lines.filter { $0 == timeHeader }.count == 3)
         let expected = [
+            "- machine M1: Test CPU, OpenBLAS Test, 2 threads (8 runs)",
             "## toy, T = 20",
-            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 5.50 | 909 | 1.00× | 2 |",
-            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 2.00 | 455 | 2.00× | 2 |",
-            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 3.25 | 606 | 1.50× | 2 |",
-            "Recommend latency p50 (ms): base 2.200, small 0.600, mid 1.000.",
+            "| base | 1,000 | 1.00× | 1.00× | 1.00× | 0.2100 ± 0.0141 | 0.3200 ± 0.0283 | 0.1500 ± 0.0000 | baseline | 9.5 % | 2 |",
+            "| small | 250 | 4.00× | 4.00× | 3.97× | 0.1700 ± 0.0141 | 0.2600 ± 0.0141 | 0.1100 ± 0.0141 | -19.0 % | 11.8 % | 2 |",
+            "| mid | 500 | 2.00× | 2.00× | 2.00× | 0.2300 ± 0.0141 | 0.3500 ± 0.0000 | 0.2000 ± 0.0000 | +9.5 % | 8.7 % | 2 |",
+            // small's seeds, 0.16 and 0.18, lie 0.02 / 0.17 apart: the most of the three.
+            "The seeds disagree by up to 11.8 % of the mean NDCG@10 (small: 0.1600 to 0.1800): read differences between entries of this table against it.",
+            "| base | M1 | 1, 2 | 5.50 | 909 | 1.00× | 2.200 |",
+            "| small | M1 | 1, 2 | 2.00 | 455 | 2.00× | 0.600 |",
+            "| mid | M1 | 1, 2 | 3.25 | 606 | 1.50× | 1.000 |",
             "## toy, T = 50",
             "99 items, 100 test cases; baseline: none (no uncompressed configuration).",
-            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | 1.00 | 1111 | – | 1 |",
+            "| small | 250 | 4.00× | – | – | 0.1000 | 0.2000 | 0.0500 | – | – | 1 |",
+            "Every entry of this table has a single seed: its seed spread is unknown.",
+            "| small | M1 | 1 | 1.00 | 1111 | – | 0.800 |",
             "## other, T = 20",
-            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | 3.00 | 2000 | 1.00× | 1 |",
+            "| base | 2,000 | 1.00× | 1.00× | 1.00× | 0.0500 | 0.0800 | 0.0300 | baseline | – | 1 |",
+            "| base | M1 | 1 | 3.00 | 2000 | 1.00× | 3.000 |",
         ]
         // In this order, each once.
         let positions = expected.map { line in lines.firstIndex(of: line) }
@@ -121,6 +133,7 @@ struct ExperimentReportTests {
             "| base | 0.2100 (baseline) | – |",
             "| small | 0.1700 (-19.0 %) | 0.1000 |",
             "| mid | 0.2300 (+9.5 %) | – |",
+            "The seeds disagree by up to 11.8 % of the mean NDCG@10 (small at T = 20: 0.1600 to 0.1800): read differences between entries of this table against it.",
         ]
         let studyPositions = study.map { line in lines.firstIndex(of: line) }
         #expect(studyPositions.allSatisfy { $0 != nil } && studyPositions.compactMap { $0 } == studyPositions.compactMap { $0 }.sorted())
@@ -130,8 +143,9 @@ struct ExperimentReportTests {
     @Test func theHTMLPageIsWellFormedAndSelfContained() throws {
         let html = try report().html()
         let page = MarkupCollector.parse(html)
-        // Three groups' tables (a header and 5 rows in all) and toy's length study (a header and 3 methods).
-        #expect(page.elements["svg"] == 10 && page.elements["table"] == 4 && page.elements["tr"] == 3 + 5 + 1 + 3)
+        // Three groups' tables and time tables (a header and 5 rows each in all) and toy's length
+        // study (a header and 3 methods).
+        #expect(page.elements["svg"] == 10 && page.elements["table"] == 7 && page.elements["tr"] == 2 * (3 + 5) + 1 + 3)
         #expect(page.text.contains("toy: NDCG@10 by sequence length") && page.text.contains("0.1700 (-19.0 %)"))
         #expect(page.elements["script"] == nil && page.elements["link"] == nil && page.elements["img"] == nil)
         #expect(!html.contains("http://") || html.components(separatedBy: "http://").count - 1 == 10)  // only the SVG namespace
@@ -168,7 +182,7 @@ struct ExperimentReportTests {
         let page = MarkupCollector.parse(report.html())
         #expect(page.text.contains("The papers' claims") && page.text.contains("mid 0.2300 against base 0.2100: +9.5 %"))
         // The group tables and the length study's as before, plus the claims' (a header and 3 checks).
-        #expect(page.elements["table"] == 5 && page.elements["tr"] == 3 + 5 + 1 + 3 + 1 + 3 && page.elements["li"]! >= 1)
+        #expect(page.elements["table"] == 8 && page.elements["tr"] == 2 * (3 + 5) + 1 + 3 + 1 + 3 && page.elements["li"]! >= 1)
         #expect(!ExperimentReport(results: results).markdown().contains("claims"))
     }
 
@@ -196,12 +210,12 @@ struct ExperimentReportTests {
 
     @Test func theScatterPlotHasALogAxisMarkersPerMethodAndTheParetoSteps() throws {
         let report = try report()
-        let svg = ReportCharts.accuracyVersusSize(report.groups[0], methods: report.methods)
+        let svg = ReportCharts.accuracyVersusSize(report.groups[0], styles: report.styles)
         let chart = MarkupCollector.parse(svg)
         #expect(chart.attributes["svg"]?.first?["xmlns"] == "http://www.w3.org/2000/svg")
-        // Ticks 200, 500, 1k, 2k span x 78…550; NDCG ticks 0.14…0.26 span y 362…42. Pareto
+        // Ticks 200, 500, 1k, 2k span x 78…736; NDCG ticks 0.14…0.26 span y 362…42. Pareto
         // front: small (250, 0.17) then mid (500, 0.23); base (1000, 0.21) is beaten by mid.
-        #expect(chart.attributes["polyline"]?.map { $0["points"] } == ["123.7,282.0 265.8,282.0 265.8,122.0"])
+        #expect(chart.attributes["polyline"]?.map { $0["points"] } == ["141.8,282.0 339.8,282.0 339.8,122.0"])
         for label in ["200", "500", "1k", "2k", "0.14", "0.26", "parameters (log scale)", "NDCG@10", "base", "small", "mid"] {
             #expect(chart.text.contains(label), "\(label)")
         }
@@ -213,7 +227,7 @@ struct ExperimentReportTests {
 
     @Test func theLengthChartHasALinePerMethodRunAtSeveralLengths() throws {
         let report = try report()
-        let svg = ReportCharts.accuracyVersusLength(report.lengthStudies[0], methods: report.methods)
+        let svg = ReportCharts.accuracyVersusLength(report.lengthStudies[0], styles: report.styles)
         let chart = MarkupCollector.parse(svg)
         // small ran at T = 20 and 50 (a line); base and mid at T = 20 only (a marker each).
         // Titles: the chart's own and one per marker (small twice, base and mid once).
@@ -225,14 +239,44 @@ struct ExperimentReportTests {
         #expect(points.count == 2 && points[0][0] < points[1][0] && points[0][1] < points[1][1])
     }
 
+    @Test func theSeedSpreadIsTheRangeOverTheMean() {
+        let spread = ExperimentReport.Spread([0.0455, 0.0564])
+        #expect(spread.minimum == 0.0455 && spread.maximum == 0.0564 && abs(spread.relativeRange! - 0.0109 / 0.05095) < 1e-12)
+        #expect(ExperimentReport.formatSeedSpread(spread) == "21.4 %" && ExperimentReport.formatSeedSpread(.init([0.05])) == "–")
+        #expect(ExperimentReport.Spread([0.05]).relativeRange == nil && abs(ExperimentReport.Spread([0.1, 0.3, 0.2]).relativeRange! - 1) < 1e-12)
+        // The largest of several, not the last or the one with the largest absolute range.
+        let largest = ExperimentReport.LargestSeedSpread.of([("a", .init([0.10, 0.11])), ("b", .init([0.010, 0.013])),
+                                                             ("c", .init([0.50, 0.52])), ("d", .init([0.2]))])
+        #expect(largest?.label == "b" && ExperimentReport.LargestSeedSpread.of([("d", .init([0.2]))]) == nil)
+    }
+
+    @Test func lineChartsDrawTheSeedsRangeAsErrorBars() throws {
+        let report = try report()
+        let chart = MarkupCollector.parse(ReportCharts.accuracyVersusLength(report.lengthStudies[0], styles: report.styles))
+        // The NDCG axis runs 0.05…0.30 over y 362…42; at T = 20 (x = 78) mid's seeds, 0.22 and
+        // 0.24, span y 144.4 to 118.8, with 8 px caps at both ends.
+        let lines = chart.attributes["line"] ?? []
+        #expect(lines.contains { $0["x1"] == "78.0" && $0["x2"] == "78.0" && $0["y1"] == "144.4" && $0["y2"] == "118.8" })
+        #expect(lines.contains { $0["x1"] == "74.0" && $0["x2"] == "82.0" && $0["y1"] == "118.8" && $0["y2"] == "118.8" })
+        // One bar for each of base, small and mid at T = 20 (besides the grid line and the axis,
+        // from y = 42); none for small's single seed at T = 50.
+        #expect(lines.filter { $0["x1"] == "78.0" && $0["x2"] == "78.0" && $0["y1"] != "42.0" }.count == 3)
+        #expect(!lines.contains { $0["x1"] == "546.0" })
+    }
+
     @Test func barChartsAreWellFormedWithAValuePerMethod() throws {
         let report = try report()
         let rows = report.groups[0].rows
-        let svg = ReportCharts.bars(title: "Training time per epoch (s)", values: rows.map { ($0.method, $0.secondsPerEpoch) },
-                                    methods: report.methods, format: "%.2f s")
+        let sections = [ReportCharts.BarSection(heading: "M1: a machine", values: rows.map { ($0.method, $0.timings[0].secondsPerEpoch) }),
+                        ReportCharts.BarSection(heading: "M2: another", values: [("base", ExperimentReport.Spread([40]))])]
+        let svg = ReportCharts.bars(title: "Training time per epoch (s)", sections: sections, styles: report.styles, format: "%.2f s")
         let chart = MarkupCollector.parse(svg)
-        #expect(chart.attributes["rect"]!.filter { $0["height"] == "16" }.count == 3)
-        for label in ["5.50 s", "2.00 s", "3.25 s", "Training time per epoch (s)"] { #expect(chart.text.contains(label), "\(label)") }
+        #expect(chart.attributes["rect"]!.filter { $0["height"] == "16" }.count == 4)
+        for label in ["5.50 s", "2.00 s", "3.25 s", "40.00 s", "M1: a machine", "M2: another", "Training time per epoch (s)"] {
+            #expect(chart.text.contains(label), "\(label)")
+        }
+        // The second machine's bar follows both headings and the first machine's three bars: slot 5 of 24 px from y = 42.
+        #expect(chart.attributes["rect"]!.last?["y"] == "166.0")
     }
 
     @Test func axesAndLabels() {
@@ -254,6 +298,6 @@ struct ExperimentReportTests {
         let report = ExperimentReport(results: [odd])
         let page = MarkupCollector.parse(report.html())
         #expect(page.text.contains(#"d<&>"x", T = 20"#) && page.text.contains("m'</td>"))
-        #expect(page.elements["td"] == ExperimentReport.columns.count)
+        #expect(page.elements["td"] == ExperimentReport.columns.count + ExperimentReport.timingColumns.count)
     }
 }

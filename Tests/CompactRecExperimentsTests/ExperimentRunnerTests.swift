@@ -58,6 +58,11 @@ struct ExperimentRunnerTests {
         #expect(cprec.settings.sharing == "cross-layer" && cprec.settings.cutoffs == "10,25" && cprec.settings.embeddingSize == 8)
         for result in results {
             #expect(result.epochs == 1 && result.epochSeconds.count == 1 && result.bestEpoch == 1 && result.finalLoss.isFinite)
+            // The learning curve: the one epoch's loss and time as the record's own, no validation held out.
+            let curve = try #require(result.learningCurve)
+            #expect(curve.map(\.epoch) == [1] && curve[0].loss == result.finalLoss && curve[0].seconds == result.epochSeconds[0])
+            #expect(curve[0].validation == nil)
+            #expect(result.build == BuildInfo.current && result.build?.version == BuildInfo.compactRecVersion)
             #expect(result.recommendRequests == 10 && result.recommendLatencyP50Ms > 0 && result.evalUsersPerSecond > 0)
             let hr = [5, 10, 20].map { result.metrics["hr@\($0)"]! }
             #expect(hr[0] <= hr[1] && hr[1] <= hr[2] && hr[2] <= 1 && result.metrics.count == 9)

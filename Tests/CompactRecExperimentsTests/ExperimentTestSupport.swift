@@ -45,11 +45,11 @@ enum ExperimentTestSupport {
             """
     }
 
-    /// A result record with the given figures and plausible everything else.
+    /// A result record with the given figures and plausible everything else, run on ``testMachine`` unless told.
     static func result(
         dataset: String = "toy", length: Int = 20, configuration: String, seed: UInt64, params: Int,
         uncompressed: Int = 1000, ndcg10: Double, hr10: Double, mrr10: Double, trainingSeconds: Double, epochs: Int = 2,
-        evalUsersPerSecond: Double, latency: Double, date: String = "2026-01-01T00:00:00Z"
+        evalUsersPerSecond: Double, latency: Double, date: String = "2026-01-01T00:00:00Z", machine: RunResult.Machine = testMachine
     ) -> RunResult {
         RunResult(
             key: "\(dataset)-T\(length)-\(configuration)-s\(seed)-00000000", plan: "fixture", dataset: dataset,
@@ -61,8 +61,10 @@ enum ExperimentTestSupport {
             epochs: epochs, bestEpoch: epochs, finalLoss: 1.5, trainingSeconds: trainingSeconds,
             epochSeconds: Array(repeating: trainingSeconds / Double(epochs), count: epochs), sequencesPerSecond: 1000,
             evalUsersPerSecond: evalUsersPerSecond, recommendLatencyP50Ms: latency, recommendRequests: 100,
-            machine: RunResult.Machine(cpu: "Test CPU", blas: "OpenBLAS Test", threads: 2), date: date)
+            machine: machine, date: date)
     }
+
+    static let testMachine = RunResult.Machine(cpu: "Test CPU", blas: "OpenBLAS Test", threads: 2)
 
     /// Expects `body` to throw an `InputError` from `source` at `location` whose message contains `fragment`.
     static func expectInputError(

@@ -59,8 +59,8 @@ struct RatioStudyTests {
         #expect(input.lines[0].reached == [4, 16])
         // The tree is not sized by a ratio: only the hashing output is in the output study.
         #expect(output.ratios == [16] && output.lines.map(\.method) == ["hashing"])
-        // The output side also gives the scoring time per user: 10⁶ / 1000 users/s.
-        #expect(output.cell(output.lines[0], 0) == "0.1200 (-40.0 %; 1000 µs/user)")
+        // The output side also gives the scoring time per user and the machine it was measured on: 10⁶ / 1000 users/s.
+        #expect(output.cell(output.lines[0], 0) == "0.1200 (-40.0 %; 1000 µs/user on M1)")
     }
 
     @Test func theMarkdownAndThePageShowTheStudiesWithAChart() throws {
@@ -68,11 +68,11 @@ struct RatioStudyTests {
         let markdown = report.markdown()
         #expect(markdown.contains("## cmp, T = 20: the input embedding by compression ratio"))
         #expect(markdown.contains("| method | 4× | 16× |\n|---|---:|---:|\n| memcom (memcom-x4) | 0.1900 (-5.0 %) | 0.1500 (-25.0 %) |"))
-        #expect(markdown.contains("| hashing | 0.1200 (-40.0 %; 1000 µs/user) |"))
+        #expect(markdown.contains("| hashing | 0.1200 (-40.0 %; 1000 µs/user on M1) |"))
         let page = report.html()
         let parser = XMLParser(data: Data(page.utf8))
         #expect(parser.parse(), "not well-formed: \(String(describing: parser.parserError))")
-        let chart = ReportCharts.accuracyVersusRatio(report.ratioStudies[0], methods: report.methods)
+        let chart = ReportCharts.accuracyVersusRatio(report.ratioStudies[0], styles: report.styles)
         // memcom's two ratios make the one line; the other methods ran at one ratio (a marker each).
         #expect(chart.components(separatedBy: "<polyline").count - 1 == 1)
         #expect(chart.contains("input compression ratio") && chart.contains(">16×<"))
