@@ -30,17 +30,13 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        .target(
-            name: "CKernels",
-            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
+        .target(name: "CKernels"),
         .target(
             name: "CompactRecRuntime",
-            dependencies: blasDependencies + ["CZlib", "CKernels"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+            dependencies: blasDependencies + ["CZlib", "CKernels"]),
         .target(
             name: "CompactRec",
-            dependencies: ["CompactRecRuntime", "CZlib"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+            dependencies: ["CompactRecRuntime", "CZlib"]),
         .target(name: "CompactRecExperiments", dependencies: ["CompactRec"]),
         .executableTarget(
             name: "compactrec",
@@ -59,7 +55,8 @@ let package = Package(
             dependencies: ["CompactRecRuntime"]),
         .testTarget(
             name: "CompactRecTests",
-            dependencies: ["CompactRec", "CompactRecRuntime", "CompactRecTestSupport", "CZlib"]),
+            dependencies: ["CompactRec", "CompactRecRuntime", "CompactRecTestSupport", "CZlib"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "CompactRecExperimentsTests",
             dependencies: ["CompactRecExperiments", "CompactRecTestSupport"]),

@@ -147,6 +147,6 @@ MULTIVERSION void ck_adam(float *restrict w, const float *restrict g, float *res
         float vi = beta2 * v[i] + (1 - beta2) * grad * grad;
         m[i] = mi;
         v[i] = vi;
-        w[i] -= step_size * mi / (sqrtf(vi) * inverse_correction2 + epsilon);
+        w[i] -= step_size * mi / (CK_SQRTF(vi) * inverse_correction2 + epsilon);
     }
 }

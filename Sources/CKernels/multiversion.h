@@ -10,4 +10,12 @@
 #define MULTIVERSION
 #endif
 
+// A square root that never sets errno, so loops over it vectorise without -fno-math-errno
+// (a compiler flag that SwiftPM accepts only from a package's root, not from a dependency).
+#if defined(__has_builtin) && __has_builtin(__builtin_elementwise_sqrt)
+#define CK_SQRTF(x) __builtin_elementwise_sqrt(x)
+#else
+#define CK_SQRTF(x) __builtin_sqrtf(x)
+#endif
+
 #endif

@@ -49,8 +49,6 @@ struct Benchmark: ParsableCommand {
         // Training: sequences/s and useful GFLOP/s (the products a step must do).
         var flops = 0.0, timedSequences = 0
         var trainSeconds = 0.0
-        let C = Double(config.embeddingSize), k = Double(config.kernelSize)
-        let convs = Double(2 * config.dilations.count)
         for step in 0..<(warmup + steps) {
             let start = (step * batchSize) % max(data.train.count - batchSize, 1)
             let batch = order[start..<min(start + batchSize, data.train.count)].map { data.train[$0] }
@@ -61,7 +59,7 @@ struct Benchmark: ParsableCommand {
                 trainSeconds += dt
                 timedSequences += batch.count
                 let rows = Double(batch.count * maxLength)
-                flops += outputFlops(batch, config) + convs * 6 * rows * C * k * C
+                flops += outputFlops(batch, config) + config.encoder.trainingFlops(rows: rows, channels: config.embeddingSize)
             }
         }
         let trainSpeed = Double(timedSequences) / trainSeconds

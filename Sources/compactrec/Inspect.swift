@@ -33,7 +33,7 @@ struct Inspect: ParsableCommand {
             Output.json(object)
             return
         }
-        print("model: \(ModelOptions.describe(c)), \(c.itemCount - 1) items, layer-norm eps \(c.layerNormEpsilon)")
+        print("model: \(ModelOptions.describe(c)), \(c.itemCount - 1) items\(c.encoder.nextItNet.map { ", layer-norm eps \($0.layerNormEpsilon)" } ?? "")")
         print(Output.accounting(accounting))
         print("model.safetensors: \(fileBytes) bytes (F32)")
         print("memory to evaluate: \(serving.summary)")

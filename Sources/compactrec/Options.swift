@@ -92,8 +92,8 @@ struct ModelOptions: ParsableArguments {
 
     /// One line describing the model, for progress output.
     static func describe(_ c: ModelConfiguration) -> String {
-        var text = "NextItNet C=\(c.embeddingSize) dilations \(c.dilations) k=\(c.kernelSize) T=\(c.maxLength), "
-            + "input \(c.inputEmbedding.rawValue), output \(c.outputLayer.rawValue), sharing \(c.sharing.rawValue)"
+        var text = "\(c.encoder.summary), C=\(c.embeddingSize) T=\(c.maxLength), "
+            + "input \(c.inputEmbedding.rawValue), output \(c.outputLayer.rawValue)"
         if let cutoffs = c.cutoffs { text += ", clusters \(cutoffs), rank divisor \(String(format: "%g", c.rankDivisor))" }
         for (kind, settings, side) in [(c.inputEmbedding.table, c.inputTable, "input"), (c.outputLayer.table, c.outputTable, "output")] {
             guard let kind, let settings else { continue }

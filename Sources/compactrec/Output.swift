@@ -46,11 +46,15 @@ enum Output {
 
     /// A model configuration's fields as `--json` reports them.
     static func configurationFields(_ c: ModelConfiguration) -> [String: Any] {
-        ["items": c.itemCount - 1, "embedding_size": c.embeddingSize, "dilations": c.dilations,
-         "kernel_size": c.kernelSize, "max_length": c.maxLength, "input_embedding": c.inputEmbedding.rawValue,
-         "output_layer": c.outputLayer.rawValue, "sharing": c.sharing.rawValue, "cutoffs": c.cutoffs ?? [],
-         "rank_divisor": c.rankDivisor]
-        .merging(tableFields(c)) { a, _ in a }
+        var fields: [String: Any] = [
+            "items": c.itemCount - 1, "embedding_size": c.embeddingSize, "encoder": c.encoder.kind, "max_length": c.maxLength,
+            "input_embedding": c.inputEmbedding.rawValue, "output_layer": c.outputLayer.rawValue, "cutoffs": c.cutoffs ?? [],
+            "rank_divisor": c.rankDivisor,
+        ]
+        if let encoder = c.encoder.nextItNet {
+            fields.merge(["dilations": encoder.dilations, "kernel_size": encoder.kernelSize, "sharing": encoder.sharing.rawValue]) { a, _ in a }
+        }
+        return fields.merging(tableFields(c)) { a, _ in a }
     }
 
     /// The knobs of the compressed tables, as `input_table` and `output_table` objects.

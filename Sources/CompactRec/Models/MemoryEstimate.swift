@@ -74,19 +74,18 @@ public struct MemoryEstimate: Sendable, Equatable {
     private static func forward(
         configuration c: ModelConfiguration, trainingBatch: Int, evaluationBatch: Int, threads: Int, frequencies: [Int]?
     ) -> MemoryEstimate {
-        let T = Double(c.maxLength), C = Double(c.embeddingSize), N = Double(c.itemCount), k = Double(c.kernelSize)
-        let blocks = Double(c.dilations.count), workers = Double(max(threads, 1))
+        let T = Double(c.maxLength), C = Double(c.embeddingSize), N = Double(c.itemCount)
+        let workers = Double(max(threads, 1))
         // Rows of a training step, and rows the forward buffers grow to: a scratch buffer grows
         // to at least 1.5 times what it held (see `ScratchBuffer`), so evaluation after
         // training may leave it that large.
         let R = Double(trainingBatch) * T, evaluationRows = Double(evaluationBatch) * T
         let forwardRows = evaluationRows > R ? max(evaluationRows, R > 0 ? 1.5 * R : 0) : R
 
-        // Embedding output, then per block 5 activations, 2 conv products and 4 LayerNorm rows.
-        var floats = forwardRows * C + blocks * (5 * forwardRows * C + 2 * forwardRows * k * C + 4 * forwardRows)
-        // Backward: the embedding gradient, dHidden, the target rows and their gradient, the
-        // encoder's two buffers and each block's two.
-        floats += R * C * (1 + 1 + 2 + 2 + 2 * blocks)
+        // Embedding output, then the encoder's activations.
+        var floats = forwardRows * C + c.encoder.activationFloats(rows: forwardRows, channels: c.embeddingSize)
+        // Backward: the embedding gradient, dHidden, the target rows and their gradient, then the encoder's own.
+        floats += R * C * 4 + c.encoder.backwardFloats(rows: R, channels: c.embeddingSize)
         // A compressed input's gathered rows and projections (d_j, r ≤ C).
         if c.inputEmbedding != .full { floats += 2 * forwardRows * C }
 

@@ -10,7 +10,7 @@ import Foundation
 public struct ModelBundle {
     public static let formatName = "compactrec-bundle"
     /// The newest bundle version this build reads and the one it writes.
-    public static let formatVersion = 1
+    public static let formatVersion = 2
     /// The largest weight magnitude a bundle may hold. Trained weights stay within a few units
     /// (Adam moves each by at most its learning rate per step); a value beyond this is damage,
     /// and a few such values overflow float32 in the forward pass, leaving NaN scores.

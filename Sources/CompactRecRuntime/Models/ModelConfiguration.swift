@@ -34,20 +34,20 @@ public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
 }
 
 /// Everything needed to rebuild a model's shape; stored in a bundle's `config.json`.
+///
+/// The encoder is a configuration of its own (`encoder`, with its kind); the item tables on
+/// either side of it are described here.
 public struct ModelConfiguration: Codable, Sendable, Equatable {
     /// N, including padding.
     public var itemCount: Int
     /// C (the paper's d).
     public var embeddingSize: Int
-    /// One entry per residual block; the block's convolutions dilate r and 2r.
-    public var dilations: [Int]
-    public var kernelSize: Int
     /// T: the longest history the model reads.
     public var maxLength: Int
-    public var layerNormEpsilon: Float
+    /// The sequence encoder and its settings.
+    public var encoder: EncoderConfiguration
     public var inputEmbedding: InputEmbeddingKind
     public var outputLayer: OutputLayerKind
-    public var sharing: SharingScheme
     /// Cluster cut-offs `c_1 … c_n` (the last is N) for the clustered variants; nil otherwise.
     public var cutoffs: [Int]?
     /// f in d_j = d / f^(j-1), the rank of cluster j's blocks (≥ 1, not necessarily whole).
@@ -58,52 +58,78 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var outputTable: ItemTableSettings?
 
     public init(
-        itemCount: Int, embeddingSize: Int = 64, dilations: [Int] = [1, 4, 1, 4], kernelSize: Int = 3,
-        maxLength: Int = 50, layerNormEpsilon: Float = 1e-5, inputEmbedding: InputEmbeddingKind = .full,
-        outputLayer: OutputLayerKind = .fullSoftmax, sharing: SharingScheme = .none, cutoffs: [Int]? = nil,
+        itemCount: Int, embeddingSize: Int = 64, maxLength: Int = 50, encoder: EncoderConfiguration,
+        inputEmbedding: InputEmbeddingKind = .full, outputLayer: OutputLayerKind = .fullSoftmax, cutoffs: [Int]? = nil,
         rankDivisor: Double = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil
     ) {
         self.itemCount = itemCount
         self.embeddingSize = embeddingSize
-        self.dilations = dilations
-        self.kernelSize = kernelSize
         self.maxLength = maxLength
-        self.layerNormEpsilon = layerNormEpsilon
+        self.encoder = encoder
         self.inputEmbedding = inputEmbedding
         self.outputLayer = outputLayer
-        self.sharing = sharing
         self.cutoffs = cutoffs
         self.rankDivisor = rankDivisor
         self.inputTable = inputTable
         self.outputTable = outputTable
     }
 
-    private enum CodingKeys: String, CodingKey {
-        case itemCount, embeddingSize, dilations, kernelSize, maxLength, layerNormEpsilon
-        case inputEmbedding, outputLayer, sharing, cutoffs, rankDivisor, inputTable, outputTable
+    /// A model with a NextItNet encoder, its settings given inline.
+    public init(
+        itemCount: Int, embeddingSize: Int = 64, dilations: [Int] = [1, 4, 1, 4], kernelSize: Int = 3,
+        maxLength: Int = 50, layerNormEpsilon: Float = 1e-5, inputEmbedding: InputEmbeddingKind = .full,
+        outputLayer: OutputLayerKind = .fullSoftmax, sharing: SharingScheme = .none, cutoffs: [Int]? = nil,
+        rankDivisor: Double = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil
+    ) {
+        self.init(
+            itemCount: itemCount, embeddingSize: embeddingSize, maxLength: maxLength,
+            encoder: .nextItNet(NextItNetConfiguration(dilations: dilations, kernelSize: kernelSize,
+                                                       layerNormEpsilon: layerNormEpsilon, sharing: sharing)),
+            inputEmbedding: inputEmbedding, outputLayer: outputLayer, cutoffs: cutoffs, rankDivisor: rankDivisor,
+            inputTable: inputTable, outputTable: outputTable)
     }
 
-    /// Keys added after the first bundles take their defaults when absent.
+    private enum CodingKeys: String, CodingKey {
+        case itemCount, embeddingSize, maxLength, encoder
+        case inputEmbedding, outputLayer, cutoffs, rankDivisor, inputTable, outputTable
+    }
+
+    /// Keys added after the first bundles take their defaults when absent. A version-1
+    /// configuration has no `encoder`: its NextItNet settings stand at the top level.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         itemCount = try c.decode(Int.self, forKey: .itemCount)
         embeddingSize = try c.decode(Int.self, forKey: .embeddingSize)
-        dilations = try c.decode([Int].self, forKey: .dilations)
-        kernelSize = try c.decode(Int.self, forKey: .kernelSize)
         maxLength = try c.decode(Int.self, forKey: .maxLength)
-        layerNormEpsilon = try c.decode(Float.self, forKey: .layerNormEpsilon)
+        if c.contains(.encoder) {
+            encoder = try c.decode(EncoderConfiguration.self, forKey: .encoder)
+        } else {
+            encoder = .nextItNet(try VersionOneEncoder(from: decoder).configuration)
+        }
         inputEmbedding = try c.decodeIfPresent(InputEmbeddingKind.self, forKey: .inputEmbedding) ?? .full
         outputLayer = try c.decodeIfPresent(OutputLayerKind.self, forKey: .outputLayer) ?? .fullSoftmax
-        sharing = try c.decodeIfPresent(SharingScheme.self, forKey: .sharing) ?? .none
         cutoffs = try c.decodeIfPresent([Int].self, forKey: .cutoffs)
         rankDivisor = try c.decodeIfPresent(Double.self, forKey: .rankDivisor) ?? 4
         inputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .inputTable)
         outputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .outputTable)
     }
 
+    /// The NextItNet settings of a version-1 configuration, which kept them at the top level.
+    private struct VersionOneEncoder: Decodable {
+        var configuration: NextItNetConfiguration
+        private enum CodingKeys: String, CodingKey { case dilations, kernelSize, layerNormEpsilon, sharing }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            configuration = NextItNetConfiguration(
+                dilations: try c.decode([Int].self, forKey: .dilations), kernelSize: try c.decode(Int.self, forKey: .kernelSize),
+                layerNormEpsilon: try c.decode(Float.self, forKey: .layerNormEpsilon),
+                sharing: try c.decodeIfPresent(SharingScheme.self, forKey: .sharing) ?? .none)
+        }
+    }
+
     /// The largest values `validate()` accepts. Far beyond any useful model, they keep every
     /// size computed from a configuration (parameters, activations, offsets) from overflowing,
-    /// whatever a config.json says.
+    /// whatever a config.json says. The encoder has its own (`NextItNetConfiguration.Limits`).
     public enum Limits {
         /// N, including padding: item indices are 32-bit.
         public static let itemCount = Int(Int32.max)
@@ -111,10 +137,6 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         public static let embeddingSize = 65_536
         /// T, the longest history read.
         public static let maxLength = 65_536
-        public static let kernelSize = 1_024
-        public static let dilation = 65_536
-        /// Residual blocks.
-        public static let blocks = 1_024
     }
 
     /// Whether any part needs the item clusters.
@@ -135,11 +157,8 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         }
         try within(itemCount, 2...Limits.itemCount, "itemCount (padding and at least one item)")
         try within(embeddingSize, 1...Limits.embeddingSize, "embedding size")
-        try within(dilations.count, 1...Limits.blocks, "the number of blocks (dilations)")
-        for r in dilations { try within(r, 1...Limits.dilation, "every dilation") }
-        try within(kernelSize, 1...Limits.kernelSize, "kernel size")
+        try encoder.validate()
         try within(maxLength, 1...Limits.maxLength, "max length")
-        if !(layerNormEpsilon > 0 && layerNormEpsilon.isFinite) { throw fail("layer-norm epsilon must be positive and finite, got \(layerNormEpsilon)") }
         guard rankDivisor >= 1 && rankDivisor <= Double(Limits.embeddingSize) else {
             throw fail("rank divisor must lie in 1...\(Limits.embeddingSize), got \(rankDivisor)")
         }

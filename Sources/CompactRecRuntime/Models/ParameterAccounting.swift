@@ -27,7 +27,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     ///
     /// Full embedding `N·C`; block-adaptive `c_1·C + Σ_j (k_j·d_j + d_j·C)` over the tail
     /// clusters; a compressed table `ItemTableSettings.parameterCount`. Middle:
-    /// `SharingScheme.middleParameterCount`. Full softmax `C·N + N`; tree softmax a head
+    /// `EncoderConfiguration.parameterCount`. Full softmax `C·N + N`; tree softmax a head
     /// `C·H + H` with `H = c_1 + n − 1`, and per tail `C·d_j + d_j·k_j + k_j`; a compressed
     /// item matrix its table plus the bias `N`.
     public init(configuration c: ModelConfiguration) {
@@ -41,7 +41,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         case .memcom, .hashing, .qr, .lowRank, .mixedDim:
             input = c.inputTable?.parameterCount(c.inputEmbedding.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0
         }
-        middle = SharingScheme.middleParameterCount(scheme: c.sharing, blocks: c.dilations.count, channels: C, kernelSize: c.kernelSize)
+        middle = c.encoder.parameterCount(channels: C)
         switch c.outputLayer {
         case .fullSoftmax: output = C * N + N
         case .treeSoftmax:
@@ -60,13 +60,12 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         self.uncompressedTotal = uncompressedTotal
     }
 
-    /// The formulas for the uncompressed NextItNet: N·C for the table; per block two convolutions
-    /// (k·C·C + C) and two LayerNorms (2C); C·N + N for the softmax.
+    /// The formulas for the uncompressed model: N·C for the table; the encoder without sharing
+    /// (`EncoderConfiguration.uncompressedParameterCount`); C·N + N for the softmax.
     public static func uncompressed(_ c: ModelConfiguration) -> ParameterAccounting {
-        let N = c.itemCount, C = c.embeddingSize, k = c.kernelSize
-        let perBlock = 2 * (k * C * C + C) + 2 * (2 * C)
-        return ParameterAccounting(input: N * C, middle: c.dilations.count * perBlock, output: C * N + N,
-                                   uncompressedTotal: N * C + c.dilations.count * perBlock + C * N + N)
+        let N = c.itemCount, C = c.embeddingSize
+        let middle = c.encoder.uncompressedParameterCount(channels: C)
+        return ParameterAccounting(input: N * C, middle: middle, output: C * N + N, uncompressedTotal: N * C + middle + C * N + N)
     }
 
     public var dictionary: [String: Double] {

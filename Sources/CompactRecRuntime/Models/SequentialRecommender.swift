@@ -33,7 +33,7 @@ public final class SequentialRecommender: ParameterContainer {
         self.output = output
     }
 
-    /// The model a configuration describes: its input embedding, a NextItNet with its sharing
+    /// The model a configuration describes: its input embedding, its encoder (a NextItNet with its sharing)
     /// scheme, and its output layer, initialised from `seed`.
     public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
@@ -52,8 +52,7 @@ public final class SequentialRecommender: ParameterContainer {
             embedding = settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
                                            clusters: clusters, standardDeviation: 1, rng: &embeddingRNG)
         }
-        let encoder = NextItNet(dimensions: c.embeddingSize, dilations: c.dilations, kernelSize: c.kernelSize,
-                                layerNormEpsilon: c.layerNormEpsilon, sharing: c.sharing, rng: &encoderRNG)
+        let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, rng: &encoderRNG)
         let output: any OutputLayer
         switch c.outputLayer {
         case .fullSoftmax:

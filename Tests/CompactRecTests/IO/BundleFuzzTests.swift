@@ -74,7 +74,14 @@ struct BundleFuzzTests {
             let path = bundle + "/config.json"
             var object = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
             var model = try #require(object["model"] as? [String: Any])
-            model[key] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+            let extreme = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed)
+            if ["kernelSize", "dilations", "layerNormEpsilon"].contains(key) {  // the encoder's own settings
+                var encoder = try #require(model["encoder"] as? [String: Any])
+                encoder[key] = extreme
+                model["encoder"] = encoder
+            } else {
+                model[key] = extreme
+            }
             object["model"] = model
             try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
             let error = try #require(ModelBundleTests.readError(bundle))
@@ -86,10 +93,10 @@ struct BundleFuzzTests {
     @Test func aConfigurationFromANewerVersionIsRefusedAsNewerEvenIfLaidOutDifferently() throws {
         try IOTestSupport.withTemporaryDirectory { directory in
             let bundle = try ModelBundleTests.writeBundle(in: directory)
-            try ModelBundleTests.write(#"{"format": "compactrec-bundle", "version": 2, "layers": [{"kind": "sasrec"}]}"#,
+            try ModelBundleTests.write(#"{"format": "compactrec-bundle", "version": 3, "layers": [{"kind": "sasrec"}]}"#,
                                        to: bundle + "/config.json")
             let error = try #require(ModelBundleTests.readError(bundle))
-            #expect(error.message == "bundle version 2 is newer than this CompactRec reads (1); upgrade CompactRec", "\(error)")
+            #expect(error.message == "bundle version 3 is newer than this CompactRec reads (2); upgrade CompactRec", "\(error)")
         }
     }
 
@@ -107,7 +114,10 @@ struct BundleFuzzTests {
             let bundle = try ModelBundleTests.writeBundle(in: directory)
             // Valid and within the limits, but four convolutions of 1000·4096·4096 weights: 67 billion
             // parameters, half a terabyte of weights and gradients if it were built.
-            try ModelBundleTests.editConfig(bundle) { $0.model.embeddingSize = 4096; $0.model.kernelSize = 1000 }
+            try ModelBundleTests.editConfig(bundle) { 
+                $0.model.embeddingSize = 4096
+                $0.model.encoder = .nextItNet(NextItNetConfiguration(dilations: [1, 2], kernelSize: 1000))
+            }
             let error = try #require(ModelBundleTests.readError(bundle))
             #expect(error.source == bundle + "/model.safetensors", "\(error)")
             #expect(error.message.contains("far fewer than the"), "\(error)")

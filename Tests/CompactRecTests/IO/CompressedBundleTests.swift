@@ -72,7 +72,7 @@ struct CompressedBundleTests {
     @Test func configurationsWithoutVariantKeysDecodeAsUncompressed() throws {
         let json = #"{"itemCount": 9, "embeddingSize": 4, "dilations": [1, 2], "kernelSize": 3, "maxLength": 5, "layerNormEpsilon": 1e-05}"#
         let c = try JSONDecoder().decode(ModelConfiguration.self, from: Data(json.utf8))
-        #expect(c.inputEmbedding == .full && c.outputLayer == .fullSoftmax && c.sharing == SharingScheme.none)
+        #expect(c.inputEmbedding == .full && c.outputLayer == .fullSoftmax && c.encoder.nextItNet?.sharing == SharingScheme.none)
         #expect(c.cutoffs == nil && c.rankDivisor == 4)
     }
 

@@ -110,7 +110,7 @@ struct MemoryEstimateTests {
 
     @Test func hugeSettingsSaturateInsteadOfOverflowing() {
         let c = ModelConfiguration(itemCount: ModelConfiguration.Limits.itemCount, embeddingSize: ModelConfiguration.Limits.embeddingSize,
-                                   dilations: [1], kernelSize: ModelConfiguration.Limits.kernelSize, maxLength: ModelConfiguration.Limits.maxLength)
+                                   dilations: [1], kernelSize: NextItNetConfiguration.Limits.kernelSize, maxLength: ModelConfiguration.Limits.maxLength)
         #expect((try? c.validate()) != nil)
         let estimate = MemoryEstimate.training(configuration: c, batchSize: Int.max / 2, threads: 2, validation: true, checkpoints: true)
         #expect(estimate.total == Int.max)
