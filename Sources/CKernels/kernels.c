@@ -10,6 +10,18 @@
 // by rounding only, and is fixed for a given CPU, so results stay reproducible on one machine.
 MULTIVERSION float ck_max(const float *x, size_t n) { return max_inline(x, n); }
 
+MULTIVERSION size_t ck_count_above(const float *x, size_t n, float s) {
+    // 32-bit lanes count blocks of at most 2^31 items, so the sum vectorises without overflow.
+    size_t total = 0;
+    for (size_t start = 0; start < n; start += (size_t)1 << 31) {
+        size_t end = n - start > ((size_t)1 << 31) ? start + ((size_t)1 << 31) : n;
+        uint32_t count = 0;
+        for (size_t i = start; i < end; i++) count += x[i] > s;
+        total += count;
+    }
+    return total;
+}
+
 MULTIVERSION float ck_sum(const float *x, size_t n) {
 #pragma clang fp reassociate(on)
     float s = 0;

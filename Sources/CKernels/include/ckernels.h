@@ -11,6 +11,8 @@
 float ck_max(const float *x, size_t n);
 /// sum of x[0..<n].
 float ck_sum(const float *x, size_t n);
+/// How many of x[0..<n] are strictly greater than s (a NaN is never greater): a target's rank.
+size_t ck_count_above(const float *x, size_t n, float s);
 /// sum of squares, accumulated in double.
 double ck_sum_squares(const float *x, size_t n);
 /// y[i] += x[i]

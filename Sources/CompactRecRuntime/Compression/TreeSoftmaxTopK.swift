@@ -283,8 +283,6 @@ extension TreeSoftmax {
 
     /// How many of `x[0..<n]` are strictly greater than `s` (none when `s` is NaN).
     static func count(_ x: UnsafePointer<Float>, count n: Int, above s: Float) -> Int {
-        var c = 0
-        for i in 0..<n where x[i] > s { c += 1 }
-        return c
+        Kernels.countAbove(x, count: n, s)
     }
 }

@@ -27,7 +27,5 @@ public func topK(
 public func rank(of target: Int, in scores: UnsafePointer<Float>, count N: Int) -> Int {
     let s = scores[target]
     if s.isNaN { return N }
-    var higher = 0
-    for i in 1..<N where scores[i] > s { higher += 1 }
-    return higher
+    return Kernels.countAbove(scores + 1, count: N - 1, s)
 }

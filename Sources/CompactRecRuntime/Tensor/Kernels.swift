@@ -32,6 +32,11 @@ public enum Kernels {
 
     /// Sum of `count` values.
     @inline(__always)
+    /// How many of x[0..<count] are strictly greater than s.
+    public static func countAbove(_ x: UnsafePointer<Float>, count: Int, _ s: Float) -> Int {
+        count > 0 ? Int(ck_count_above(x, count, s)) : 0
+    }
+
     public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         ck_sum(x, count)
     }

@@ -12,6 +12,19 @@ struct KernelsTests {
     /// `Kernels.exp` over `xs`.
     static func fastExp(_ xs: [Float]) -> [Float] { xs.map(Kernels.exp) }
 
+    /// A target's rank: items strictly above, counted as the scalar loop does, with ties, NaNs,
+    /// infinities and signed zeros among them.
+    @Test(arguments: lengths + [1000, 4099])
+    func countAboveMatchesTheScalarCount(_ n: Int) {
+        var rng = SeededGenerator(seed: UInt64(n))
+        let specials: [Float] = [.nan, .infinity, -.infinity, 0, -0.0, 0.5]
+        let x: [Float] = (0..<n).map { _ in rng.next() % 7 == 0 ? specials[Int(rng.next() % 6)] : Float(Int(rng.next() % 9)) / 8 }
+        for s in [Float(0.5), 0, -0.0, .infinity, -.infinity, .nan, 2] {
+            #expect(Kernels.countAbove(x, count: n, s) == x.filter { $0 > s }.count, "n \(n), s \(s)")
+        }
+        #expect(Kernels.countAbove(x, count: 0, 0) == 0)
+    }
+
     @Test func fastExpIsAccurateOverTheFiniteRange() {
         // A dense sweep of [-87, 88] (step ≈ 1.7e-4, so every binade and every reduction
         // interval n·ln2 ± ln2/2 is covered many times) plus the two ends exactly.
