@@ -119,6 +119,4 @@ struct PlanReader {
     func integers(_ value: PlanJSON, at path: String, minimum: Int = .min) throws -> [Int] {
         try array(value, at: path).enumerated().map { try integer($1, at: "\(path)[\($0)]", minimum: minimum) }
     }
-
-    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 }

@@ -65,6 +65,3 @@ extension ParameterContainer {
     }
 }
 
-@inline(__always) func join(_ prefix: String, _ name: String) -> String {
-    prefix.isEmpty ? name : prefix + "." + name
-}
