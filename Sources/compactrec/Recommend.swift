@@ -18,7 +18,7 @@ struct Recommend: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let bundle = try ModelBundle.read(from: model)
+        let bundle = try ModelBundle.readNotingUncheckedFiles(from: model)
         let tokens = history.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
         var known: [Int32] = [], unknown: [String] = []
         for token in tokens {

@@ -230,8 +230,9 @@ public struct CheckpointWriter {
         try remove(target)
         try createDirectories(atPath: target)
 
+        try ModelBundle.checkItemIds(vocabulary, source: TrainingCheckpoint.join(target, BundleIntegrity.itemsName))
         try ModelBundle(model: trainer.model, vocabulary: vocabulary, training: trainer.options, data: dataSummary)
-            .write(to: target)
+            .writeFiles(into: target)
         let optimizer = trainer.optimizer
         var moments: [NamedTensor] = []
         for (i, name) in trainer.parameterNames.enumerated() {
