@@ -64,18 +64,18 @@ extension ModelBundle {
     /// tab-separated, without escaping, so a tab or any line break is refused: U+000B, U+000C,
     /// U+0085, U+2028 and U+2029 too, on which other readers (Python's `splitlines`) split lines.
     public static func checkItemIds(_ vocabulary: Vocabulary, source: String) throws {
+        func cannotBeHeld(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || Character(scalar).isNewline }
+        func code(_ scalar: Unicode.Scalar) -> String {
+            let digits = String(scalar.value, radix: 16, uppercase: true)
+            return "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        }
         for id in vocabulary.originalIds {
-            guard let scalar = id.unicodeScalars.first(where: { $0 == "\t" || Character($0).isNewline }) else { continue }
-            let what = scalar == "\t" ? "a tab"
-                : "a line break (U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)))"
-            throw InputError(source: source, "item id \(id.debugDescription) contains \(what), which a model bundle's items.tsv "
+            guard let scalar = id.unicodeScalars.first(where: cannotBeHeld) else { continue }
+            // Shown with the offending characters as codes: printed, a U+2028 looks like a space.
+            let shown = id.unicodeScalars.map { cannotBeHeld($0) ? "<\(code($0))>" : String($0) }.joined()
+            let what = scalar == "\t" ? "a tab" : "a line break (\(code(scalar)))"
+            throw InputError(source: source, "item id '\(shown)' contains \(what), which a model bundle's items.tsv "
                                  + "(one item a line, tab-separated) cannot hold; expected ids without tabs or line breaks")
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: Swift.max(0, width - count)) + self
     }
 }
