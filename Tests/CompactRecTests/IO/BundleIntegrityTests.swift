@@ -73,6 +73,95 @@ struct BundleIntegrityTests {
         }
     }
 
+    /// The user's report: random byte flips, exponent flips, swapped tensor offsets and
+    /// swapped items.tsv rows loaded silently. Every one is refused now, naming the file.
+    @Test(arguments: BundleFuzzTests.files)
+    func everyRandomByteFlipIsRefusedNamingTheFile(file: String) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try ModelBundleTests.writeBundle(in: directory)
+            let path = bundle + "/" + file
+            let original = try Self.bytes(path)
+            var rng = SeededGenerator(seed: 41 + UInt64(file.utf8.count))
+            struct Header: Decodable { var format: String; var version: Int }
+            var refused = 0, stillAConfiguration = 0
+            for _ in 0..<200 {
+                var flipped = original
+                let position = Int(rng.next() % UInt64(original.count))
+                flipped[position] ^= UInt8(1 + rng.next() % 255)
+                try Self.writeBytes(flipped, to: path)
+                guard let error = ModelBundleTests.readError(bundle) else { continue }
+                refused += 1
+                #expect(error.source == path, "byte \(position): \(error)")
+                // A flip that breaks config.json's JSON, format or version is refused for that;
+                // every other one, in any file, for its digest.
+                let valid = (try? JSONSerialization.jsonObject(with: Data(flipped))) != nil
+                let header = try? JSONDecoder().decode(Header.self, from: Data(flipped))
+                if file != "config.json"
+                    || (valid && header?.format == ModelBundle.formatName && header?.version == ModelBundle.formatVersion) {
+                    stillAConfiguration += file == "config.json" ? 1 : 0
+                    #expect(error.message.hasPrefix("its SHA-256 is ") || error.message.hasPrefix("the SHA-256 it records of itself")
+                                || error.location == "sha256", "byte \(position): \(error)")
+                }
+            }
+            try Self.writeBytes(original, to: path)
+            #expect(refused == 200)
+            // 36 with this seed: flips in the digests, the metrics, the data summary, the settings.
+            #expect(file != "config.json" || stillAConfiguration >= 30, "\(stillAConfiguration) flips of config.json left it readable")
+            _ = try ModelBundle.read(from: bundle)
+        }
+    }
+
+    @Test func exponentFlipsSwappedTensorOffsetsAndSwappedItemRowsAreRefused() throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try ModelBundleTests.writeBundle(in: directory)
+            let weightsPath = bundle + "/model.safetensors", itemsPath = bundle + "/items.tsv"
+            let weights = try Self.bytes(weightsPath), items = try Self.bytes(itemsPath)
+            let headerLength = Int(weights[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) })
+            let dataStart = 8 + headerLength
+            var rng = SeededGenerator(seed: 7)
+            for _ in 0..<30 {
+                // Bit 30 of a little-endian float: the top of its exponent, a factor of 2^128 or 2^-128.
+                var flipped = weights
+                let element = Int(rng.next() % UInt64((weights.count - dataStart) / 4))
+                flipped[dataStart + 4 * element + 3] ^= 0x40
+                try Self.writeBytes(flipped, to: weightsPath)
+                let error = try #require(ModelBundleTests.readError(bundle))
+                #expect(error.source == weightsPath && error.message.hasPrefix("its SHA-256 is "), "\(error)")
+            }
+            // Two tensors of the same size trade places: a header that is valid in every way.
+            let header = String(decoding: weights[8..<dataStart], as: UTF8.self)
+            let file = try SafeTensors.read(path: weightsPath)
+            let sameSize = try #require(file.tensors.first { a in file.tensors.contains { $0.name != a.name && $0.shape == a.shape } })
+            let partner = try #require(file.tensors.first { $0.name != sameSize.name && $0.shape == sameSize.shape })
+            let offsets = try #require(Self.offsets(in: header, of: [sameSize.name, partner.name]))
+            let swapped = header.replacingOccurrences(of: offsets[0], with: "@").replacingOccurrences(of: offsets[1], with: offsets[0])
+                .replacingOccurrences(of: "@", with: offsets[1])
+            try Self.writeBytes(Array(weights[0..<8]) + Array(swapped.utf8) + Array(weights[dataStart...]), to: weightsPath)
+            #expect(try SafeTensors.read(path: weightsPath).tensors.count == file.tensors.count, "the swapped file is well-formed")
+            #expect(ModelBundleTests.readError(bundle)?.source == weightsPath)
+            try Self.writeBytes(weights, to: weightsPath)
+
+            // Two items trade ids: every line is well-formed, the vocabulary consistent.
+            let text = String(decoding: items, as: UTF8.self)
+            let rowsSwapped = text.replacingOccurrences(of: "1\titem-a\t", with: "1\t@\t").replacingOccurrences(of: "2\tb\t", with: "2\titem-a\t")
+                .replacingOccurrences(of: "1\t@\t", with: "1\tb\t")
+            #expect(rowsSwapped != text)
+            try Self.writeBytes(Array(rowsSwapped.utf8), to: itemsPath)
+            let error = try #require(ModelBundleTests.readError(bundle))
+            #expect(error.source == itemsPath && error.message.hasPrefix("its SHA-256 is "), "\(error)")
+        }
+    }
+
+    /// `"data_offsets":[a,b]` of each of `names` in a safetensors header, as written.
+    static func offsets(in header: String, of names: [String]) -> [String]? {
+        let found = names.compactMap { name -> String? in
+            guard let entry = header.range(of: "\"\(name)\":"), let start = header[entry.upperBound...].range(of: "\"data_offsets\":["),
+                  let end = header[start.upperBound...].firstIndex(of: "]") else { return nil }
+            return String(header[start.lowerBound...end])
+        }
+        return found.count == names.count ? found : nil
+    }
+
     @Test func aFileFromAnotherBundleIsRefused() throws {
         try IOTestSupport.withTemporaryDirectory { directory in
             let first = try ModelBundleTests.writeBundle(in: directory + "/first")
