@@ -106,7 +106,7 @@ struct Benchmark: ParsableCommand {
 
     /// Inference on a trained bundle: the early stop against scoring every item, same model, same cases.
     func measureInference(bundlePath: String) throws {
-        let bundle = try ModelBundle.read(from: bundlePath)
+        let bundle = try ModelBundle.readNotingUncheckedFiles(from: bundlePath)
         let data = try dataOptions.load()
         let cases = Array(mapCases(data.test, from: data.vocabulary, to: bundle.vocabulary).cases.prefix(evalUsers))
         guard !cases.isEmpty else { throw ValidationError("no test case of the data is known to the model") }

@@ -15,7 +15,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let bundle = try ModelBundle.read(from: model)
+        let bundle = try ModelBundle.readNotingUncheckedFiles(from: model)
         let dataset = try SequenceDataset.load(path: data, testPath: test, format: format, validation: false)
         Output.dataLayout(dataset)
         let mapped = mapCases(dataset.test, from: dataset.vocabulary, to: bundle.vocabulary)

@@ -10,7 +10,7 @@ struct Inspect: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() throws {
-        let bundle = try ModelBundle.read(from: model)
+        let bundle = try ModelBundle.readNotingUncheckedFiles(from: model)
         let accounting = ParameterAccounting(model: bundle.model)
         let fileBytes = (try? FileManager.default.attributesOfItem(
             atPath: (model as NSString).appendingPathComponent("model.safetensors"))[.size] as? Int) ?? 0

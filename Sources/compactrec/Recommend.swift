@@ -18,7 +18,7 @@ struct Recommend: ParsableCommand {
 
     func run() throws {
         runtime.apply()
-        let recommender = try Recommender(contentsOf: model, threadsPerCall: Parallel.threads)
+        let recommender = Recommender(bundle: try ModelBundle.readNotingUncheckedFiles(from: model), threadsPerCall: Parallel.threads)
         let tokens = history.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" }).map(String.init)
         let answer = recommender.recommend(history: tokens, count: top, excludingHistory: excludeHistory)
         let unknown = answer.unknown, known = tokens.filter { recommender.bundle.vocabulary.index(of: $0) != nil }

@@ -57,6 +57,9 @@ struct Train: ParsableCommand {
     func run() throws {
         runtime.apply()
         let progress = ProgressDisplay(enabled: !runtime.quiet)
+        // Where the results go is checked first, before hours of training could be lost to it.
+        if let output { try BundleDestination.checkBundleDirectory(output) }
+        if let directory = checkpointDirectory { try BundleDestination.checkCheckpointDirectory(directory) }
         let loadStart = DispatchTime.now().uptimeNanoseconds
         let loaded = try dataOptions.load()
         let data = trainWindows ? loaded.withTrainingWindows(length: modelOptions.maxLength) : loaded
@@ -85,6 +88,11 @@ struct Train: ParsableCommand {
 
         let model = SequentialRecommender(configuration: config, seed: seed)
         let accounting = ParameterAccounting(model: model)
+        if output != nil || checkpointDirectory != nil {
+            try ModelBundle.checkItemIds(data.vocabulary, source: dataOptions.data)
+            try BundleDestination.checkRoom(output: output, checkpointDirectory: checkpointDirectory, parameters: accounting.total,
+                                            tensors: model.uniqueParameters().count, vocabulary: data.vocabulary)
+        }
         progress.line("model: " + ModelOptions.describe(config))
         progress.line(Output.accounting(accounting))
         progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")

@@ -188,4 +188,50 @@ struct TrainCommandTests {
         #expect(ParameterAccounting(model: bundle.model).input
                 == clusters.size(of: 0) * 8 + clusters.size(of: 1) * 5 + 5 * 8 + clusters.size(of: 2) * 3 + 3 * 8)
     }
+
+    /// The user's report: these were found only after the whole training. `--output` is
+    /// checked before the data is even read, the ids before the first step; nothing is written.
+    @Test func anOutputHoldingOtherThingsOrAnIdTheBundleCannotHoldIsRefusedBeforeTraining() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let project = directory.path("project")
+        try FileManager.default.createDirectory(atPath: project, withIntermediateDirectories: false)
+        _ = try directory.write("project/config.json", "{\"name\": \"my app\"}")
+        _ = try directory.write("project/notes.txt", "mine")
+        let refused = try CompactRecExecutable.run(Self.arguments(data: data, output: project), logPrefix: directory.path("refused"))
+        #expect(refused.code == 1, "\(refused.error)")
+        #expect(refused.error.contains("\(project): holds notes.txt, which are not part of a CompactRec model bundle"), "\(refused.error)")
+        #expect(!refused.error.contains("format:"), "the data was read: \(refused.error)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project).sorted() == ["config.json", "notes.txt"])
+        #expect(try String(contentsOfFile: project + "/config.json", encoding: .utf8) == "{\"name\": \"my app\"}")
+
+        let odd = try directory.write("odd.txt", String(contentsOfFile: data, encoding: .utf8) + "u1 i\u{2028}x\n")
+        var arguments = Self.arguments(data: odd, output: directory.path("odd-run"))
+        arguments.removeAll { $0 == "--quiet" }
+        let oddRun = try CompactRecExecutable.run(arguments, logPrefix: directory.path("odd"))
+        #expect(oddRun.code == 1, "\(oddRun.error)")
+        #expect(oddRun.error.contains("\(odd): item id 'i<U+2028>x' contains a line break (U+2028)"), "\(oddRun.error)")
+        #expect(!oddRun.error.contains("epoch 1/"), "it trained: \(oddRun.error)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("odd-run")))
+    }
+
+    /// Training again into a bundle replaces the bundle whole and keeps its checkpoint directory.
+    @Test func trainingAgainIntoABundleReplacesItAndKeepsItsCheckpoints() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let runs = directory.path("runs")
+        let output = runs + "/run"
+        let first = try CompactRecExecutable.run(Self.arguments(data: data, output: output, epochs: 1) + ["--checkpoint-every", "1epoch"],
+                                                 logPrefix: directory.path("first"))
+        #expect(first.code == 0, "\(first.error)")
+        let pointer = try String(contentsOfFile: output + "/checkpoint/latest", encoding: .utf8)
+        var arguments = Self.arguments(data: data, output: output, epochs: 1)
+        arguments[arguments.firstIndex(of: "--embedding-size")! + 1] = "4"
+        let second = try CompactRecExecutable.run(arguments, logPrefix: directory.path("second"))
+        #expect(second.code == 0, "\(second.error)")
+        #expect(try ModelBundle.read(from: output).configuration.model.embeddingSize == 4)
+        #expect(try String(contentsOfFile: output + "/checkpoint/latest", encoding: .utf8) == pointer)
+        #expect(try TrainingCheckpoint.read(from: output + "/checkpoint").state.model.embeddingSize == 8)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runs) == ["run"], "no working directory is left")
+    }
 }

@@ -230,8 +230,9 @@ public struct CheckpointWriter {
         try remove(target)
         try createDirectories(atPath: target)
 
+        try ModelBundle.checkItemIds(vocabulary, source: TrainingCheckpoint.join(target, BundleIntegrity.itemsName))
         try ModelBundle(model: trainer.model, vocabulary: vocabulary, training: trainer.options, data: dataSummary)
-            .write(to: target)
+            .writeFiles(into: target)
         let optimizer = trainer.optimizer
         var moments: [NamedTensor] = []
         for (i, name) in trainer.parameterNames.enumerated() {
@@ -261,23 +262,31 @@ public struct CheckpointWriter {
         return target
     }
 
-    /// Removes every checkpoint but `name`, and temporary files of interrupted pointer writes;
-    /// nothing else in the directory is touched.
+    /// Removes every checkpoint but `name`, and temporary files of interrupted pointer writes.
+    /// A folder named like a checkpoint is removed only if it holds nothing but checkpoint
+    /// files; nothing else in the directory is touched.
     private func removeStaleCheckpoints(keeping name: String) throws {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let pointerTemporary = "." + TrainingCheckpoint.pointerName + "."
-        for entry in entries where entry != name
-            && (Self.isCheckpointName(entry) || (entry.hasPrefix(pointerTemporary) && entry.hasSuffix(".tmp"))) {
-            try remove(TrainingCheckpoint.join(directory, entry))
+        for entry in entries where entry != name {
+            let path = TrainingCheckpoint.join(directory, entry)
+            if Self.isCheckpointName(entry) && BundleDirectoryContents.isCheckpointFolder(path) {
+                try remove(path)
+            } else if BundleDirectoryContents.isTemporary(entry, ofOneOf: [TrainingCheckpoint.pointerName]) {
+                unlink(path)
+            }
         }
     }
 
+    /// Removes a checkpoint folder CompactRec wrote: its checkpoint files, then the folder.
     private func remove(_ path: String) throws {
         guard FileManager.default.fileExists(atPath: path) else { return }
-        do {
-            try FileManager.default.removeItem(atPath: path)
-        } catch {
-            throw InputError(source: path, "cannot remove an old checkpoint: \(error.localizedDescription)")
+        guard BundleDirectoryContents.isCheckpointFolder(path) else {
+            throw InputError(source: path, "is named like a checkpoint but holds other files; CompactRec leaves it alone: "
+                                 + "move it away or choose another --checkpoint-dir")
+        }
+        BundleDirectoryContents.removeOwnFiles(BundleDirectoryContents.checkpointFiles, andDirectory: path)
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw InputError(source: path, "cannot remove an old checkpoint")
         }
     }
 

@@ -2,14 +2,17 @@ import Foundation
 
 /// A trained model on disk: a directory with
 /// - `model.safetensors` — every distinct parameter once, under its dotted name;
-/// - `config.json` — format version, model configuration, training options and data summary;
+/// - `config.json` — format version, model configuration, training options, data summary and
+///   the SHA-256 of each file (see `BundleIntegrity`);
 /// - `items.tsv` — `index  original_id  frequency`, one row per item index (0 is padding).
 ///
 ///     try ModelBundle(model: model, vocabulary: data.vocabulary, …).write(to: "runs/beauty")
 ///     let bundle = try ModelBundle.read(from: "runs/beauty")
 public struct ModelBundle {
     public static let formatName = "compactrec-bundle"
-    /// The newest bundle version this build reads and the one it writes.
+    /// The newest bundle version this build reads and the one it writes. Version 2 nests the
+    /// encoder's settings (`encoder: {kind, …}`) and records a SHA-256 of each file; version-1
+    /// bundles still load, unchecked (`unverifiedReason`).
     public static let formatVersion = 2
     /// The largest weight magnitude a bundle may hold. Trained weights stay within a few units
     /// (Adam moves each by at most its learning rate per step); a value beyond this is damage,
@@ -25,11 +28,18 @@ public struct ModelBundle {
         public var data: [String: String]
         /// Test metrics measured right after training, if any.
         public var metrics: [String: Double]?
+        /// The lower-case hexadecimal SHA-256 of each file of the bundle, by file name; nil in
+        /// bundles of version 1. Filled in when the bundle is written.
+        public var sha256: [String: String]?
     }
 
     public var model: SequentialRecommender
     public var vocabulary: Vocabulary
     public var configuration: Configuration
+    /// Why the files were loaded without checking their digests (a bundle written before they
+    /// were recorded), for a note to the user; nil when every file matched its recorded SHA-256,
+    /// and for a bundle made in memory.
+    public private(set) var unverifiedReason: String?
 
     public init(model: SequentialRecommender, vocabulary: Vocabulary, training: TrainingOptions?,
                 data: [String: String], metrics: [String: Double]? = nil) {
@@ -61,6 +71,29 @@ public struct ModelBundle {
         guard header.version <= formatVersion else {
             throw InputError(source: configPath,
                              "bundle version \(header.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
+        }
+        guard header.version >= 1 else {
+            throw InputError(source: configPath, "expected a bundle version from 1 to \(formatVersion), found \(header.version)")
+        }
+        // The digests are checked before anything else in the files is read, so that damage is
+        // reported as damage. A record is checked whatever the version says: a damaged version
+        // number must not turn the check off.
+        struct DigestRecord: Decodable { var sha256: [String: String]? }
+        let recorded: [String: String]?
+        do {
+            recorded = try JSONDecoder().decode(DigestRecord.self, from: configData).sha256
+        } catch {
+            throw InputError(source: configPath, "not a CompactRec configuration: \(error)")
+        }
+        var unverifiedReason: String?
+        if let recorded {
+            try BundleIntegrity.verify(directory: directory, configBytes: Array(configData), recorded: recorded)
+        } else if header.version >= BundleIntegrity.firstVersionWithDigests {
+            throw InputError(source: configPath, location: "sha256",
+                             "missing; every bundle of version \(BundleIntegrity.firstVersionWithDigests) or later records the SHA-256 of its files")
+        } else {
+            unverifiedReason = "\(directory) is a version-\(header.version) bundle, written before bundles recorded the SHA-256 of their files: "
+                + "damage to its files cannot be detected until it is written again (ModelBundle.write, or train again)"
         }
         let configuration: Configuration
         do {
@@ -94,6 +127,7 @@ public struct ModelBundle {
         var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
                                  data: configuration.data, metrics: configuration.metrics)
         bundle.configuration = configuration
+        bundle.unverifiedReason = unverifiedReason
         return bundle
     }
 

@@ -72,21 +72,48 @@ struct ModelBundleTests {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 
-    /// Rewrites config.json with `change` applied to its decoded configuration.
+    /// Writes `text` to `file` of `bundle` and records its new digest, as a writer that got the
+    /// content wrong would: the checks behind the digests must refuse it.
+    static func writeResealed(_ text: String, to file: String, of bundle: String) throws {
+        try write(text, to: bundle + "/" + file)
+        try reseal(bundle)
+    }
+
+    /// Records the current digests of the bundle's files in its config.json, editing nothing
+    /// else, so that an edit made on purpose reaches the checks behind the digests.
+    static func reseal(_ bundle: String) throws {
+        let url = URL(fileURLWithPath: bundle + "/config.json")
+        var text = try String(contentsOf: url, encoding: .utf8)
+        struct Record: Decodable { var sha256: [String: String]? }
+        guard let old = (try? JSONDecoder().decode(Record.self, from: Data(text.utf8)))?.sha256 else { return }
+        for name in ["items.tsv", "model.safetensors"] {
+            if let before = old[name], let now = try? BundleIntegrity.digest(ofFile: bundle + "/" + name) {
+                text = text.replacingOccurrences(of: before, with: now)
+            }
+        }
+        guard let own = old["config.json"] else { return }
+        text = text.replacingOccurrences(of: own, with: BundleIntegrity.placeholder)
+        text = text.replacingOccurrences(of: BundleIntegrity.placeholder, with: SHA256.digest(Array(text.utf8)).hexadecimal)
+        try write(text, to: url.path)
+    }
+
+    /// Rewrites config.json with `change` applied to its decoded configuration, digests resealed.
     static func editConfig(_ bundle: String, _ change: (inout ModelBundle.Configuration) -> Void) throws {
         let url = URL(fileURLWithPath: bundle + "/config.json")
         var configuration = try JSONDecoder().decode(ModelBundle.Configuration.self, from: Data(contentsOf: url))
         change(&configuration)
         try JSONEncoder().encode(configuration).write(to: url)
+        try reseal(bundle)
     }
 
-    /// Rewrites model.safetensors with `change` applied to its tensors.
+    /// Rewrites model.safetensors with `change` applied to its tensors, digests resealed.
     static func editTensors(_ bundle: String, _ change: (inout [NamedTensor]) -> Void) throws {
         let path = bundle + "/model.safetensors"
         let file = try SafeTensors.read(path: path)
         var tensors = file.tensors
         change(&tensors)
         try SafeTensors.write(tensors, metadata: file.metadata, to: path)
+        try reseal(bundle)
     }
 
     // MARK: - Round trip
@@ -200,13 +227,13 @@ struct ModelBundleTests {
             let path = try Self.writeBundle(in: directory)
             var lines = try Self.text(path + "/items.tsv").split(separator: "\n", omittingEmptySubsequences: false)
             lines.remove(at: lines.count - 2)  // the last item row ("8\tg\t0"), keeping the final newline
-            try Self.write(lines.joined(separator: "\n"), to: path + "/items.tsv")
+            try Self.writeResealed(lines.joined(separator: "\n"), to: "items.tsv", of: path)
             let error = try #require(Self.readError(path))
             #expect(error.source.hasSuffix("items.tsv"), "\(error)")
             #expect(error.message.contains("\(Self.N - 1) items") && error.message.contains("itemCount \(Self.N)"), "\(error)")
 
             // One item too many.
-            try Self.write(lines.joined(separator: "\n") + "8\tg\t0\n9\th\t0\n", to: path + "/items.tsv")
+            try Self.writeResealed(lines.joined(separator: "\n") + "8\tg\t0\n9\th\t0\n", to: "items.tsv", of: path)
             let more = try #require(Self.readError(path))
             #expect(more.source.hasSuffix("items.tsv") && more.message.contains("\(Self.N + 1) items"), "\(more)")
         }
@@ -228,7 +255,7 @@ struct ModelBundleTests {
             var lines = try Self.text(path + "/items.tsv").components(separatedBy: "\n")
             #expect(lines[4] == "3\tç\t8")
             lines[4] = line
-            try Self.write(lines.joined(separator: "\n"), to: path + "/items.tsv")
+            try Self.writeResealed(lines.joined(separator: "\n"), to: "items.tsv", of: path)
             let error = try #require(Self.readError(path))
             #expect(error.source.hasSuffix("items.tsv") && error.location == "line 5", "\(error)")
             #expect(error.message.contains(fragment), "\(error)")
@@ -239,17 +266,17 @@ struct ModelBundleTests {
         try IOTestSupport.withTemporaryDirectory { directory in
             let path = try Self.writeBundle(in: directory)
             let original = try Self.text(path + "/items.tsv")
-            try Self.write(original.replacingOccurrences(of: "original_id", with: "id"), to: path + "/items.tsv")
+            try Self.writeResealed(original.replacingOccurrences(of: "original_id", with: "id"), to: "items.tsv", of: path)
             let header = try #require(Self.readError(path))
             #expect(header.source.hasSuffix("items.tsv") && header.location == "line 1", "\(header)")
 
             // A repeated id: each line is well-formed, the vocabulary is not.
-            try Self.write(original.replacingOccurrences(of: "7\tf\t1", with: "7\tb\t1"), to: path + "/items.tsv")
+            try Self.writeResealed(original.replacingOccurrences(of: "7\tf\t1", with: "7\tb\t1"), to: "items.tsv", of: path)
             let repeated = try #require(Self.readError(path))
             #expect(repeated.source.hasSuffix("items.tsv") && repeated.message.contains("'b'"), "\(repeated)")
 
             // Index 0 must be the padding.
-            try Self.write(original.replacingOccurrences(of: "0\t<pad>\t0", with: "0\tpad\t0"), to: path + "/items.tsv")
+            try Self.writeResealed(original.replacingOccurrences(of: "0\t<pad>\t0", with: "0\tpad\t0"), to: "items.tsv", of: path)
             let padding = try #require(Self.readError(path))
             #expect(padding.source.hasSuffix("items.tsv"), "\(padding)")
 
