@@ -44,7 +44,7 @@ extension TreeSoftmax {
         hidden: UnsafePointer<Float>, rows B: Int, k: Int, pruning: RankingPruning, statistics: inout RankingStatistics
     ) -> [[ScoredItem]] {
         switch pruning {
-        case .none: return topKScoringEverything(hidden: hidden, rows: B, k: k)
+        case .none: return topKScoringEverything(hidden: hidden, rows: B, k: k, normalizing: false)  // log-probabilities already
         case .nodeRule: return topK(hidden: hidden, rows: B, k: k, bounds: nil, statistics: &statistics)
         case .tailBounds: return topK(hidden: hidden, rows: B, k: k, bounds: currentTailBounds(), statistics: &statistics)
         }

@@ -5,7 +5,9 @@
 /// positions that carry a target; evaluation and `recommend` ask the layer itself to rank:
 /// `topK` and `ranks` score every item by default, and a layer that can prove parts of the
 /// catalogue cannot change the answer (the tree softmax's early stop) skips them, with the same
-/// result. Scores need only rank items consistently (logits or log-probabilities).
+/// result. `scores` need only rank items consistently (logits or log-probabilities); the
+/// scores `topK` returns mean one thing for every layer: the item's log-probability under the
+/// model's softmax (over all N items, as in training).
 public protocol OutputLayer: ParameterContainer {
     /// N, including padding.
     var itemCount: Int { get }
@@ -15,8 +17,9 @@ public protocol OutputLayer: ParameterContainer {
     /// Scores of every item for each row. hidden: [B, C]; output: [B, N].
     func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>)
 
-    /// The `k` best items of each row, best first, ties to the lower index, never padding: exactly
-    /// `topK(scores:count:k:)` of that row of `scores`. hidden: [B, C].
+    /// The `k` best items of each row, best first, ties to the lower index, never padding: the
+    /// items of `topK(scores:count:k:)` over that row of `scores`, each with its log-probability.
+    /// hidden: [B, C].
     func topK(
         hidden: UnsafePointer<Float>, rows B: Int, k: Int, pruning: RankingPruning, statistics: inout RankingStatistics
     ) -> [[ScoredItem]]
@@ -52,11 +55,12 @@ public enum RankingPruning: Sendable {
 public typealias ScoredItem = (item: Int, score: Float)
 
 extension OutputLayer {
-    /// Scores every item, `B` rows at a time in one buffer.
+    /// Scores every item, `B` rows at a time in one buffer; the scores are logits, turned into
+    /// log-probabilities.
     public func topK(
         hidden: UnsafePointer<Float>, rows B: Int, k: Int, pruning: RankingPruning, statistics: inout RankingStatistics
     ) -> [[ScoredItem]] {
-        topKScoringEverything(hidden: hidden, rows: B, k: k)
+        topKScoringEverything(hidden: hidden, rows: B, k: k, normalizing: true)
     }
 
     public func ranks(
@@ -68,8 +72,10 @@ extension OutputLayer {
 
     public func weightsDidChange() {}
 
-    /// `topK` by scoring every item: what every pruning must equal.
-    public func topKScoringEverything(hidden: UnsafePointer<Float>, rows B: Int, k: Int) -> [[ScoredItem]] {
+    /// `topK` by scoring every item: what every pruning must equal. With `normalizing`, each
+    /// row's log-sum-exp over all N scores is subtracted, turning logits into log-probabilities
+    /// (a layer whose `scores` are log-probabilities already passes false).
+    public func topKScoringEverything(hidden: UnsafePointer<Float>, rows B: Int, k: Int, normalizing: Bool) -> [[ScoredItem]] {
         let N = itemCount
         let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)  // [B, N]
         defer { scores.deallocate() }
@@ -77,7 +83,15 @@ extension OutputLayer {
         var best = [[ScoredItem]](repeating: [], count: B)
         best.withUnsafeMutableBufferPointer { best in
             Parallel.forEachChunk(B) { chunk in
-                for r in chunk { best[r] = CompactRecRuntime.topK(scores: scores + r * N, count: N, k: k) }
+                for r in chunk {
+                    let row = scores + r * N
+                    best[r] = CompactRecRuntime.topK(scores: row, count: N, k: k)
+                    guard normalizing else { continue }
+                    // After the selection, so the row may be overwritten by its exponentials.
+                    let top = Kernels.maximum(row, count: N)
+                    let logSumExp = top + _logf(Kernels.expShiftedInPlace(row, count: N, shift: top))
+                    for i in best[r].indices { best[r][i].score -= logSumExp }
+                }
             }
         }
         return best

@@ -20,10 +20,18 @@ struct OutputLayerRankingTests {
                            outputTable: ItemTableSettings(buckets: 9, hash: .modulo)),
     ]
 
-    /// Scores by hand from `scores`: the `k` best (ties to the lower index, no padding) and the rank.
+    /// log Σ exp over a whole row, in Double: 0 for a row of log-probabilities.
+    static func logSumExp(_ row: [Float]) -> Double {
+        let top = Double(row.max()!)
+        return top + log(row.reduce(0.0) { $0 + exp(Double($1) - top) })
+    }
+
+    /// By hand from `scores`: the `k` best (ties to the lower index, no padding), each with its
+    /// log-probability.
     static func reference(_ scores: [Float], k: Int) -> [ScoredItem] {
-        Array((1..<scores.count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(k))
-            .map { ($0, scores[$0]) }
+        let lse = logSumExp(scores)
+        return Array((1..<scores.count).sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }.prefix(k))
+            .map { ($0, Float(Double(scores[$0]) - lse)) }
     }
 
     @Test(arguments: 0..<3)
@@ -50,6 +58,22 @@ struct OutputLayerRankingTests {
                 #expect(ranks[r] == (rank < 12 ? rank : nil), "\(pruning), row \(r): rank \(rank)")
             }
         }
+    }
+
+    /// Every layer's `topK` scores are log-probabilities over the same N items: with padding's
+    /// probability, the whole catalogue's add up to 1.
+    @Test(arguments: 0..<3)
+    func topKScoresAreLogProbabilities(_ index: Int) {
+        let model = SequentialRecommender(configuration: Self.configurations[index], seed: 6)
+        var rng = SeededGenerator(seed: 10)
+        let hidden = (0..<Self.C).map { _ in 2 * rng.nextNormal() }
+        let row = ModelTestSupport.scores(model, hidden: hidden, rows: 1)
+        var statistics = RankingStatistics()
+        let all = model.output.topK(hidden: hidden, rows: 1, k: Self.N - 1, pruning: .tailBounds, statistics: &statistics)[0]
+        let padding = exp(Double(row[0]) - Self.logSumExp(row))
+        let total = all.reduce(padding) { $0 + exp(Double($1.score)) }
+        #expect(all.count == Self.N - 1 && all.allSatisfy { $0.score <= 0 })
+        #expect(abs(total - 1) < 1e-4, "probabilities add up to \(total)")
     }
 
     @Test func theTreeKeepsItsBoundsUntilItsWeightsChange() {
