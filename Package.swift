@@ -60,9 +60,13 @@ let package = Package(
         .testTarget(
             name: "CompactRecExperimentsTests",
             dependencies: ["CompactRecExperiments", "CompactRecTestSupport"]),
-        // Runs the built executable; `swift build` builds it before the tests.
+        // Runs the built executable (`swift build` builds it before the tests), and imports it
+        // to check its flags against the run specification.
         .testTarget(
             name: "compactrecTests",
-            dependencies: ["CompactRec", "CompactRecExperiments", "CompactRecTestSupport"]),
+            dependencies: [
+                "compactrec", "CompactRec", "CompactRecExperiments", "CompactRecTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
     ]
 )

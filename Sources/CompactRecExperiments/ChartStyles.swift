@@ -62,8 +62,8 @@ public struct ChartStyles: Sendable {
     /// The kind of compression of a configuration: its compressed side's kind, both sides'
     /// joined by `+`, or `uncompressed`; sharing and sizes do not change it.
     public static func family(of settings: ExperimentSettings) -> String {
-        let input = settings.inputEmbedding == InputEmbeddingKind.full.rawValue ? nil : settings.inputEmbedding
-        let output = settings.outputLayer == OutputLayerKind.fullSoftmax.rawValue ? nil : settings.outputLayer
+        let input = settings.model.inputEmbedding.kind == .full ? nil : settings.model.inputEmbedding.name
+        let output = settings.model.outputLayer.kind == .fullSoftmax ? nil : settings.model.outputLayer.name
         switch (input, output) {
         case let (input?, output?): return input == output ? input : "\(input) + \(output)"
         case let (input?, nil): return input

@@ -21,7 +21,8 @@ import Foundation
 /// replace the plan's, and its own `epochs` replace every configuration's (a data set with many
 /// more sequences can then get the same number of training steps as a small one). A data set
 /// with `"windows": true` trains on its long histories cut into windows of `T + 1` items. `defaults` holds settings (see ``ExperimentSettings``) that every
-/// configuration starts from. Unknown keys, wrong types, an empty grid or a missing data file
+/// configuration starts from; a configuration's own keys must apply to its model (a default
+/// applies only where it does, but must apply to some configuration). Unknown keys, wrong types, an empty grid or a missing data file
 /// are ``InputError``s naming the plan file and the key. `claims` lists published results to
 /// check the runs against (``PaperClaim``); they do not change the runs.
 public struct ExperimentPlan: Sendable {
@@ -51,10 +52,38 @@ public struct ExperimentPlan: Sendable {
         /// Keys the configuration sets itself (the rest come from `defaults` or built-in defaults).
         public var ownKeys: Set<String>
 
-        /// Where `key` was set, for error messages: `configurations[2].cutoffs` or `defaults.cutoffs`.
+        /// The settings the configuration gives itself: those a model they do not apply to
+        /// refuses. Its `defaults` apply only where they apply.
+        public var given: Set<RunSetting> { Set(ownKeys.compactMap(RunSetting.init(rawValue:))) }
+
+        /// Where `key` was set: `configurations[2].cutoffs` or `defaults.cutoffs`.
+        public func path(of key: String?) -> String {
+            guard let key else { return "configurations[\(index)]" }
+            return ownKeys.contains(key) ? "configurations[\(index)].\(key)" : "defaults.\(key)"
+        }
+
+        /// Where `key` was set and for which configuration, for error messages:
+        /// `configurations[2].cutoffs (ba-tree)` or `defaults.cutoffs (used by ba-tree)`.
         public func location(of key: String?) -> String {
-            guard let key else { return "configurations[\(index)] (\(name))" }
-            return ownKeys.contains(key) ? "configurations[\(index)].\(key) (\(name))" : "defaults.\(key) (used by \(name))"
+            guard let key, !ownKeys.contains(key) else { return "\(path(of: key)) (\(name))" }
+            return "\(path(of: key)) (used by \(name))"
+        }
+
+        /// Checks the settings as ``RunSpecification/validate(given:names:)`` does, unless they
+        /// name a variant this build lacks (``ExperimentPlan/checkRunnable()`` reports those).
+        func validate(reader: PlanReader) throws {
+            guard settings.specification.unsupportedVariant() == nil else { return }
+            do {
+                try settings.specification.validate(given: given, names: .planKeys)
+            } catch let error as RunSpecificationError {
+                throw reader.fail(path(of: error.setting?.key), error.message)
+            }
+        }
+
+        /// Whether the model uses `setting` (true when the model names a variant this build lacks).
+        func uses(_ setting: RunSetting) -> Bool {
+            guard let input = settings.model.inputEmbedding.kind, let output = settings.model.outputLayer.kind else { return true }
+            return setting.applies(input: input, output: output)
         }
     }
 
@@ -148,10 +177,12 @@ public struct ExperimentPlan: Sendable {
         if datasets.isEmpty { throw reader.fail("datasets", "empty grid: no data set") }
 
         var defaults = ExperimentSettings()
-        if let value = top["defaults"] {
-            for (key, setting) in try reader.object(value, at: "defaults").sorted(by: { $0.key < $1.key }) {
-                try defaults.set(key, to: setting, reader: reader, at: "defaults.\(key)")
+        let defaultValues = try top["defaults"].map { try reader.object($0, at: "defaults") } ?? [:]
+        for (key, value) in defaultValues.sorted(by: { $0.key < $1.key }) {
+            guard let setting = RunSetting(rawValue: key), setting.isPlanConfigurationKey else {
+                throw reader.fail("defaults.\(key)", "unknown key; expected one of \(ExperimentSettings.keys.joined(separator: ", "))")
             }
+            try defaults.set(setting, to: value, reader: reader, at: "defaults.\(key)")
         }
 
         let configurationValues = try reader.array(try reader.required(top, "configurations", at: ""), at: "configurations")
@@ -170,16 +201,24 @@ public struct ExperimentPlan: Sendable {
                     _ = try reader.string(setting, at: "\(path).description")
                     continue
                 }
-                guard ExperimentSettings.keys.contains(key) else {
+                guard let known = RunSetting(rawValue: key), known.isPlanConfigurationKey else {
                     throw reader.fail("\(path).\(key)", "unknown key in configuration '\(configurationName)'; expected name, description or one of "
                         + ExperimentSettings.keys.joined(separator: ", "))
                 }
-                try settings.set(key, to: setting, reader: reader, at: "\(path).\(key)")
+                try settings.set(known, to: setting, reader: reader, at: "\(path).\(key)")
                 ownKeys.insert(key)
             }
-            configurations.append(Configuration(name: configurationName, settings: settings, index: i, ownKeys: ownKeys))
+            let configuration = Configuration(name: configurationName, settings: settings, index: i, ownKeys: ownKeys)
+            try configuration.validate(reader: reader)
+            configurations.append(configuration)
         }
         if configurations.isEmpty { throw reader.fail("configurations", "empty grid: no configuration") }
+        // A default no configuration uses is a mistake, as a flag a model does not use is.
+        for key in defaultValues.keys.sorted() {
+            let setting = RunSetting(rawValue: key)!
+            guard !configurations.contains(where: { !$0.ownKeys.contains(key) && $0.uses(setting) }) else { continue }
+            throw reader.fail("defaults.\(key)", "no configuration uses it: each sets its own or has a model it does not apply to")
+        }
 
         let seedValues = try reader.integers(try reader.required(top, "seeds", at: ""), at: "seeds", minimum: 0)
         if seedValues.isEmpty { throw reader.fail("seeds", "empty grid: no seed") }
@@ -203,7 +242,7 @@ public struct ExperimentPlan: Sendable {
         for dataset in datasets {
             for length in dataset.lengths {
                 for var configuration in configurations {
-                    if let epochs = dataset.epochs { configuration.settings.epochs = epochs }
+                    if let epochs = dataset.epochs { configuration.settings.training.epochs = epochs }
                     for seed in seeds {
                         runs.append(ExperimentRun(dataset: dataset, length: length, configuration: configuration, seed: seed))
                     }
@@ -216,19 +255,21 @@ public struct ExperimentPlan: Sendable {
     /// Throws for the first configuration naming a setting this build cannot run, mentioning
     /// how many more there are, so a plan fails before its first run rather than hours in.
     public func checkRunnable() throws {
-        let problems = configurations.compactMap { c in c.settings.unsupported().map { (c, $0) } }
+        let problems = configurations.compactMap { c in c.settings.specification.unsupportedVariant().map { (c, $0) } }
         guard let (configuration, first) = problems.first else { return }
         var message = first.message
         if problems.count > 1 {
             message += "; \(problems.count - 1) more configuration\(problems.count == 2 ? "" : "s") cannot run here either: "
-                + problems.dropFirst().map { "\($0.0.name) (\($0.1.key))" }.joined(separator: ", ")
+                + problems.dropFirst().map { "\($0.0.name) (\($0.1.setting?.key ?? "-"))" }.joined(separator: ", ")
         }
-        throw InputError(source: source, location: configuration.location(of: first.key), message)
+        throw InputError(source: source, location: configuration.location(of: first.setting?.key), message)
     }
 
     /// Why this configuration cannot run in this build, or nil.
     public func unrunnableReason(_ configuration: Configuration) -> String? {
-        configuration.settings.unsupported().map { "\(configuration.location(of: $0.key)): \($0.message)" }
+        configuration.settings.specification.unsupportedVariant().map {
+            "\(configuration.location(of: $0.setting?.key)): \($0.message)"
+        }
     }
 
     private static func resolve(_ path: String, against directory: String) -> String {

@@ -44,6 +44,18 @@ public struct ExperimentRun: Sendable, Equatable {
         return String(decoding: try! encoder.encode(identity), as: UTF8.self)
     }
 
+    /// The whole run: its configuration's settings with the grid's data set, length and seed.
+    public var specification: RunSpecification {
+        var specification = configuration.settings.specification
+        specification.data.file = dataset.resolvedPath
+        specification.data.test = dataset.resolvedTestPath
+        specification.data.format = dataset.format
+        specification.model.maxLength = length
+        specification.training.seed = seed
+        specification.training.trainWindows = dataset.windows
+        return specification
+    }
+
     /// "ml-1m T=20 cprec-both seed 1", for progress lines.
     public var title: String { "\(dataset.name) T=\(length) \(configuration.name) seed \(seed)" }
 }

@@ -111,16 +111,16 @@ public final class ExperimentRunner {
             onEvent(.started(index: offset + 1, total: runs.count, run: run, eta: eta))
             let start = DispatchTime.now().uptimeNanoseconds
             do {
+                let trainingRun = try self.trainingRun(run)
                 // Runs of one data set are consecutive; keep only its current split in memory.
-                let dataKey = "\(run.dataset.name)|\(run.configuration.settings.validation)"
+                let dataKey = "\(run.dataset.name)|\(run.specification.data.validation)"
                 if data?.key != dataKey {
                     data = nil
-                    data = (dataKey, try SequenceDataset.load(
-                        path: run.dataset.resolvedPath, testPath: run.dataset.resolvedTestPath,
-                        format: run.dataset.format, validation: run.configuration.settings.validation))
+                    data = (dataKey, try trainingRun.readFiles())
                 }
-                let runData = run.dataset.windows ? data!.value.withTrainingWindows(length: run.length) : data!.value
-                let result = try perform(run, data: runData) { onEvent(.epoch(run: run, summary: $0)) }
+                let result = try perform(run, trainingRun, data: trainingRun.trainingData(data!.value)) {
+                    onEvent(.epoch(run: run, summary: $0))
+                }
                 let cut = try withResultsLocked { try store.append(result) }
                 if cut > 0 {
                     summary.repairedBytes += cut
@@ -139,43 +139,39 @@ public final class ExperimentRunner {
         return summary
     }
 
-    /// Trains, evaluates and times one run.
-    func perform(_ run: ExperimentRun, data: SequenceDataset, onEpoch: (EpochSummary) -> Void) throws -> RunResult {
-        let settings = run.configuration.settings
-        let config: ModelConfiguration, options: TrainingOptions
+    /// The run's training, its settings checked; a problem is named at its place in the plan.
+    func trainingRun(_ run: ExperimentRun) throws -> TrainingRun {
         do {
-            config = try settings.modelConfiguration(
-                itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies, maxLength: run.length)
-            options = try settings.trainingOptions(seed: run.seed)
-        } catch let error as ExperimentSettingError {
-            throw InputError(source: plan.source, location: run.configuration.location(of: error.key), error.message)
+            return try TrainingRun(run.specification, given: run.configuration.given, names: .planKeys)
+        } catch let error as RunSpecificationError {
+            throw InputError(source: plan.source, location: run.configuration.location(of: error.setting?.key), error.message)
         }
+    }
 
-        let model = SequentialRecommender(configuration: config, seed: run.seed)
+    /// Trains, evaluates and times one run on `data` (as `trainingRun` trains on it).
+    func perform(_ run: ExperimentRun, _ trainingRun: TrainingRun, data: SequenceDataset,
+                 onEpoch: (EpochSummary) -> Void) throws -> RunResult {
+        let outcome: TrainingRun.Outcome
+        do {
+            outcome = try trainingRun.perform(data: data) { event in
+                if case let .epoch(summary) = event { onEpoch(summary) }
+            }
+        } catch let error as RunSpecificationError {
+            throw InputError(source: plan.source, location: run.configuration.location(of: error.setting?.key), error.message)
+        }
+        let model = outcome.model, training = outcome.training, metrics = outcome.metrics
         let accounting = ParameterAccounting(model: model)
-        let training = try Trainer(model: model, options: options).fit(train: data.train, validation: data.validation) { event in
-            if case let .epoch(summary) = event { onEpoch(summary) }
-        }
-
-        let evaluationStart = DispatchTime.now().uptimeNanoseconds
-        let metrics = Evaluator.evaluate(model, cases: data.test)
-        let evaluationSeconds = Double(DispatchTime.now().uptimeNanoseconds - evaluationStart) / 1e9
         let latencies = RecommendLatency.measure(model, histories: data.test.map(\.history), requests: plan.recommendRequests)
-
-        let datasetSummary = [
-            "path": run.dataset.resolvedPath, "test_path": run.dataset.resolvedTestPath ?? "", "format": data.format.rawValue,
-            "protocol": data.protocolDescription, "training_sequences": String(data.train.count),
-        ]
         if saveBundles {
             let folder = ((outputDirectory as NSString).appendingPathComponent("runs") as NSString).appendingPathComponent(run.key)
-            try ModelBundle(model: model, vocabulary: data.vocabulary, training: options, data: datasetSummary,
-                            metrics: metrics.values).write(to: folder)
+            try ModelBundle(model: model, vocabulary: data.vocabulary, training: trainingRun.specification.trainingOptions,
+                            data: trainingRun.dataSummary(data), metrics: metrics.values).write(to: folder)
         }
 
         return RunResult(
             key: run.key, plan: plan.name, dataset: run.dataset.name, dataPath: run.dataset.path,
             testPath: run.dataset.testPath, format: data.format.rawValue, length: run.length,
-            configuration: run.configuration.name, settings: settings, seed: run.seed,
+            configuration: run.configuration.name, settings: run.configuration.settings, seed: run.seed,
             items: data.vocabulary.count - 1, trainingSequences: data.train.count, testCases: data.test.count,
             paramsInput: accounting.input, paramsMiddle: accounting.middle, paramsOutput: accounting.output,
             params: accounting.total, paramsUncompressed: accounting.uncompressedTotal,
@@ -185,7 +181,7 @@ public final class ExperimentRunner {
             finalLoss: Double(training.epochs.last?.loss ?? .nan), learningCurve: training.epochs.map(RunResult.Epoch.init),
             trainingSeconds: training.trainingSeconds,
             epochSeconds: training.epochs.map(\.seconds), sequencesPerSecond: training.sequencesPerSecond,
-            evalUsersPerSecond: Double(data.test.count) / max(evaluationSeconds, 1e-9),
+            evalUsersPerSecond: Double(data.test.count) / max(outcome.evaluationSeconds, 1e-9),
             recommendLatencyP50Ms: RecommendLatency.median(latencies), recommendRequests: latencies.count,
             machine: .current, build: .current, date: ISO8601DateFormatter().string(from: Date()))
     }

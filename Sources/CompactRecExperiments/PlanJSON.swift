@@ -61,6 +61,21 @@ public enum PlanJSON: Equatable, Sendable, Decodable {
     }
 }
 
+/// Written back as it was read: a run's key hashes a configuration's settings in this form.
+extension PlanJSON: Encodable {
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case let .bool(b): try container.encode(b)
+        case let .number(n): try container.encode(n)
+        case let .string(s): try container.encode(s)
+        case let .array(items): try container.encode(items)
+        case let .object(fields): try container.encode(fields)
+        }
+    }
+}
+
 /// Reads typed values out of a plan's JSON, failing with the plan file and the key's path
 /// (`configurations[2].sharing`) and what was expected.
 struct PlanReader {

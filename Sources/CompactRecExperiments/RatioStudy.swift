@@ -82,7 +82,9 @@ extension ExperimentReport {
         static func of(_ group: Group, runs: [RunResult]) -> [RatioStudy] {
             var studies: [RatioStudy] = []
             for side in [Side.input, .output] {
-                func target(_ run: RunResult) -> Double? { side == .input ? run.settings.inputRatio : run.settings.outputRatio }
+                func target(_ run: RunResult) -> Double? {
+                    side == .input ? run.settings.model.inputTable.ratio : run.settings.model.outputTable.ratio
+                }
                 let sized = runs.filter { target($0) != nil }
                 guard !sized.isEmpty else { continue }
                 let ratios = Set(sized.compactMap(target)).sorted()
@@ -90,7 +92,7 @@ extension ExperimentReport {
                 var identities: [ExperimentSettings] = [], members: [[RunResult]] = []
                 for run in sized {
                     var identity = run.settings
-                    (identity.inputRatio, identity.outputRatio) = (nil, nil)
+                    (identity.model.inputTable.ratio, identity.model.outputTable.ratio) = (nil, nil)
                     if let i = identities.firstIndex(of: identity) {
                         members[i].append(run)
                     } else {
@@ -98,7 +100,7 @@ extension ExperimentReport {
                         members.append([run])
                     }
                 }
-                let kinds = identities.map { side == .input ? $0.inputEmbedding : $0.outputLayer }
+                let kinds = identities.map { side == .input ? $0.model.inputEmbedding.name : $0.model.outputLayer.name }
                 let lines = members.enumerated().map { i, runs in
                     let kind = kinds[i]
                     let first = runs[0].configuration
@@ -118,7 +120,7 @@ extension ExperimentReport {
         static func tableRatio(_ run: RunResult, side: Side) -> Double {
             let N = run.items + 1
             let parameters = side == .input ? run.paramsInput : run.paramsOutput - N
-            return Double(N * run.settings.embeddingSize) / Double(max(parameters, 1))
+            return Double(N * run.settings.model.embeddingSize) / Double(max(parameters, 1))
         }
     }
 }

@@ -13,36 +13,46 @@ struct Benchmark: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Sequences per batch.") var batchSize = 128
+    @Option(name: .flag(.batchSize), help: .withDefault("Sequences per batch.", \.training.batchSize)) var batchSize: Int?
     @Option(help: "Timed training steps.") var steps = 30
     @Option(help: "Untimed training steps first.") var warmup = 3
     @Option(help: "Test cases to score for the evaluation speed.") var evalUsers = 2000
     @Option(help: "Single-history recommend requests to time.") var requests = 100
-    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(name: .flag(.seed), help: .withDefault("Random seed.", \.training.seed)) var seed: UInt64?
     @Option(help: "Measure inference of this trained model bundle instead of training: evaluation and recommend, with the tree softmax's early stop and with every item scored.")
     var model: String?
     @OptionGroup var runtime: RuntimeOptions
 
     /// Each count is checked here because the measurement divides by it or takes a percentile
     /// of what it timed: 0 steps gave a NaN speed (and `{}` for `--json`), 0 requests a trap.
+    /// The model and its batch size are checked as `train` checks them.
     func validate() throws {
-        for (flag, value, least) in [("--batch-size", batchSize, 1), ("--steps", steps, 1), ("--warmup", warmup, 0),
-                                     ("--eval-users", evalUsers, 1), ("--requests", requests, 1)] where value < least {
+        for (flag, value, least) in [("--steps", steps, 1), ("--warmup", warmup, 0), ("--eval-users", evalUsers, 1),
+                                     ("--requests", requests, 1)] where value < least {
             throw ValidationError("\(flag) must be at least \(least); got \(value)")
         }
+        do { _ = try trainingRun() } catch let error as RunSpecificationError { throw ValidationError(error.message) }
+    }
+
+    /// The model the flags ask for, trained with their batch size and seed.
+    func trainingRun() throws -> TrainingRun {
+        var flags = FlagSpecification()
+        dataOptions.specify(&flags)
+        try modelOptions.specify(&flags)
+        flags.set(.batchSize, \.training.batchSize, batchSize)
+        flags.set(.seed, \.training.seed, seed)
+        return try flags.run()
     }
 
     func run() throws {
         runtime.apply()
         if let model { return try measureInference(bundlePath: model) }
-        let data = try dataOptions.load()
-        let config = try modelOptions.configuration(itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies)
-        let maxLength = config.maxLength
-        var options = TrainingOptions()
-        options.batchSize = batchSize
-        options.seed = seed
-        let model = SequentialRecommender(configuration: config, seed: seed)
-        let trainer = Trainer(model: model, options: options)
+        let run = try trainingRun()
+        let setup = try run.setUp(try run.loadData())
+        let data = setup.data, config = setup.configuration, maxLength = config.maxLength
+        let batchSize = setup.options.batchSize, seed = setup.options.seed
+        let session = setup.makeModel()
+        let model = session.model, trainer = session.trainer
         var rng = SeededGenerator(seed: seed)
         let order = Batching.epochOrder(count: data.train.count, using: &rng)
 
@@ -107,7 +117,7 @@ struct Benchmark: ParsableCommand {
     /// Inference on a trained bundle: the early stop against scoring every item, same model, same cases.
     func measureInference(bundlePath: String) throws {
         let bundle = try ModelBundle.readNotingUncheckedFiles(from: bundlePath)
-        let data = try dataOptions.load()
+        let data = try trainingRun().readFiles()
         let cases = Array(mapCases(data.test, from: data.vocabulary, to: bundle.vocabulary).cases.prefix(evalUsers))
         guard !cases.isEmpty else { throw ValidationError("no test case of the data is known to the model") }
         let model = bundle.model, config = model.configuration

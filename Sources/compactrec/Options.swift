@@ -8,21 +8,27 @@ extension SharingScheme: ExpressibleByArgument {}
 extension ItemHash: ExpressibleByArgument {}
 extension QuotientRemainderOperation: ExpressibleByArgument {}
 
+/// Where the sequences come from: flags of the specification's data part.
 struct DataOptions: ParsableArguments {
-    @Option(help: "Interaction file (.gz is read directly). See the README for the formats.")
+    @Option(name: .flag(.file), help: "Interaction file (.gz is read directly). See the README for the formats.")
     var data: String
 
-    @Option(help: "A separate test file of sessions: predict each one's last item from its prefix.")
+    @Option(name: .flag(.test), help: "A separate test file of sessions: predict each one's last item from its prefix.")
     var test: String?
 
-    @Option(help: "auto, pairs, user-seq, seq, atomic or movielens.")
-    var format: DataFormat = .auto
+    @Option(name: .flag(.format), help: .withDefault("auto, pairs, user-seq, seq, atomic or movielens.", \.data.format))
+    var format: DataFormat?
 
-    @Flag(inversion: .prefixedNo, help: "Hold out a validation item per user (second-last) for early stopping; --no-validation trains on it too.")
-    var validation = true
+    @Flag(name: .flag(.validation), inversion: .prefixedNo,
+          help: .withDefault("Hold out a validation item per user (second-last) for early stopping; --no-validation trains on it too.",
+                             \.data.validation))
+    var validation: Bool?
 
-    func load() throws -> SequenceDataset {
-        try SequenceDataset.load(path: data, testPath: test, format: format, validation: validation)
+    func specify(_ flags: inout FlagSpecification) {
+        flags.set(.file, \.data.file, data)
+        flags.set(.test, \.data.test, test)
+        flags.set(.format, \.data.format, format)
+        flags.set(.validation, \.data.validation, validation)
     }
 }
 
@@ -46,48 +52,48 @@ struct RuntimeOptions: ParsableArguments {
     }
 }
 
-/// The model's shape and its compression variants.
+/// The model's shape and its compression variants: flags of the specification's model part.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Embedding size C (the paper's d).") var embeddingSize = 64
-    @Option(help: "Dilation of each residual block; a block's convolutions dilate r and 2r.") var dilations = "1,4,1,4"
-    @Option(help: "Convolution kernel size.") var kernelSize = 3
-    @Option(name: .customLong("max-len"), help: "Longest history read (T).") var maxLength = 50
-    @Option(help: "Item embedding: full, block-adaptive (CpRec), memcom, hashing, qr, low-rank or mixed-dim.")
-    var inputEmbedding: InputEmbeddingKind = .full
-    @Option(help: "Output layer: full-softmax, tree-softmax (CpRec), or a full softmax over a compressed item matrix: memcom, hashing, qr, low-rank or mixed-dim.")
-    var outputLayer: OutputLayerKind = .fullSoftmax
-    @Option(help: "Conv weight sharing: none, cross-layer, cross-block, adjacent-layer or adjacent-block.")
-    var sharing: SharingScheme = .none
-    @Option(help: ArgumentHelp(
-        "Item clusters for block-adaptive / tree-softmax / mixed-dim: cut-offs '2000,10000', 'auto:3' (shares 4/7, 2/7, 1/7 of interactions) or 'shares:0.6,0.25,0.15'."))
-    var cutoffs = "auto:3"
-    @Option(help: "f ≥ 1 in d_j = ⌊d / f^(j-1)⌋: how much narrower each cluster's rank is (default 4; need not be whole).") var rankDivisor: Double?
+    @Option(name: .flag(.embeddingSize), help: .withDefault("Embedding size C (the paper's d).", \.model.embeddingSize))
+    var embeddingSize: Int?
+    @Option(name: .flag(.dilations), help: .withDefault("Dilation of each residual block; a block's convolutions dilate r and 2r.",
+                                                        \.model.dilations))
+    var dilations: String?
+    @Option(name: .flag(.kernelSize), help: .withDefault("Convolution kernel size.", \.model.kernelSize)) var kernelSize: Int?
+    @Option(name: .flag(.maxLength), help: .withDefault("Longest history read (T).", \.model.maxLength)) var maxLength: Int?
+    @Option(name: .flag(.inputEmbedding), help: .withDefault(
+        "Item embedding: full, block-adaptive (CpRec), memcom, hashing, qr, low-rank or mixed-dim.", \.model.inputEmbedding))
+    var inputEmbedding: InputEmbeddingKind?
+    @Option(name: .flag(.outputLayer), help: .withDefault(
+        "Output layer: full-softmax, tree-softmax (CpRec), or a full softmax over a compressed item matrix: memcom, hashing, qr, low-rank or mixed-dim.",
+        \.model.outputLayer))
+    var outputLayer: OutputLayerKind?
+    @Option(name: .flag(.sharing), help: .withDefault(
+        "Conv weight sharing: none, cross-layer, cross-block, adjacent-layer or adjacent-block.", \.model.sharing))
+    var sharing: SharingScheme?
+    @Option(name: .flag(.cutoffs), help: .withDefault(
+        "Item clusters for block-adaptive / tree-softmax / mixed-dim: cut-offs '2000,10000', 'auto:3' (shares 4/7, 2/7, 1/7 of interactions) or 'shares:0.6,0.25,0.15'.",
+        \.model.cutoffs))
+    var cutoffs: String?
+    @Option(name: .flag(.rankDivisor), help: .withDefault(
+        "f ≥ 1 in d_j = ⌊d / f^(j-1)⌋ for block-adaptive / tree-softmax: how much narrower each cluster's rank is (need not be whole).",
+        \.model.rankDivisor))
+    var rankDivisor: Double?
     @OptionGroup(title: "Compressed input table (memcom, hashing, qr, low-rank, mixed-dim)") var inputTable: InputTableOptions
     @OptionGroup(title: "Compressed output item matrix (its own knobs; none falls back to the input's)") var outputTable: OutputTableOptions
 
-    static let defaultRankDivisor = 4.0
-
-    func validate() throws {
-        _ = try parseIntegerList(dilations, name: "--dilations")
-        if let f = rankDivisor, !(f >= 1 && f.isFinite) {
-            throw ValidationError("--rank-divisor must be a number of at least 1, such as 4 or 1.5; got \(f)")
-        }
-    }
-
-    /// The configuration for a catalogue whose training frequencies (by item index) are given.
-    func configuration(itemCount: Int, frequencies: [Int]) throws -> ModelConfiguration {
-        var config = ModelConfiguration(
-            itemCount: itemCount, embeddingSize: embeddingSize,
-            dilations: try parseIntegerList(dilations, name: "--dilations"), kernelSize: kernelSize, maxLength: maxLength,
-            inputEmbedding: inputEmbedding, outputLayer: outputLayer, sharing: sharing,
-            rankDivisor: rankDivisor ?? Self.defaultRankDivisor)
-        if config.usesClusters {
-            config.cutoffs = try ItemClusters.parse(cutoffs, frequencies: frequencies).cutoffs
-        }
-        try config.resolveTables(input: inputTable.request, output: outputTable.request,
-                                 rankDivisorGiven: rankDivisor != nil, frequencies: frequencies)
-        try config.validate()
-        return config
+    func specify(_ flags: inout FlagSpecification) throws {
+        flags.set(.embeddingSize, \.model.embeddingSize, embeddingSize)
+        flags.set(.dilations, \.model.dilations, try dilations.map { try parseIntegerList($0, name: RunSetting.dilations.flag) })
+        flags.set(.kernelSize, \.model.kernelSize, kernelSize)
+        flags.set(.maxLength, \.model.maxLength, maxLength)
+        flags.set(.inputEmbedding, \.model.inputEmbedding, inputEmbedding.map(VariantName.init))
+        flags.set(.outputLayer, \.model.outputLayer, outputLayer.map(VariantName.init))
+        flags.set(.sharing, \.model.sharing, sharing.map(VariantName.init))
+        flags.set(.cutoffs, \.model.cutoffs, cutoffs)
+        flags.set(.rankDivisor, \.model.rankDivisor, rankDivisor)
+        inputTable.specify(&flags)
+        outputTable.specify(&flags)
     }
 
     /// One line describing the model, for progress output.
@@ -104,38 +110,79 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// The knobs of a compressed input table, as flags.
+/// The knobs of a compressed input table, as flags; none has a value unless given.
 struct InputTableOptions: ParsableArguments {
-    @Option(help: "m, the rows of a memcom or hashing input's shared table.") var buckets: Int?
-    @Option(help: "The hash of a memcom or hashing input: modulo (x mod m, the default) or multiplicative.") var hash: ItemHash?
-    @Option(help: "c of a qr input: items per quotient row, e(x) = Q[x / c] ⊙ R[x mod c].") var qrCollisions: Int?
-    @Option(help: "How a qr input combines its two rows: multiply (the default) or add.") var qrOperation: QuotientRemainderOperation?
-    @Option(help: "r of a low-rank input: e(x) = A[x] · P.") var rank: Int?
-    @Option(help: "α of a mixed-dim input: bucket j is round(C · (p_j / p_1)^α) wide (default 0.3).") var mixedAlpha: Double?
-    @Option(help: "Choose the input table's size knob (m, c, r, α, or block-adaptive's rank divisor) so that N·C / its parameters is closest to this ratio.")
+    @Option(name: .flag(.buckets), help: "m, the rows of a memcom or hashing input's shared table.") var buckets: Int?
+    @Option(name: .flag(.hash), help: ArgumentHelp("The hash of a memcom or hashing input: modulo (x mod m) or multiplicative. (default: \(TableSpecification.defaultHash.rawValue))"))
+    var hash: ItemHash?
+    @Option(name: .flag(.qrCollisions), help: "c of a qr input: items per quotient row, e(x) = Q[x / c] ⊙ R[x mod c].") var qrCollisions: Int?
+    @Option(name: .flag(.qrOperation), help: ArgumentHelp("How a qr input combines its two rows: multiply or add. (default: \(TableSpecification.defaultQrOperation.rawValue))"))
+    var qrOperation: QuotientRemainderOperation?
+    @Option(name: .flag(.rank), help: "r of a low-rank input: e(x) = A[x] · P.") var rank: Int?
+    @Option(name: .flag(.mixedAlpha), help: ArgumentHelp("α of a mixed-dim input: bucket j is round(C · (p_j / p_1)^α) wide. (default: \(TableSpecification.defaultMixedAlpha))"))
+    var mixedAlpha: Double?
+    @Option(name: .flag(.inputRatio), help: "Choose the input table's size knob (m, c, r, α, or block-adaptive's rank divisor) so that N·C / its parameters is closest to this ratio.")
     var inputRatio: Double?
 
-    var request: ItemTableRequest {
-        ItemTableRequest(side: .input, names: .commandLineInput, buckets: buckets, hash: hash, qrCollisions: qrCollisions,
-                         qrOperation: qrOperation, rank: rank, mixedAlpha: mixedAlpha, ratio: inputRatio)
+    func specify(_ flags: inout FlagSpecification) {
+        flags.set(.buckets, \.model.inputTable.buckets, buckets)
+        flags.set(.hash, \.model.inputTable.hash, hash.map(VariantName.init))
+        flags.set(.qrCollisions, \.model.inputTable.qrCollisions, qrCollisions)
+        flags.set(.qrOperation, \.model.inputTable.qrOperation, qrOperation.map(VariantName.init))
+        flags.set(.rank, \.model.inputTable.rank, rank)
+        flags.set(.mixedAlpha, \.model.inputTable.mixedAlpha, mixedAlpha)
+        flags.set(.inputRatio, \.model.inputTable.ratio, inputRatio)
     }
 }
 
-/// The knobs of a compressed output item matrix, as flags.
+/// The knobs of a compressed output item matrix, as flags; none has a value unless given.
 struct OutputTableOptions: ParsableArguments {
-    @Option(help: "m, the rows of a memcom or hashing output's shared table.") var outputBuckets: Int?
-    @Option(help: "The hash of a memcom or hashing output: modulo (the default) or multiplicative.") var outputHash: ItemHash?
-    @Option(help: "c of a qr output: items per quotient row.") var outputQrCollisions: Int?
-    @Option(help: "How a qr output combines its two rows: multiply (the default) or add.") var outputQrOperation: QuotientRemainderOperation?
-    @Option(help: "r of a low-rank output.") var outputRank: Int?
-    @Option(help: "α of a mixed-dim output (default 0.3).") var outputMixedAlpha: Double?
-    @Option(help: "Choose the output item matrix's size knob so that N·C / its parameters (bias excluded) is closest to this ratio.")
+    @Option(name: .flag(.outputBuckets), help: "m, the rows of a memcom or hashing output's shared table.") var outputBuckets: Int?
+    @Option(name: .flag(.outputHash), help: ArgumentHelp("The hash of a memcom or hashing output: modulo or multiplicative. (default: \(TableSpecification.defaultHash.rawValue))"))
+    var outputHash: ItemHash?
+    @Option(name: .flag(.outputQrCollisions), help: "c of a qr output: items per quotient row.") var outputQrCollisions: Int?
+    @Option(name: .flag(.outputQrOperation), help: ArgumentHelp("How a qr output combines its two rows: multiply or add. (default: \(TableSpecification.defaultQrOperation.rawValue))"))
+    var outputQrOperation: QuotientRemainderOperation?
+    @Option(name: .flag(.outputRank), help: "r of a low-rank output.") var outputRank: Int?
+    @Option(name: .flag(.outputMixedAlpha), help: ArgumentHelp("α of a mixed-dim output. (default: \(TableSpecification.defaultMixedAlpha))"))
+    var outputMixedAlpha: Double?
+    @Option(name: .flag(.outputRatio), help: "Choose the output item matrix's size knob so that N·C / its parameters (bias excluded) is closest to this ratio.")
     var outputRatio: Double?
 
-    var request: ItemTableRequest {
-        ItemTableRequest(side: .output, names: .commandLineOutput, buckets: outputBuckets, hash: outputHash,
-                         qrCollisions: outputQrCollisions, qrOperation: outputQrOperation, rank: outputRank,
-                         mixedAlpha: outputMixedAlpha, ratio: outputRatio)
+    func specify(_ flags: inout FlagSpecification) {
+        flags.set(.outputBuckets, \.model.outputTable.buckets, outputBuckets)
+        flags.set(.outputHash, \.model.outputTable.hash, outputHash.map(VariantName.init))
+        flags.set(.outputQrCollisions, \.model.outputTable.qrCollisions, outputQrCollisions)
+        flags.set(.outputQrOperation, \.model.outputTable.qrOperation, outputQrOperation.map(VariantName.init))
+        flags.set(.outputRank, \.model.outputTable.rank, outputRank)
+        flags.set(.outputMixedAlpha, \.model.outputTable.mixedAlpha, outputMixedAlpha)
+        flags.set(.outputRatio, \.model.outputTable.ratio, outputRatio)
+    }
+}
+
+/// How to train: flags of the specification's training part.
+struct TrainingFlags: ParsableArguments {
+    @Option(name: .flag(.batchSize), help: .withDefault("Sequences per batch.", \.training.batchSize)) var batchSize: Int?
+    @Option(name: .flag(.epochs), help: .withDefault("Training epochs (at most, with --patience).", \.training.epochs)) var epochs: Int?
+    @Option(name: .flag(.learningRate), help: .withDefault("Adam learning rate.", \.training.learningRate)) var learningRate: Double?
+    @Option(name: .flag(.weightDecay), help: .withDefault("L2 weight decay added to the gradient.", \.training.weightDecay))
+    var weightDecay: Double?
+    @Option(name: .flag(.clipNorm), help: "Clip the global gradient norm to this value.") var clipNorm: Double?
+    @Option(name: .flag(.patience), help: "Stop after this many epochs without a better validation NDCG@10.") var patience: Int?
+    @Option(name: .flag(.seed), help: .withDefault("Random seed: the same seed, data and threads give the same model.", \.training.seed))
+    var seed: UInt64?
+    @Flag(name: .flag(.trainWindows), help: "Cut training histories longer than T + 1 items into windows of T + 1, so every item is a target once; without it only a history's last T + 1 items are trained on.")
+    var trainWindows = false
+
+    func specify(_ flags: inout FlagSpecification) {
+        flags.set(.batchSize, \.training.batchSize, batchSize)
+        flags.set(.epochs, \.training.epochs, epochs)
+        flags.set(.learningRate, \.training.learningRate, learningRate)
+        flags.set(.weightDecay, \.training.weightDecay, weightDecay)
+        flags.set(.clipNorm, \.training.clipNorm, clipNorm)
+        flags.set(.patience, \.training.patience, patience)
+        flags.set(.seed, \.training.seed, seed)
+        flags.set(.trainWindows, \.training.trainWindows, trainWindows ? true : nil)
     }
 }
 

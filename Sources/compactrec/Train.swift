@@ -9,13 +9,7 @@ struct Train: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
 
     @OptionGroup var modelOptions: ModelOptions
-    @Option(help: "Sequences per batch.") var batchSize = 128
-    @Option(help: "Training epochs (at most, with --patience).") var epochs = 10
-    @Option(help: "Adam learning rate.") var learningRate: Float = 1e-3
-    @Option(help: "L2 weight decay added to the gradient.") var weightDecay: Float = 0
-    @Option(help: "Clip the global gradient norm to this value.") var clipNorm: Float?
-    @Option(help: "Stop after this many epochs without a better validation NDCG@10.") var patience: Int?
-    @Option(help: "Random seed: the same seed, data and threads give the same model.") var seed: UInt64 = 1
+    @OptionGroup(title: "Training") var trainingFlags: TrainingFlags
     @Option(help: "Directory for the model bundle.") var output: String?
     @Option(help: ArgumentHelp(
         "Save a checkpoint every N steps ('500' or '500steps') or every N epochs ('1epoch', '2epochs').",
@@ -27,17 +21,27 @@ struct Train: ParsableCommand {
         "Continue from the checkpoint in DIR; give the same data and options as the run that wrote it.",
         valueName: "DIR"))
     var resume: String?
-    @Flag(help: "Cut training histories longer than T + 1 items into windows of T + 1, so every item is a target once; without it only a history's last T + 1 items are trained on.")
-    var trainWindows = false
     @Flag(help: "Train even when the memory estimate exceeds the available memory.")
     var ignoreMemoryLimit = false
 
     @OptionGroup var runtime: RuntimeOptions
 
+    /// The specification the flags give, and which of them were given.
+    func flagSpecification() throws -> FlagSpecification {
+        var flags = FlagSpecification()
+        dataOptions.specify(&flags)
+        try modelOptions.specify(&flags)
+        trainingFlags.specify(&flags)
+        return flags
+    }
+
+    /// The run the flags ask for, its settings checked: ``TrainingRun`` is what `experiment` runs too.
+    func trainingRun() throws -> TrainingRun {
+        try flagSpecification().run()
+    }
+
     func validate() throws {
-        if patience != nil && !dataOptions.validation {
-            throw ValidationError("--patience needs a validation split; drop --no-validation")
-        }
+        do { _ = try trainingRun() } catch let error as RunSpecificationError { throw ValidationError(error.message) }
         if let checkpointEvery {
             do { _ = try CheckpointInterval(parsing: checkpointEvery) } catch let error as InputError {
                 throw ValidationError(error.description)
@@ -61,32 +65,24 @@ struct Train: ParsableCommand {
         if let output { try BundleDestination.checkBundleDirectory(output) }
         if let directory = checkpointDirectory { try BundleDestination.checkCheckpointDirectory(directory) }
         let loadStart = DispatchTime.now().uptimeNanoseconds
-        let loaded = try dataOptions.load()
-        let data = trainWindows ? loaded.withTrainingWindows(length: modelOptions.maxLength) : loaded
+        let run = try trainingRun()
+        let data = try run.loadData()
         Output.dataLayout(data)
         progress.line(String(format: "data: %@: %d items, %d training sequences, %d validation, %d test cases, %d too short dropped (%.2fs)",
                              dataOptions.data, data.vocabulary.count - 1, data.train.count,
                              data.validation.count, data.test.count, data.droppedSequences, seconds(since: loadStart)))
 
-        let config = try modelOptions.configuration(itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies)
-        var options = TrainingOptions()
-        options.epochs = epochs
-        options.batchSize = batchSize
-        options.learningRate = learningRate
-        options.weightDecay = weightDecay
-        options.gradientClipNorm = clipNorm
-        options.patience = patience
-        options.seed = seed
-        try options.validate()
-
+        let setup = try run.setUp(data)
+        let config = setup.configuration, options = setup.options
         let memory = MemoryEstimate.training(
-            configuration: config, batchSize: batchSize, threads: runtime.threads, validation: !data.validation.isEmpty,
+            configuration: config, batchSize: options.batchSize, threads: runtime.threads, validation: !data.validation.isEmpty,
             checkpoints: checkpointEvery != nil, frequencies: data.vocabulary.frequencies)
         let availableMemory = MachineInfo.availableMemoryBytes
         progress.line("memory: \(memory.summary)" + (availableMemory.map { ", \(MemoryEstimate.format($0)) available" } ?? ""))
         if !ignoreMemoryLimit { try memory.check(availableBytes: availableMemory) }
 
-        let model = SequentialRecommender(configuration: config, seed: seed)
+        let session = setup.makeModel()
+        let model = session.model
         let accounting = ParameterAccounting(model: model)
         if output != nil || checkpointDirectory != nil {
             try ModelBundle.checkItemIds(data.vocabulary, source: dataOptions.data)
@@ -97,13 +93,10 @@ struct Train: ParsableCommand {
         progress.line(Output.accounting(accounting))
         progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
 
-        let dataSummary = [
-            "path": dataOptions.data, "test_path": dataOptions.test ?? "", "format": data.format.rawValue,
-            "protocol": data.protocolDescription, "training_sequences": String(data.train.count),
-        ]
-        let trainer = Trainer(model: model, options: options)
+        let dataSummary = run.dataSummary(data)
+        let trainer = session.trainer
         let fingerprint = try DataFingerprint(dataset: data, path: dataOptions.data, testPath: dataOptions.test,
-                                              validation: dataOptions.validation)
+                                              validation: run.specification.data.validation)
         if let resume {
             let checkpoint = try TrainingCheckpoint.read(from: resume)
             for note in try checkpoint.checkResumable(model: config, training: options, data: fingerprint, threads: runtime.threads) {
@@ -125,25 +118,23 @@ struct Train: ParsableCommand {
             schedule = CheckpointSchedule(interval: interval, save: writer.save)
             progress.line("checkpoints: \(interval) into \(directory)")
         }
-        let summary = try trainer.fit(train: data.train, validation: data.validation, checkpoints: schedule) { event in
+        let outcome = try session.trainAndEvaluate(checkpoints: schedule) { event in
             switch event {
             case let .step(epoch, step, steps, loss, speed):
-                progress.step(epoch: epoch, epochs: epochs, step: step, steps: steps, loss: loss,
-                              sequencesPerSecond: speed, batchSize: batchSize)
+                progress.step(epoch: epoch, epochs: options.epochs, step: step, steps: steps, loss: loss,
+                              sequencesPerSecond: speed, batchSize: options.batchSize)
             case let .epoch(e):
-                var text = String(format: "epoch %d/%d  loss %.4f  %.1fs  %.0f seq/s", e.epoch, epochs, e.loss, e.seconds, e.sequencesPerSecond)
+                var text = String(format: "epoch %d/%d  loss %.4f  %.1fs  %.0f seq/s", e.epoch, options.epochs, e.loss, e.seconds,
+                                  e.sequencesPerSecond)
                 if let v = e.validation {
                     text += String(format: "  valid ndcg@10 %.4f hr@10 %.4f%@", v["ndcg@10"] ?? 0, v["hr@10"] ?? 0, e.improved ? " *" : "")
                 }
                 progress.line(text)
             }
         }
+        let summary = outcome.training, metrics = outcome.metrics
         if summary.stoppedEarly { progress.line("stopped early; keeping epoch \(summary.bestEpoch)") }
-
-        let evalStart = DispatchTime.now().uptimeNanoseconds
-        let metrics = Evaluator.evaluate(model, cases: data.test)
-        let evalSeconds = seconds(since: evalStart)
-        let evalSpeed = Double(data.test.count) / max(evalSeconds, 1e-9)
+        let evalSpeed = Double(data.test.count) / max(outcome.evaluationSeconds, 1e-9)
 
         if let output {
             try ModelBundle(model: model, vocabulary: data.vocabulary, training: options, data: dataSummary,

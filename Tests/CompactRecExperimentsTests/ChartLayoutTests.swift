@@ -88,7 +88,7 @@ struct ChartLayoutTests {
             let plan = try! ExperimentPlan.load(path: "\(ShippedPlanTests.folder)/\(name)", checkFiles: false)
             for (i, run) in plan.runs.enumerated() where run.dataset.name == "beauty" {
                 let settings = run.configuration.settings
-                let ratio = settings.inputRatio ?? settings.outputRatio ?? (settings.outputLayer == "tree-softmax" ? 1.6 : 1)
+                let ratio = settings.model.inputTable.ratio ?? settings.model.outputTable.ratio ?? (settings.model.outputLayer == "tree-softmax" ? 1.6 : 1)
                 var result = ExperimentTestSupport.result(
                     dataset: "beauty", configuration: run.configuration.name, seed: run.seed, params: Int(7_135_887 / ratio),
                     uncompressed: 7_135_887, ndcg10: 0.025 - 0.0002 * Double(i % 40) + 0.0004 * Double(run.seed), hr10: 0.03, mrr10: 0.02,
@@ -150,16 +150,16 @@ struct ChartLayoutTests {
         #expect(styles.style(of: "full").colour == "#000000" && styles.style(of: "out-tree").colour == ChartStyles.hues[6])
 
         var both = ExperimentSettings()
-        (both.inputEmbedding, both.outputLayer, both.sharing) = ("block-adaptive", "tree-softmax", "cross-layer")
+        (both.model.inputEmbedding, both.model.outputLayer, both.model.sharing) = ("block-adaptive", "tree-softmax", "cross-layer")
         var shared = ExperimentSettings()
-        shared.sharing = "cross-layer"
+        shared.model.sharing = "cross-layer"
         #expect(ChartStyles.family(of: both) == "block-adaptive + tree-softmax" && ChartStyles.family(of: shared) == "uncompressed")
     }
 
     @Test func aFamilyHeadingNeverEndsALegendColumn() {
         func settings(_ input: String) -> ExperimentSettings {
             var settings = ExperimentSettings()
-            settings.inputEmbedding = input
+            settings.model.inputEmbedding = VariantName(name: input)
             return settings
         }
         let names = ["solo", "m1", "m2", "m3", "h1", "h2"]

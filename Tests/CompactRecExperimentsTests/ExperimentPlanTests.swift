@@ -43,8 +43,8 @@ struct ExperimentPlanTests {
             "10 base 1", "10 base 2", "10 small 1", "10 small 2", "20 base 1", "20 base 2", "20 small 1", "20 small 2",
         ])
         let base = plan.configurations[0].settings, small = plan.configurations[1].settings
-        #expect(base.epochs == 3 && !base.validation && base.inputEmbedding == "full" && base.embeddingSize == 64)
-        #expect(small.epochs == 4 && !small.validation && small.inputEmbedding == "block-adaptive")
+        #expect(base.training.epochs == 3 && !base.data.validation && base.model.inputEmbedding == "full" && base.model.embeddingSize == 64)
+        #expect(small.training.epochs == 4 && !small.data.validation && small.model.inputEmbedding == "block-adaptive")
         #expect(plan.configurations[1].location(of: "epochs") == "configurations[1].epochs (small)")
         #expect(plan.configurations[1].location(of: "validation") == "defaults.validation (used by small)")
         #expect(Set(runs.map(\.key)).count == runs.count)
@@ -74,10 +74,11 @@ struct ExperimentPlanTests {
         let directory = try DataTestDirectory()
         let run = try ExperimentPlan.load(path: try plan(directory)).runs[0]
         #expect(run.canonicalDescription.contains(#""rankDivisor":4,"#))
+        // A default: the base configuration's full model does not use it, and records it all the same.
         let fractional = try ExperimentPlan.load(path: try plan(directory) {
-            $0.replacingOccurrences(of: #"{"name": "base"}"#, with: #"{"name": "base", "rankDivisor": 1.5}"#)
+            $0.replacingOccurrences(of: #""defaults": {"#, with: #""defaults": {"rankDivisor": 1.5, "#)
         }).runs[0]
-        #expect(fractional.configuration.settings.rankDivisor == 1.5 && fractional.key != run.key)
+        #expect(fractional.configuration.settings.model.rankDivisor == 1.5 && fractional.key != run.key)
     }
 
     @Test func aDataSetsOwnEpochsReplaceEveryConfigurationsAndEnterTheRunKeys() throws {
@@ -86,8 +87,8 @@ struct ExperimentPlanTests {
         let capped = try ExperimentPlan.load(path: try plan(directory) {
             $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "epochs": 1}"#)
         }).runs
-        #expect(plain.map(\.configuration.settings.epochs) == [3, 3, 4, 4, 3, 3, 4, 4])
-        #expect(capped.map(\.configuration.settings.epochs) == Array(repeating: 1, count: 8))
+        #expect(plain.map(\.configuration.settings.training.epochs) == [3, 3, 4, 4, 3, 3, 4, 4])
+        #expect(capped.map(\.configuration.settings.training.epochs) == Array(repeating: 1, count: 8))
         #expect(zip(plain, capped).allSatisfy { $0.key != $1.key })
         try expectError({ $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "epochs": 0}"#) },
                         at: "datasets[0].epochs", containing: "at least 1")
@@ -251,23 +252,25 @@ struct ExperimentPlanTests {
 
     @Test func settingsDefaultToWhatTheTrainCommandBuilds() throws {
         let settings = ExperimentSettings()
-        let config = try settings.modelConfiguration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 20)
+        let config = try settings.configuration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 20)
         #expect(config == ModelConfiguration(itemCount: 50, maxLength: 20))
         var defaults = TrainingOptions()
         defaults.seed = 9
-        #expect(try settings.trainingOptions(seed: 9) == defaults)
-        #expect(settings.validation && settings.cutoffs == "auto:3")
+        var seeded = settings.specification
+        seeded.training.seed = 9
+        #expect(seeded.trainingOptions == defaults)
+        #expect(settings.data.validation && settings.model.cutoffs == "auto:3")
 
         var compressed = ExperimentSettings()
-        compressed.outputLayer = "tree-softmax"
-        compressed.cutoffs = "10,30"
-        compressed.rankDivisor = 2
-        compressed.embeddingSize = 16
-        let tree = try compressed.modelConfiguration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 7)
+        compressed.model.outputLayer = "tree-softmax"
+        compressed.model.cutoffs = "10,30"
+        compressed.model.rankDivisor = 2
+        compressed.model.embeddingSize = 16
+        let tree = try compressed.configuration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 7)
         #expect(tree.cutoffs == [10, 30, 50] && tree.rankDivisor == 2 && tree.outputLayer == .treeSoftmax && tree.maxLength == 7)
-        compressed.cutoffs = "60"
-        #expect(throws: ExperimentSettingError.self) {
-            _ = try compressed.modelConfiguration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 7)
+        compressed.model.cutoffs = "60"
+        #expect(throws: RunSpecificationError.self) {
+            _ = try compressed.configuration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 7)
         }
     }
 }

@@ -55,7 +55,7 @@ struct ExperimentRunnerTests {
         // Cross-layer sharing keeps one convolution set: k·C·C + C, plus four LayerNorms of 2C.
         #expect(cprec.paramsMiddle == (3 * C * C + C) + 2 * 2 * 2 * C && cprec.paramsUncompressed == 1544)
         #expect(cprec.compressionRatio == 1544 / Double(cprec.params) && cprec.params < 1544)
-        #expect(cprec.settings.sharing == "cross-layer" && cprec.settings.cutoffs == "10,25" && cprec.settings.embeddingSize == 8)
+        #expect(cprec.settings.model.sharing == "cross-layer" && cprec.settings.model.cutoffs == "10,25" && cprec.settings.model.embeddingSize == 8)
         for result in results {
             #expect(result.epochs == 1 && result.epochSeconds.count == 1 && result.bestEpoch == 1 && result.finalLoss.isFinite)
             // The learning curve: the one epoch's loss and time as the record's own, no validation held out.

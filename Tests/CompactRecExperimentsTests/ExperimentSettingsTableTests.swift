@@ -13,23 +13,23 @@ struct ExperimentSettingsTableTests {
 
     @Test func planSettingsBuildTheTablesAsTheCommandLineDoes() throws {
         var settings = ExperimentSettings()
-        settings.inputEmbedding = "memcom"
-        settings.inputRatio = 16
-        settings.hash = "multiplicative"
-        settings.outputLayer = "qr"
-        settings.outputQrCollisions = 32
-        settings.outputQrOperation = "add"
-        #expect(settings.unsupported() == nil)
-        let c = try settings.modelConfiguration(itemCount: N, frequencies: frequencies, maxLength: 20)
+        settings.model.inputEmbedding = "memcom"
+        settings.model.inputTable.ratio = 16
+        settings.model.inputTable.hash = "multiplicative"
+        settings.model.outputLayer = "qr"
+        settings.model.outputTable.qrCollisions = 32
+        settings.model.outputTable.qrOperation = "add"
+        #expect(settings.specification.unsupportedVariant() == nil)
+        let c = try settings.configuration(itemCount: N, frequencies: frequencies, maxLength: 20)
         #expect(c.inputTable == ItemTableSettings(buckets: 47, hash: .multiplicative))
         #expect(c.outputTable == ItemTableSettings(qrCollisions: 32, qrOperation: .add))
 
-        settings.outputHash = "sha256"
-        #expect(settings.unsupported()?.key == "outputHash")
-        settings.outputHash = nil
-        settings.buckets = 10
-        #expect { _ = try settings.modelConfiguration(itemCount: N, frequencies: frequencies, maxLength: 20) } throws: {
-            ($0 as? ExperimentSettingError)?.key == "inputRatio"
+        settings.model.outputTable.hash = "sha256"
+        #expect(settings.specification.unsupportedVariant()?.setting?.key == "outputHash")
+        settings.model.outputTable.hash = nil
+        settings.model.inputTable.buckets = 10
+        #expect { _ = try settings.configuration(itemCount: N, frequencies: frequencies, maxLength: 20) } throws: {
+            ($0 as? RunSpecificationError)?.setting?.key == "inputRatio"
         }
         // Settings without table keys keep their fingerprints: nothing new is encoded.
         let encoded = try String(decoding: JSONEncoder().encode(ExperimentSettings()), as: UTF8.self)

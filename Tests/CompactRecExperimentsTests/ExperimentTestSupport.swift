@@ -83,3 +83,14 @@ enum ExperimentTestSupport {
         }
     }
 }
+
+extension ExperimentSettings {
+    /// The model these settings build at T = `maxLength`, as a run of a plan whose defaults
+    /// hold them builds it (no setting given by a configuration).
+    func configuration(itemCount: Int, frequencies: [Int], maxLength: Int) throws -> ModelConfiguration {
+        var specification = self.specification
+        specification.model.maxLength = maxLength
+        try specification.validate(given: [], names: .planKeys)
+        return try specification.modelConfiguration(itemCount: itemCount, frequencies: frequencies, given: [], names: .planKeys)
+    }
+}

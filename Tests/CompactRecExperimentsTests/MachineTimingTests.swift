@@ -85,8 +85,8 @@ struct MachineTimingTests {
     @Test func theOutputRatioStudyNamesTheMachineOfEachTime() {
         let runs = Self.results.prefix(2) + Self.results[2...3].map { run -> RunResult in
             var run = run
-            run.settings.outputLayer = "hashing"
-            run.settings.outputRatio = 4
+            run.settings.model.outputLayer = "hashing"
+            run.settings.model.outputTable.ratio = 4
             return run
         }
         let study = ExperimentReport(results: Array(runs)).ratioStudies[0]

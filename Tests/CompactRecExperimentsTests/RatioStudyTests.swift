@@ -20,11 +20,11 @@ struct RatioStudyTests {
             var result = ExperimentTestSupport.result(
                 dataset: "cmp", configuration: configuration, seed: 1, params: 1000, ndcg10: ndcg, hr10: 0.3, mrr10: 0.1,
                 trainingSeconds: 10, evalUsersPerSecond: 1000, latency: 1)
-            result.settings.inputEmbedding = input
-            result.settings.outputLayer = output
-            result.settings.hash = hash
-            result.settings.inputRatio = inputRatio
-            result.settings.outputRatio = outputRatio
+            result.settings.model.inputEmbedding = VariantName(name: input)
+            result.settings.model.outputLayer = VariantName(name: output)
+            result.settings.model.inputTable.hash = hash.map(VariantName.init(name:))
+            result.settings.model.inputTable.ratio = inputRatio
+            result.settings.model.outputTable.ratio = outputRatio
             result.paramsInput = paramsInput
             result.paramsOutput = paramsOutput
             result.params = paramsInput + paramsOutput + 100

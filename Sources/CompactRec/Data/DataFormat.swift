@@ -3,7 +3,7 @@
 /// Item and user ids are tokens, never numbers: `7` and `007` are different items. Timestamps,
 /// where a format has them, must be numbers (integer or decimal, optionally with an exponent).
 /// Blank lines are skipped everywhere.
-public enum DataFormat: String, CaseIterable, Sendable {
+public enum DataFormat: String, CaseIterable, Codable, Sendable {
     /// Detect the format from the file name and its first lines; see ``DataFormat/detect(path:)``.
     case auto
     /// `user item [timestamp]` per line, separated by spaces, tabs or commas (SASRec's `*.txt`),

@@ -1,0 +1,51 @@
+/// Which models a setting does something for. A setting the user gave for a model it does not
+/// apply to is an error rather than silently ignored (`--cutoffs` on a full model); one left
+/// at its default, or taken from a plan's `defaults`, is simply not used there.
+extension RunSetting {
+    /// The input embeddings and output layers that use the setting (either is enough), or nil
+    /// for a setting every model uses.
+    var scope: (inputs: [InputEmbeddingKind], outputs: [OutputLayerKind])? {
+        let tables: [InputEmbeddingKind] = [.memcom, .hashing, .qr, .lowRank, .mixedDim]
+        switch self {
+        case .cutoffs: return ([.blockAdaptive, .mixedDim], [.treeSoftmax, .mixedDim])
+        case .rankDivisor: return ([.blockAdaptive], [.treeSoftmax])
+        case .inputRatio: return (tables + [.blockAdaptive], [])
+        case .buckets, .hash: return ([.memcom, .hashing], [])
+        case .qrCollisions, .qrOperation: return ([.qr], [])
+        case .rank: return ([.lowRank], [])
+        case .mixedAlpha: return ([.mixedDim], [])
+        case .outputRatio: return ([], [.memcom, .hashing, .qr, .lowRank, .mixedDim])
+        case .outputBuckets, .outputHash: return ([], [.memcom, .hashing])
+        case .outputQrCollisions, .outputQrOperation: return ([], [.qr])
+        case .outputRank: return ([], [.lowRank])
+        case .outputMixedAlpha: return ([], [.mixedDim])
+        default: return nil
+        }
+    }
+
+    /// Whether a model with this input embedding and output layer uses the setting.
+    public func applies(input: InputEmbeddingKind, output: OutputLayerKind) -> Bool {
+        guard let scope else { return true }
+        return scope.inputs.contains(input) || scope.outputs.contains(output)
+    }
+
+    /// "applies to a memcom or hashing input embedding, and the input embedding is full".
+    func misapplied(input: InputEmbeddingKind, output: OutputLayerKind) -> String {
+        guard let scope else { return "applies to every model" }
+        var targets: [String] = [], actual: [String] = []
+        if !scope.inputs.isEmpty {
+            targets.append("a \(Self.list(scope.inputs.map(\.rawValue))) input embedding")
+            actual.append("the input embedding is \(input.rawValue)")
+        }
+        if !scope.outputs.isEmpty {
+            targets.append("a \(Self.list(scope.outputs.map(\.rawValue))) output layer")
+            actual.append("the output layer is \(output.rawValue)")
+        }
+        return "applies to \(targets.joined(separator: " or ")), and \(actual.joined(separator: " and "))"
+    }
+
+    /// "a", "a or b", "a, b or c".
+    static func list(_ items: [String]) -> String {
+        items.count <= 1 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items.last!
+    }
+}

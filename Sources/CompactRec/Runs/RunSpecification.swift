@@ -1,0 +1,104 @@
+/// Everything that decides a training run: the data, the model and how to train it, with
+/// every default here and nowhere else. `compactrec train` decodes it from its flags and an
+/// experiment plan from each configuration's keys; ``TrainingRun`` checks it once and runs it.
+///
+/// Which settings the user gave, rather than left to these defaults, travels beside it as a
+/// set of ``RunSetting``s: a setting given for a model it does not apply to is an error.
+///
+/// The defaults of the runtime's types (``ModelConfiguration``, ``ItemTableSettings``) are a
+/// different thing: what a model bundle that lacks a key meant when it was written.
+///
+///     var specification = RunSpecification()
+///     specification.data.file = "beauty.txt.gz"
+///     specification.model.inputEmbedding = VariantName(.memcom)
+///     specification.model.inputTable.ratio = 16
+///     let run = try TrainingRun(specification, given: [.inputEmbedding, .inputRatio], names: .planKeys)
+public struct RunSpecification: Codable, Equatable, Sendable {
+    public var data = DataSpecification()
+    public var model = ModelSpecification()
+    public var training = TrainingSpecification()
+
+    public init() {}
+
+    /// Every setting at its default.
+    public static let defaults = RunSpecification()
+}
+
+/// Where the sequences come from and how they are split.
+public struct DataSpecification: Codable, Equatable, Sendable {
+    /// The interaction file; a run needs one.
+    public var file: String?
+    /// A separate test file of sessions.
+    public var test: String?
+    public var format = DataFormat.auto
+    /// Hold out a validation item per user (per-user data) or the last 5 % of sessions.
+    public var validation = true
+
+    public init() {}
+}
+
+/// The model's shape and its compression variants.
+public struct ModelSpecification: Codable, Equatable, Sendable {
+    /// C (the paper's d).
+    public var embeddingSize = 64
+    /// T, the longest history read.
+    public var maxLength = 50
+    /// NextItNet's residual blocks, one dilation each, and its kernel size.
+    public var dilations = [1, 4, 1, 4]
+    public var kernelSize = 3
+    public var sharing = VariantName(SharingScheme.none)
+    public var inputEmbedding = VariantName(InputEmbeddingKind.full)
+    public var outputLayer = VariantName(OutputLayerKind.fullSoftmax)
+    /// The item clusters, in ``ItemClusters/parse(_:frequencies:)``'s syntax.
+    public var cutoffs = "auto:3"
+    /// f in d_j = ⌊d / f^(j-1)⌋, for a block-adaptive input and a tree softmax.
+    public var rankDivisor = 4.0
+    /// The knobs of a compressed input table and of a compressed output item matrix; neither
+    /// side falls back to the other's.
+    public var inputTable = TableSpecification()
+    public var outputTable = TableSpecification()
+
+    public init() {}
+}
+
+/// One side's compressed-table knobs (memcom, hashing, qr, low-rank, mixed-dim); nil is
+/// "not set". The size comes from the size knob or from `ratio`, not both.
+public struct TableSpecification: Codable, Equatable, Sendable {
+    /// The target ratio N·C / parameters; with a block-adaptive input it picks the rank divisor.
+    public var ratio: Double?
+    public var buckets: Int?
+    public var hash: VariantName<ItemHash>?
+    public var qrCollisions: Int?
+    public var qrOperation: VariantName<QuotientRemainderOperation>?
+    public var rank: Int?
+    public var mixedAlpha: Double?
+
+    public init() {}
+
+    /// What the knobs without a value mean.
+    public static let defaultHash = ItemHash.modulo
+    public static let defaultQrOperation = QuotientRemainderOperation.multiply
+    public static let defaultMixedAlpha = 0.3
+}
+
+/// How to train.
+public struct TrainingSpecification: Codable, Equatable, Sendable {
+    /// At most, with `patience`.
+    public var epochs = 10
+    public var batchSize = 128
+    /// Adam's.
+    public var learningRate = 0.001
+    /// L2, added to the gradient.
+    public var weightDecay = 0.0
+    /// Clip the global gradient norm to this; nil = no clipping.
+    public var clipNorm: Double?
+    /// Stop after this many epochs without a better validation NDCG@10; nil = never.
+    public var patience: Int?
+    /// The same seed, data and threads give the same model.
+    public var seed: UInt64 = 1
+    /// Cut training histories longer than T + 1 items into windows of T + 1
+    /// (``SequenceDataset/withTrainingWindows(length:)``).
+    public var trainWindows = false
+
+    public init() {}
+}
