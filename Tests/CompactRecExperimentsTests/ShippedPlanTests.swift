@@ -46,6 +46,40 @@ struct ShippedPlanTests {
         #expect(output.runs.first?.key == memcom.runs.first?.key)
     }
 
+    /// A run's key hashes every setting, so a change in how settings are read or written would
+    /// make every finished run of these plans look new and be trained again. The keys below are
+    /// the ones the plans had when their results were recorded; each plan's keys, joined by line
+    /// breaks, have the 64-bit FNV-1a hash pinned beside a few of them.
+    @Test func theShippedPlansKeepTheirRunKeys() throws {
+        func fnv1a(_ text: String) -> String {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            let digits = String(hash, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        let benchmarks = URL(fileURLWithPath: Self.folder).deletingLastPathComponent().appendingPathComponent("Benchmarks").path
+        let plans: [(path: String, count: Int, hash: String, keys: [String])] = [
+            ("\(Self.folder)/smoke.json", 2, "ba515e75d7b80881",
+             ["beauty-3k-T20-nextitnet-s1-b7d4a5ba", "beauty-3k-T20-cprec-s1-8d0fb0a3"]),
+            ("\(Self.folder)/cprec.json", 256, "46bb8f0ff308caf3",
+             ["ml-1m-T10-nextitnet-s1-e725cd9b", "ml-100k-T50-ba-tree-cross-layer-s1-c03fa77b",
+              "diginetica-T20-tree-output-s1-1eeb2a9a", "diginetica-T20-ba-tree-adjacent-block-s2-d5abb790"]),
+            ("\(Self.folder)/memcom.json", 80, "fae034773e9a5e9e",
+             ["beauty-T20-full-s1-29e67e8a", "beauty-T20-memcom-multiplicative-x16-s1-3bb114c2",
+              "beauty-T20-block-adaptive-x16-s2-6282c5f8", "diginetica-T20-block-adaptive-x4-s2-269a06dd"]),
+            ("\(Self.folder)/memcom-output.json", 34, "cf93036edcbc82b5",
+             ["beauty-T20-out-qr-x16-s1-59227271", "beauty-T20-out-mixed-dim-x40-s1-7c1ba159", "diginetica-T20-out-tree-s1-1eeb2a9a"]),
+            ("\(benchmarks)/peer-memcom.json", 3, "75b5f5fcf77edb40",
+             ["beauty-T20-full-s1-180b9468", "beauty-T20-hashing-x16-s1-759c9d59"]),
+        ]
+        for plan in plans {
+            let keys = try ExperimentPlan.load(path: plan.path, checkFiles: false).runs.map(\.key)
+            #expect(keys.count == plan.count, "\(plan.path)")
+            #expect(fnv1a(keys.joined(separator: "\n")) == plan.hash, "\(plan.path)")
+            for key in plan.keys { #expect(keys.contains(key), "\(plan.path): \(key)") }
+        }
+    }
+
     @Test func thePeerCrossCheckPlanTrainsTheMemcomPlansModelsForTwoEpochs() throws {
         let benchmarks = URL(fileURLWithPath: Self.folder).deletingLastPathComponent().appendingPathComponent("Benchmarks").path
         let check = try ExperimentPlan.load(path: "\(benchmarks)/peer-memcom.json", checkFiles: false)
