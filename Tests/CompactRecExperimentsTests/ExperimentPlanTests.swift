@@ -250,6 +250,58 @@ struct ExperimentPlanTests {
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    /// A key a configuration sets itself is given, as a flag typed on the command line: it must
+    /// apply to the configuration's model. A default applies only where it does, but to some
+    /// configuration; the data set's epochs are the grid's, not given.
+    @Test func aConfigurationsOwnKeysMustApplyToItsModelAndEachDefaultToSomeConfiguration() throws {
+        func own(_ configuration: String, _ keys: String) -> (String) -> String {
+            { $0.replacingOccurrences(of: #"{"name": "\#(configuration)""#, with: #"{"name": "\#(configuration)", \#(keys)"#) }
+        }
+        func defaults(_ keys: String) -> (String) -> String {
+            { $0.replacingOccurrences(of: #""defaults": {"#, with: #""defaults": {\#(keys), "#) }
+        }
+        try expectError(own("base", #""cutoffs": "auto:3""#), at: "configurations[0].cutoffs", containing:
+            "cutoffs applies to a block-adaptive or mixed-dim input embedding or a tree-softmax or mixed-dim output layer, "
+            + "and the input embedding is full and the output layer is full-softmax")
+        try expectError(own("base", #""rankDivisor": 4"#), at: "configurations[0].rankDivisor", containing:
+            "rankDivisor applies to a block-adaptive input embedding or a tree-softmax output layer")
+        try expectError(own("small", #""buckets": 8"#), at: "configurations[1].buckets", containing:
+            "buckets applies to a memcom or hashing input embedding, and the input embedding is block-adaptive")
+        try expectError(defaults(#""outputRank": 8"#), at: "defaults.outputRank", containing: "no configuration uses it")
+        try expectError(defaults(#""patience": 2"#), at: "defaults.patience", containing: "patience needs a validation split")
+        try expectError(own("small", #""inputRatio": 4, "rankDivisor": 2"#), at: "configurations[1].inputRatio",
+                        containing: "inputRatio conflicts with the rank divisor (rankDivisor)")
+
+        // Defaults only the block-adaptive configuration uses reach it; a default rank divisor yields to its own ratio.
+        let directory = try DataTestDirectory()
+        let plan = try ExperimentPlan.load(path: try plan(directory, { own("small", #""inputRatio": 4"#)(defaults(#""cutoffs": "1,2", "rankDivisor": 2"#)($0)) }))
+        #expect(plan.configurations.map(\.given) == [[], [.inputEmbedding, .epochs, .inputRatio]])
+        #expect(plan.configurations.map(\.settings.model.cutoffs) == ["1,2", "1,2"] && plan.configurations[1].settings.model.rankDivisor == 2)
+        #expect(plan.configurations[0].path(of: "cutoffs") == "defaults.cutoffs" && plan.configurations[1].path(of: nil) == "configurations[1]")
+        let capped = try ExperimentPlan.load(path: try self.plan(directory) {
+            $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "epochs": 1}"#)
+        })
+        #expect(capped.runs.allSatisfy { $0.configuration.given == ($0.configuration.name == "base" ? [] : [.inputEmbedding, .epochs]) })
+    }
+
+    /// A run's specification is its configuration's settings with the grid's data, length and seed.
+    @Test func aRunsSpecificationTakesTheGridsDataLengthAndSeed() throws {
+        let directory = try DataTestDirectory()
+        let run = try ExperimentPlan.load(path: try plan(directory) {
+            $0.replacingOccurrences(of: #""format": "pairs"}"#, with: #""format": "pairs", "windows": true}"#)
+        }).runs[7]
+        var expected = RunSpecification()
+        expected.data.file = directory.path("data.txt")
+        expected.data.format = .pairs
+        expected.data.validation = false
+        expected.model.maxLength = 20
+        expected.model.inputEmbedding = VariantName(.blockAdaptive)
+        expected.training.epochs = 4
+        expected.training.seed = 2
+        expected.training.trainWindows = true
+        #expect(run.configuration.name == "small" && run.specification == expected)
+    }
+
     @Test func settingsDefaultToWhatTheTrainCommandBuilds() throws {
         let settings = ExperimentSettings()
         let config = try settings.configuration(itemCount: 50, frequencies: Array(repeating: 1, count: 50), maxLength: 20)
