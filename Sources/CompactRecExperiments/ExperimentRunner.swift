@@ -158,7 +158,8 @@ public final class ExperimentRunner {
         }
 
         let evaluationStart = DispatchTime.now().uptimeNanoseconds
-        let metrics = Evaluator.evaluate(model, cases: data.test)
+        var metrics = Evaluator.evaluate(model, cases: data.test)
+        metrics.addMisses(data.unseenTestTargets)
         let evaluationSeconds = Double(DispatchTime.now().uptimeNanoseconds - evaluationStart) / 1e9
         let latencies = RecommendLatency.measure(model, histories: data.test.map(\.history), requests: plan.recommendRequests)
 
@@ -176,7 +177,7 @@ public final class ExperimentRunner {
             key: run.key, plan: plan.name, dataset: run.dataset.name, dataPath: run.dataset.path,
             testPath: run.dataset.testPath, format: data.format.rawValue, length: run.length,
             configuration: run.configuration.name, settings: settings, seed: run.seed,
-            items: data.vocabulary.count - 1, trainingSequences: data.train.count, testCases: data.test.count,
+            items: data.vocabulary.count - 1, trainingSequences: data.train.count, testCases: metrics.count,
             paramsInput: accounting.input, paramsMiddle: accounting.middle, paramsOutput: accounting.output,
             params: accounting.total, paramsUncompressed: accounting.uncompressedTotal,
             compressionRatio: accounting.compressionRatio, bytes: accounting.bytes,

@@ -141,7 +141,8 @@ struct Train: ParsableCommand {
         if summary.stoppedEarly { progress.line("stopped early; keeping epoch \(summary.bestEpoch)") }
 
         let evalStart = DispatchTime.now().uptimeNanoseconds
-        let metrics = Evaluator.evaluate(model, cases: data.test)
+        var metrics = Evaluator.evaluate(model, cases: data.test)
+        metrics.addMisses(data.unseenTestTargets)
         let evalSeconds = seconds(since: evalStart)
         let evalSpeed = Double(data.test.count) / max(evalSeconds, 1e-9)
 
@@ -157,7 +158,10 @@ struct Train: ParsableCommand {
             for (k, v) in Output.configurationFields(config) { object[k] = v }
             for (k, v) in Output.layoutFields(data) { object[k] = v }
             object["sequences"] = data.train.count
-            object["test_cases"] = data.test.count
+            object["test_cases"] = metrics.count
+            for (k, v) in Output.unseenTestFields(targets: data.unseenTestTargets, historyItems: data.unseenTestHistoryItems) {
+                object[k] = v
+            }
             object["train_seq_per_s"] = summary.sequencesPerSecond
             object["epoch_seconds"] = summary.epochs.map(\.seconds)
             object["epochs"] = summary.epochs.count
@@ -173,7 +177,8 @@ struct Train: ParsableCommand {
             Output.json(object)
         } else {
             print("protocol: \(data.protocolDescription); \(Evaluator.protocolSummary)")
-            print("test (\(data.test.count) cases, \(String(format: "%.0f", evalSpeed)) cases/s):")
+            print("test (\(metrics.count) cases, \(String(format: "%.0f", evalSpeed)) cases/s; "
+                  + Output.unseenTestItems(targets: data.unseenTestTargets, historyItems: data.unseenTestHistoryItems) + "):")
             print(Output.metricsTable(metrics))
             print(String(format: "training: %d epochs, %.1fs, %.0f seq/s", summary.epochs.count, summary.trainingSeconds, summary.sequencesPerSecond))
         }
