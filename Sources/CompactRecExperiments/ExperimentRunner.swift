@@ -172,7 +172,7 @@ public final class ExperimentRunner {
             key: run.key, plan: plan.name, dataset: run.dataset.name, dataPath: run.dataset.path,
             testPath: run.dataset.testPath, format: data.format.rawValue, length: run.length,
             configuration: run.configuration.name, settings: run.configuration.settings, seed: run.seed,
-            items: data.vocabulary.count - 1, trainingSequences: data.train.count, testCases: data.test.count,
+            items: data.vocabulary.count - 1, trainingSequences: data.train.count, testCases: metrics.count,
             paramsInput: accounting.input, paramsMiddle: accounting.middle, paramsOutput: accounting.output,
             params: accounting.total, paramsUncompressed: accounting.uncompressedTotal,
             compressionRatio: accounting.compressionRatio, bytes: accounting.bytes,

@@ -16,6 +16,7 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         runtime.apply()
         let bundle = try ModelBundle.readNotingUncheckedFiles(from: model)
+        try checkTestFileGiven(bundle)
         let dataset = try SequenceDataset.load(path: data, testPath: test, format: format, validation: false)
         Output.dataLayout(dataset)
         let mapped = mapCases(dataset.test, from: dataset.vocabulary, to: bundle.vocabulary)
@@ -23,26 +24,29 @@ struct Evaluate: ParsableCommand {
         var statistics = RankingStatistics()
         var metrics = Evaluator.evaluate(bundle.model, cases: mapped.cases, batchSize: batchSize, statistics: &statistics)
         let elapsed = seconds(since: start)
-        for _ in 0..<mapped.unknownTargets { metrics.add(rank: Int.max) }  // unknown targets are misses
+        // Items of the test file missing from the training file, then those the model lacks.
+        let unseenTargets = dataset.unseenTestTargets + mapped.unknownTargets
+        let unseenHistoryItems = dataset.unseenTestHistoryItems + mapped.unknownHistoryItems
+        metrics.addMisses(unseenTargets)
         let speed = Double(mapped.cases.count) / max(elapsed, 1e-9)
-        let notes = "\(mapped.unknownTargets) test targets unknown to the model (counted as misses), "
-            + "\(mapped.unknownHistoryItems) unknown history items dropped"
+        let notes = Output.unseenTestItems(targets: unseenTargets, historyItems: unseenHistoryItems)
+        let protocolLine = dataset.protocolDescription(rankingOver: bundle.vocabulary.count - 1) + "; "
+            + Evaluator.protocolSummary
         if runtime.json {
             var object: [String: Any] = metrics.values
             object["test_cases"] = metrics.count
-            object["unknown_targets"] = mapped.unknownTargets
-            object["unknown_history_items"] = mapped.unknownHistoryItems
+            for (k, v) in Output.unseenTestFields(targets: unseenTargets, historyItems: unseenHistoryItems) { object[k] = v }
             object["eval_users_per_s"] = speed
             if statistics.rows > 0 {
                 object["early_stop_tails_skipped"] = statistics.skippedTailShare
                 object["early_stop_items_skipped"] = statistics.skippedItemShare
             }
-            object["protocol"] = dataset.protocolDescription + "; " + Evaluator.protocolSummary
+            object["protocol"] = protocolLine
             for (k, v) in Output.layoutFields(dataset) { object[k] = v }
             for (k, v) in ParameterAccounting(model: bundle.model).dictionary { object[k] = v }
             Output.json(object)
         } else {
-            print("protocol: \(dataset.protocolDescription); \(Evaluator.protocolSummary)")
+            print("protocol: \(protocolLine)")
             print("test (\(metrics.count) cases, \(String(format: "%.0f", speed)) cases/s; \(notes)):")
             print(Output.metricsTable(metrics))
             if statistics.rows > 0 {
@@ -50,5 +54,19 @@ struct Evaluate: ParsableCommand {
                              100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
             }
         }
+    }
+
+    /// A model trained with a separate test file is measured on those test sessions; without
+    /// `--test`, `evaluate` would silently score a leave-one-out split of `--data` (for the
+    /// training file, sessions the model was trained on) and report far better numbers.
+    /// - Throws: ``InputError`` naming the model's test file and the command that uses it.
+    private func checkTestFileGiven(_ bundle: ModelBundle) throws {
+        guard test == nil, let trainedTest = bundle.configuration.data["test_path"], !trainedTest.isEmpty else { return }
+        let trainedData = bundle.configuration.data["path"] ?? data
+        throw InputError(
+            source: model,
+            "the model was trained on \(trainedData) and tested on the separate test sessions in \(trainedTest), "
+                + "but no --test was given, so \(data) would be split leave-one-out and scored instead; "
+                + "expected --test: compactrec evaluate --model \(model) --data \(trainedData) --test \(trainedTest)")
     }
 }

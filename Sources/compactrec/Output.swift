@@ -27,6 +27,19 @@ enum Output {
         return fields
     }
 
+    /// "1 test target unseen in training (counted as a miss), 2 unseen history items skipped":
+    /// how many test cases no model trained on the training file could get right.
+    static func unseenTestItems(targets: Int, historyItems: Int) -> String {
+        (targets == 1 ? "1 test target" : "\(targets) test targets") + " unseen in training (counted as "
+            + (targets == 1 ? "a miss" : "misses") + "), "
+            + (historyItems == 1 ? "1 unseen history item" : "\(historyItems) unseen history items") + " skipped"
+    }
+
+    /// The same counts for `--json`.
+    static func unseenTestFields(targets: Int, historyItems: Int) -> [String: Any] {
+        ["test_targets_unseen": targets, "test_history_items_unseen": historyItems]
+    }
+
     static func metricsTable(_ metrics: RankingMetrics) -> String {
         var lines = ["        " + metrics.cutoffs.map { pad("@\($0)") }.joined()]
         for (name, f) in [("hr", metrics.hitRate(at:)), ("ndcg", metrics.ndcg(at:)), ("mrr", metrics.mrr(at:))] {

@@ -148,7 +148,10 @@ struct Train: ParsableCommand {
             for (k, v) in Output.configurationFields(config) { object[k] = v }
             for (k, v) in Output.layoutFields(data) { object[k] = v }
             object["sequences"] = data.train.count
-            object["test_cases"] = data.test.count
+            object["test_cases"] = metrics.count
+            for (k, v) in Output.unseenTestFields(targets: data.unseenTestTargets, historyItems: data.unseenTestHistoryItems) {
+                object[k] = v
+            }
             object["train_seq_per_s"] = summary.sequencesPerSecond
             object["epoch_seconds"] = summary.epochs.map(\.seconds)
             object["epochs"] = summary.epochs.count
@@ -164,7 +167,8 @@ struct Train: ParsableCommand {
             Output.json(object)
         } else {
             print("protocol: \(data.protocolDescription); \(Evaluator.protocolSummary)")
-            print("test (\(data.test.count) cases, \(String(format: "%.0f", evalSpeed)) cases/s):")
+            print("test (\(metrics.count) cases, \(String(format: "%.0f", evalSpeed)) cases/s; "
+                  + Output.unseenTestItems(targets: data.unseenTestTargets, historyItems: data.unseenTestHistoryItems) + "):")
             print(Output.metricsTable(metrics))
             print(String(format: "training: %d epochs, %.1fs, %.0f seq/s", summary.epochs.count, summary.trainingSeconds, summary.sequencesPerSecond))
         }

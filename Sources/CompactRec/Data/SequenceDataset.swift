@@ -6,12 +6,23 @@ public struct SequenceDataset: Sendable {
     public let train: [[Int32]]
     /// Cases for choosing hyper-parameters and early stopping; empty without validation.
     public let validation: [EvaluationCase]
+    /// Test cases the model can rank: their target is in the vocabulary. History items not in
+    /// it are left out of the history.
     public let test: [EvaluationCase]
+    /// Test cases whose target occurs only in the test file. No model trained on the training
+    /// file can predict it, so these cases are kept out of ``test`` and count as misses
+    /// (rank = `Int.max`) in every test metric.
+    public let unseenTestTargets: Int
+    /// History items of the cases in ``test`` that occur only in the test file, left out of
+    /// the histories.
+    public let unseenTestHistoryItems: Int
     /// Sequences too short to use, to report to the user.
     public let droppedSequences: Int
-    /// One line describing the split, to print beside metrics, e.g. "leave-one-out per user:
-    /// last item = test, second-last = validation; full ranking over 54,542 items".
-    public let protocolDescription: String
+    /// How the data was split, e.g. "leave-one-out per user: last item = test, second-last =
+    /// validation"; kept apart from the catalogue size so a saved model's can be put beside it.
+    private let splitDescription: String
+    /// How the training sequences were cut, if that differs from the default.
+    private let trainingNote: String?
     /// How the data file was read: its format and the columns used.
     public let layout: InteractionLayout
     /// How the test file was read, if there is one.
@@ -34,7 +45,9 @@ public struct SequenceDataset: Sendable {
     /// items are dropped. The test file is read as `format` when that is ``DataFormat/seq``
     /// or ``DataFormat/userSeq``, and otherwise detected as one of those two.
     ///
-    /// Either way the vocabulary counts frequencies in the training split only.
+    /// Either way the vocabulary holds the items of the training file only, ordered by their
+    /// frequency in the training split: an item met only in the test file was never trained
+    /// on, so it cannot be ranked (see ``unseenTestTargets``).
     /// - Throws: ``InputError`` for unreadable or malformed files, or when no usable sequence
     ///   is left to train or test on.
     public static func load(
@@ -42,18 +55,24 @@ public struct SequenceDataset: Sendable {
     ) throws -> SequenceDataset {
         var items = ItemTokenTable()
         let training = try InteractionLog.read(path: path, format: format, items: &items)
+        let trainingFileItems = items.count
         guard let testPath else {
-            return try SequenceDataset(training: training, test: nil, items: items, validation: validation)
+            return try SequenceDataset(
+                training: training, test: nil, items: items, trainingFileItems: trainingFileItems, validation: validation)
         }
         let isTestFormatGiven = format == .seq || format == .userSeq
         let testFormat = isTestFormatGiven ? format : try DataFormat.detectSessionFormat(path: testPath)
         var test = try InteractionLog.read(path: testPath, format: testFormat, items: &items)
         test.layout.wasDetected = !isTestFormatGiven
-        return try SequenceDataset(training: training, test: test, items: items, validation: validation)
+        return try SequenceDataset(
+            training: training, test: test, items: items, trainingFileItems: trainingFileItems, validation: validation)
     }
 
-    /// Splits logs whose items were all interned into `items`.
-    init(training: InteractionLog, test: InteractionLog?, items: ItemTokenTable, validation: Bool) throws {
+    /// Splits logs whose items were all interned into `items`, the training file's first: raw
+    /// indices below `trainingFileItems` are its items and make up the vocabulary.
+    init(
+        training: InteractionLog, test: InteractionLog?, items: ItemTokenTable, trainingFileItems: Int, validation: Bool
+    ) throws {
         let split: SequenceSplit
         if let test {
             split = SequenceSplit.separateTest(
@@ -78,7 +97,8 @@ public struct SequenceDataset: Sendable {
                     "no sequence has 3 or more items, the least leave-one-out needs; \(Self.readAs(training))")
             }
         }
-        let (vocabulary, indexOfRawItem) = Vocabulary.frequencyOrdered(items: items, training: split.train)
+        let (vocabulary, indexOfRawItem) = Vocabulary.frequencyOrdered(
+            items: items, catalogue: trainingFileItems, training: split.train)
         func reindexed(_ items: [Int32]) -> [Int32] { items.map { indexOfRawItem[Int($0)] } }
         func reindexed(_ cases: [EvaluationCase]) -> [EvaluationCase] {
             cases.map { EvaluationCase(history: reindexed($0.history), target: indexOfRawItem[Int($0.target)]) }
@@ -86,21 +106,46 @@ public struct SequenceDataset: Sendable {
         self.vocabulary = vocabulary
         self.train = split.train.map(reindexed)
         self.validation = reindexed(split.validation)
-        self.test = reindexed(split.test)
+        var rankable: [EvaluationCase] = []
+        var unseenTargets = 0, unseenHistoryItems = 0
+        for testCase in split.test {
+            let target = indexOfRawItem[Int(testCase.target)]
+            guard target != 0 else {
+                unseenTargets += 1
+                continue
+            }
+            let history = reindexed(testCase.history)
+            let known = history.filter { $0 != 0 }
+            unseenHistoryItems += history.count - known.count
+            rankable.append(EvaluationCase(history: known, target: target))
+        }
+        self.test = rankable
+        self.unseenTestTargets = unseenTargets
+        self.unseenTestHistoryItems = unseenHistoryItems
         self.droppedSequences = split.dropped
         self.layout = training.layout
         self.testLayout = test?.layout
-        let ranking = "full ranking over \(Self.grouped(vocabulary.count - 1)) items"
+        trainingNote = nil
         if test == nil {
             let validationPart = validation ? "second-last = validation" : "no validation"
-            protocolDescription = "leave-one-out per user: last item = test, \(validationPart); \(ranking)"
+            splitDescription = "leave-one-out per user: last item = test, \(validationPart)"
         } else {
             let heldOut = split.validation.count
             let heldOutSessions = heldOut == 1 ? "training session" : "\(Self.grouped(heldOut)) training sessions"
             let validationPart = validation ? "last item of the last \(heldOutSessions) = validation" : "no validation"
-            protocolDescription =
-                "separate test sessions: last item of each test session = test, \(validationPart); \(ranking)"
+            splitDescription = "separate test sessions: last item of each test session = test, \(validationPart)"
         }
+    }
+
+    /// One line describing the split, to print beside metrics, e.g. "leave-one-out per user:
+    /// last item = test, second-last = validation; full ranking over 54,542 items".
+    public var protocolDescription: String { protocolDescription(rankingOver: vocabulary.count - 1) }
+
+    /// The protocol line for a model whose catalogue holds `itemCount` items: a saved model
+    /// ranks over its own catalogue, not over the items of the file it is evaluated on.
+    public func protocolDescription(rankingOver itemCount: Int) -> String {
+        "\(splitDescription); full ranking over \(Self.grouped(itemCount)) items"
+            + (trainingNote.map { "; \($0)" } ?? "")
     }
 
     /// The same data with every training sequence longer than `T + 1` items cut into windows
@@ -110,16 +155,19 @@ public struct SequenceDataset: Sendable {
     public func withTrainingWindows(length T: Int) -> SequenceDataset {
         SequenceDataset(
             copying: self, train: train.flatMap { Batching.trainingWindows($0, length: T) },
-            protocolDescription: protocolDescription + "; training histories cut into windows of \(T + 1) items")
+            trainingNote: "training histories cut into windows of \(T + 1) items")
     }
 
-    private init(copying other: SequenceDataset, train: [[Int32]], protocolDescription: String) {
+    private init(copying other: SequenceDataset, train: [[Int32]], trainingNote: String) {
         vocabulary = other.vocabulary
         self.train = train
         validation = other.validation
         test = other.test
+        unseenTestTargets = other.unseenTestTargets
+        unseenTestHistoryItems = other.unseenTestHistoryItems
         droppedSequences = other.droppedSequences
-        self.protocolDescription = protocolDescription
+        splitDescription = other.splitDescription
+        self.trainingNote = trainingNote
         layout = other.layout
         testLayout = other.testLayout
     }

@@ -1,11 +1,12 @@
 extension Vocabulary {
-    /// Orders every item of `items` by its frequency in `training` (raw indices), descending,
-    /// ties and untrained items by raw index.
-    /// - Returns: the vocabulary and, for each raw index, the item's vocabulary index.
+    /// Orders the items of raw index below `catalogue` (the training file's) by their frequency
+    /// in `training` (raw indices), descending, ties and untrained items by raw index.
+    /// - Returns: the vocabulary and, for each raw index, the item's vocabulary index, 0 for an
+    ///   item outside the catalogue.
     static func frequencyOrdered(
-        items: ItemTokenTable, training: [[Int32]]
+        items: ItemTokenTable, catalogue: Int, training: [[Int32]]
     ) -> (vocabulary: Vocabulary, indexOfRawItem: [Int32]) {
-        var counts = [Int](repeating: 0, count: items.count)
+        var counts = [Int](repeating: 0, count: catalogue)
         for sequence in training {
             for item in sequence { counts[Int(item)] += 1 }
         }
@@ -14,8 +15,8 @@ extension Vocabulary {
         var originalIds = [Self.paddingId]
         var frequencies = [0]
         var lookup = TokenInterner()
-        originalIds.reserveCapacity(items.count + 1)
-        frequencies.reserveCapacity(items.count + 1)
+        originalIds.reserveCapacity(catalogue + 1)
+        frequencies.reserveCapacity(catalogue + 1)
         for (position, raw) in order.enumerated() {
             indexOfRawItem[raw] = Int32(position + 1)
             originalIds.append(items.tokens[raw])

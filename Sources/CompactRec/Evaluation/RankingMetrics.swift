@@ -26,6 +26,12 @@ public struct RankingMetrics: Sendable, Equatable, Codable {
         }
     }
 
+    /// Counts `misses` cases that could not be ranked (their target is not in the model's
+    /// catalogue): they weigh in every mean as rank = `Int.max`, with no hit.
+    public mutating func addMisses(_ misses: Int) {
+        count += misses
+    }
+
     public mutating func merge(_ other: RankingMetrics) {
         precondition(other.cutoffs == cutoffs)
         count += other.count

@@ -99,7 +99,8 @@ public struct TrainingRun: Sendable {
             let data = setup.data
             let training = try trainer.fit(train: data.train, validation: data.validation, checkpoints: checkpoints, onEvent: onEvent)
             let start = DispatchTime.now().uptimeNanoseconds
-            let metrics = Evaluator.evaluate(model, cases: data.test)
+            var metrics = Evaluator.evaluate(model, cases: data.test)
+            metrics.addMisses(data.unseenTestTargets)  // targets the training split never held: misses
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             return Outcome(model: model, training: training, metrics: metrics, evaluationSeconds: seconds)
         }

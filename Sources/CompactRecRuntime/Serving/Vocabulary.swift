@@ -2,8 +2,9 @@
 ///
 /// Ordering by frequency puts popular items at small indices, which frequency-aware layers
 /// (adaptive embeddings, sampled softmax) rely on. Ties keep the order in which the items
-/// first appear in the data, and items never seen in training come last with frequency 0, so
-/// every item of the data files still has an index and can be ranked.
+/// first appear in the data. Items of the training file never trained on (held-out targets)
+/// come last with frequency 0; items only in a separate test file are not in it, since no
+/// model trained on the training file could predict them.
 public struct Vocabulary: Sendable {
     /// The id stored at index 0, which stands for "no item".
     public static let paddingId = "<pad>"

@@ -59,11 +59,11 @@ import Testing
     }
 
     /// Training sessions [a b], [c] (too short), [b c d], [a d]; test sessions [d a], [b] (too
-    /// short), [e a c]. Raw order a b c d e.
+    /// short), [e a c], [c f]. Raw order a b c d e f; e and f are only in the test file.
     static func writeSessions(_ directory: DataTestDirectory) throws -> (train: String, test: String) {
         (
             try directory.write("train.txt", "a b\nc\nb c d\na d\n"),
-            try directory.write("test.txt.gz", "d a\nb\ne,a,c\n")
+            try directory.write("test.txt.gz", "d a\nb\ne,a,c\nc f\n")
         )
     }
 
@@ -71,18 +71,21 @@ import Testing
         let directory = try DataTestDirectory()
         let (train, test) = try Self.writeSessions(directory)
         let data = try SequenceDataset.load(path: train, testPath: test, validation: true)
-        // [a d] is held out; training [a b], [b c d] counts b 2, then a c d once each, e unseen.
-        #expect(data.vocabulary.originalIds == ["<pad>", "b", "a", "c", "d", "e"])
-        #expect(data.vocabulary.frequencies == [0, 2, 1, 1, 1, 0])
+        // [a d] is held out; training [a b], [b c d] counts b 2, then a c d once each; e and f
+        // are not in the vocabulary: [e a c] is ranked from [a], [c f] cannot be ranked.
+        #expect(data.vocabulary.originalIds == ["<pad>", "b", "a", "c", "d"])
+        #expect(data.vocabulary.frequencies == [0, 2, 1, 1, 1])
         #expect(data.train == [[2, 1], [1, 3, 4]])
         #expect(data.validation == [EvaluationCase(history: [2], target: 4)])
-        #expect(data.test == [EvaluationCase(history: [4], target: 2), EvaluationCase(history: [5, 2], target: 3)])
+        #expect(data.test == [EvaluationCase(history: [4], target: 2), EvaluationCase(history: [2], target: 3)])
+        #expect(data.unseenTestTargets == 1)
+        #expect(data.unseenTestHistoryItems == 1)
         #expect(data.droppedSequences == 2)
         #expect(data.format == .seq)
         #expect(data.testFormat == .seq)
         #expect(
             data.protocolDescription
-                == "separate test sessions: last item of each test session = test, last item of the last training session = validation; full ranking over 5 items"
+                == "separate test sessions: last item of each test session = test, last item of the last training session = validation; full ranking over 4 items"
         )
     }
 
@@ -90,16 +93,18 @@ import Testing
         let directory = try DataTestDirectory()
         let (train, test) = try Self.writeSessions(directory)
         let data = try SequenceDataset.load(path: train, testPath: test, format: .seq, validation: false)
-        // Training [a b], [b c d], [a d]: a 2, b 2, d 2 by first appearance, c 1, e unseen.
-        #expect(data.vocabulary.originalIds == ["<pad>", "a", "b", "d", "c", "e"])
-        #expect(data.vocabulary.frequencies == [0, 2, 2, 2, 1, 0])
+        // Training [a b], [b c d], [a d]: a 2, b 2, d 2 by first appearance, c 1; e, f unseen.
+        #expect(data.vocabulary.originalIds == ["<pad>", "a", "b", "d", "c"])
+        #expect(data.vocabulary.frequencies == [0, 2, 2, 2, 1])
         #expect(data.train == [[1, 2], [2, 4, 3], [1, 3]])
         #expect(data.validation.isEmpty)
-        #expect(data.test == [EvaluationCase(history: [3], target: 1), EvaluationCase(history: [5, 1], target: 4)])
+        #expect(data.test == [EvaluationCase(history: [3], target: 1), EvaluationCase(history: [1], target: 4)])
+        #expect(data.unseenTestTargets == 1)
+        #expect(data.unseenTestHistoryItems == 1)
         #expect(data.droppedSequences == 2)
         #expect(
             data.protocolDescription
-                == "separate test sessions: last item of each test session = test, no validation; full ranking over 5 items"
+                == "separate test sessions: last item of each test session = test, no validation; full ranking over 4 items"
         )
     }
 

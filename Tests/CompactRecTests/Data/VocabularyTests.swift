@@ -4,12 +4,23 @@ import Testing
 @testable import CompactRecRuntime
 
 @Suite struct VocabularyTests {
-    /// Items a…e with raw indices 0…4; training counts a 1, b 2, c 3, d 1, and e only in
-    /// evaluation data.
+    /// Items a…e with raw indices 0…4, all of the training file; training counts a 1, b 2, c 3,
+    /// d 1, and e only in held-out cases.
     static func handWorkedVocabulary() -> (Vocabulary, [Int32]) {
         var items = ItemTokenTable()
         for id in ["a", "b", "c", "d", "e"] { items.intern(id) }
-        return Vocabulary.frequencyOrdered(items: items, training: [[0, 1, 2], [1, 2, 3], [2]])
+        return Vocabulary.frequencyOrdered(items: items, catalogue: 5, training: [[0, 1, 2], [1, 2, 3], [2]])
+    }
+
+    @Test func leavesOutItemsOnlyATestFileHolds() {
+        var items = ItemTokenTable()
+        for id in ["a", "b", "c", "d", "e", "f"] { items.intern(id) }  // e and f only in the test file
+        let (vocabulary, indexOfRawItem) = Vocabulary.frequencyOrdered(
+            items: items, catalogue: 4, training: [[0, 1, 2], [1, 2, 3], [2]])
+        #expect(vocabulary.originalIds == ["<pad>", "c", "b", "a", "d"])
+        #expect(vocabulary.frequencies == [0, 3, 2, 1, 1])
+        #expect(indexOfRawItem == [3, 2, 1, 4, 0, 0])
+        #expect(vocabulary.index(of: "e") == nil)
     }
 
     @Test func ordersByDescendingFrequencyThenFirstAppearance() {
