@@ -25,6 +25,8 @@ public final class CompressedSoftmax: OutputLayer {
     package let logits = Workspace()
     /// [threads, N]: per-thread partial bias gradients.
     package let biasPartials = Workspace()
+    /// [B, N]: scores of a ranking that scores every item (`OutputLayer.rankingScratch`).
+    public let rankingScratch = Workspace()
 
     public var itemCount: Int { items.itemCount }
     public var dimensions: Int { items.dimensions }

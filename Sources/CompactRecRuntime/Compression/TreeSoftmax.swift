@@ -68,6 +68,8 @@ public final class TreeSoftmax: OutputLayer {
     package let tailNodes = Workspace()
     /// [threads, width]: per-thread partial bias gradients.
     package let biasPartials = Workspace()
+    /// [B, N]: scores of a ranking that scores every item (`OutputLayer.rankingScratch`).
+    public let rankingScratch = Workspace()
     /// [threads, width]: per-thread exponentials of one row when taking a log-softmax.
     let rowScratch = Workspace()
     /// [M] head targets (tail items mapped to their node), and rows grouped by tail with

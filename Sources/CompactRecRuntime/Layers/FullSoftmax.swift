@@ -15,6 +15,8 @@ public final class FullSoftmax: OutputLayer {
     package let logits = Workspace()
     /// [threads, N]: per-thread partial bias gradients.
     package let biasPartials = Workspace()
+    /// [B, N]: scores of a ranking that scores every item (`OutputLayer.rankingScratch`).
+    public let rankingScratch = Workspace()
 
     public init(itemCount: Int, dimensions: Int, rng: inout SeededGenerator) {
         self.itemCount = itemCount

@@ -31,6 +31,10 @@ public protocol OutputLayer: ParameterContainer {
         statistics: inout RankingStatistics
     ) -> [Int?]
 
+    /// [B, N]: the scores a ranking that scores every item writes, kept between calls so that a
+    /// request allocates nothing large (each replica has its own).
+    var rankingScratch: Workspace { get }
+
     /// Drops whatever the layer derived from its weights for ranking; called after every change
     /// of the weights (a training step, restoring a checkpoint).
     func weightsDidChange()
@@ -77,8 +81,7 @@ extension OutputLayer {
     /// (a layer whose `scores` are log-probabilities already passes false).
     public func topKScoringEverything(hidden: UnsafePointer<Float>, rows B: Int, k: Int, normalizing: Bool) -> [[ScoredItem]] {
         let N = itemCount
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)  // [B, N]
-        defer { scores.deallocate() }
+        let scores = rankingScratch.ensure(B * N)  // [B, N]
         self.scores(hidden: hidden, rows: B, output: scores)
         var best = [[ScoredItem]](repeating: [], count: B)
         best.withUnsafeMutableBufferPointer { best in
@@ -87,8 +90,9 @@ extension OutputLayer {
                     let row = scores + r * N
                     best[r] = CompactRecRuntime.topK(scores: row, count: N, k: k)
                     guard normalizing else { continue }
-                    // After the selection, so the row may be overwritten by its exponentials.
-                    let top = Kernels.maximum(row, count: N)
+                    // After the selection, so the row may be overwritten by its exponentials; the
+                    // best item (or padding) is the row's maximum, so no pass is needed to find it.
+                    let top = max(best[r].first?.score ?? row[0], row[0])
                     let logSumExp = top + _logf(Kernels.expShiftedInPlace(row, count: N, shift: top))
                     for i in best[r].indices { best[r][i].score -= logSumExp }
                 }
@@ -102,8 +106,7 @@ extension OutputLayer {
         hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int
     ) -> [Int?] {
         let N = itemCount
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: B * N)  // [B, N]
-        defer { scores.deallocate() }
+        let scores = rankingScratch.ensure(B * N)  // [B, N]
         self.scores(hidden: hidden, rows: B, output: scores)
         var found = [Int?](repeating: nil, count: B)
         found.withUnsafeMutableBufferPointer { found in
