@@ -36,7 +36,7 @@ let package = Package(
             dependencies: blasDependencies + ["CZlib", "CKernels"]),
         .target(
             name: "CompactRec",
-            dependencies: ["CompactRecRuntime", "CZlib"]),
+            dependencies: ["CompactRecRuntime", "CZlib", "CKernels"]),
         .target(name: "CompactRecExperiments", dependencies: ["CompactRec"]),
         .executableTarget(
             name: "compactrec",

@@ -50,6 +50,11 @@ public struct ExperimentSettings: Equatable, Sendable {
         case .embeddingSize: specification.model.embeddingSize = try whole()
         case .dilations: specification.model.dilations = try reader.integers(value, at: path)
         case .kernelSize: specification.model.kernelSize = try whole()
+        case .encoder: specification.model.encoder = VariantName(name: try string())
+        case .layers: specification.model.layers = try whole()
+        case .heads: specification.model.heads = try whole()
+        case .innerSize: specification.model.innerSize = try whole()
+        case .dropout: specification.model.dropout = try number()
         case .inputRatio, .outputRatio:
             specification.model[keyPath: table(setting == .inputRatio ? .input : .output)].ratio = try number()
         case .buckets, .outputBuckets:
@@ -77,8 +82,13 @@ public struct ExperimentSettings: Equatable, Sendable {
     }
 
     /// `setting`'s value as a plan writes it, or nil when it has none (or a plan cannot set it).
+    ///
+    /// The encoder's settings appear only for the encoder that uses them, and the encoder itself
+    /// only when it is not NextItNet, so that the records and run keys of plans written before
+    /// SASRec existed stay as they were.
     func planValue(_ setting: RunSetting) -> PlanJSON? {
         let model = specification.model, training = specification.training
+        if let scope = setting.encoderScope, model.encoder.name != scope.rawValue { return nil }
         func number(_ value: Int?) -> PlanJSON? { value.map { .number(Double($0)) } }
         func number(_ value: Double?) -> PlanJSON? { value.map { .number($0) } }
         func table(_ side: TableSide) -> TableSpecification { side == .input ? model.inputTable : model.outputTable }
@@ -91,6 +101,11 @@ public struct ExperimentSettings: Equatable, Sendable {
         case .embeddingSize: return number(model.embeddingSize)
         case .dilations: return .array(model.dilations.map { .number(Double($0)) })
         case .kernelSize: return number(model.kernelSize)
+        case .encoder: return model.encoder.kind == .nextitnet ? nil : .string(model.encoder.name)
+        case .layers: return number(model.layers)
+        case .heads: return number(model.heads)
+        case .innerSize: return number(model.innerSize)
+        case .dropout: return number(model.dropout)
         case .inputRatio, .outputRatio: return number(table(setting == .inputRatio ? .input : .output).ratio)
         case .buckets, .outputBuckets: return number(table(setting == .buckets ? .input : .output).buckets)
         case .hash, .outputHash: return table(setting == .hash ? .input : .output).hash.map { .string($0.name) }

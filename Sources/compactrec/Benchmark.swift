@@ -69,7 +69,7 @@ struct Benchmark: ParsableCommand {
                 trainSeconds += dt
                 timedSequences += batch.count
                 let rows = Double(batch.count * maxLength)
-                flops += outputFlops(batch, config) + config.encoder.trainingFlops(rows: rows, channels: config.embeddingSize)
+                flops += outputFlops(batch, config) + config.encoder.trainingFlops(rows: rows, channels: config.embeddingSize, maxLength: config.maxLength)
             }
         }
         let trainSpeed = Double(timedSequences) / trainSeconds

@@ -5,6 +5,7 @@ extension DataFormat: ExpressibleByArgument {}
 extension InputEmbeddingKind: ExpressibleByArgument {}
 extension OutputLayerKind: ExpressibleByArgument {}
 extension SharingScheme: ExpressibleByArgument {}
+extension EncoderKind: ExpressibleByArgument {}
 extension ItemHash: ExpressibleByArgument {}
 extension QuotientRemainderOperation: ExpressibleByArgument {}
 
@@ -56,10 +57,20 @@ struct RuntimeOptions: ParsableArguments {
 struct ModelOptions: ParsableArguments {
     @Option(name: .flag(.embeddingSize), help: .withDefault("Embedding size C (the paper's d).", \.model.embeddingSize))
     var embeddingSize: Int?
+    @Option(name: .flag(.encoder), help: .withDefault("Sequence encoder: nextitnet or sasrec.", \.model.encoder))
+    var encoder: EncoderKind?
     @Option(name: .flag(.dilations), help: .withDefault("Dilation of each residual block; a block's convolutions dilate r and 2r.",
                                                         \.model.dilations))
     var dilations: String?
     @Option(name: .flag(.kernelSize), help: .withDefault("Convolution kernel size.", \.model.kernelSize)) var kernelSize: Int?
+    @Option(name: .flag(.layers), help: .withDefault("SASRec: Transformer blocks.", \.model.layers)) var layers: Int?
+    @Option(name: .flag(.heads), help: .withDefault("SASRec: attention heads (they split the embedding size).", \.model.heads))
+    var heads: Int?
+    @Option(name: .flag(.innerSize), help: .withDefault("SASRec: the feed-forward network's hidden width.", \.model.innerSize))
+    var innerSize: Int?
+    @Option(name: .flag(.dropout), help: .withDefault(
+        "SASRec: dropout rate on hidden states and attention weights while training.", \.model.dropout))
+    var dropout: Double?
     @Option(name: .flag(.maxLength), help: .withDefault("Longest history read (T).", \.model.maxLength)) var maxLength: Int?
     @Option(name: .flag(.inputEmbedding), help: .withDefault(
         "Item embedding: full, block-adaptive (CpRec), memcom, hashing, qr, low-rank or mixed-dim.", \.model.inputEmbedding))
@@ -84,6 +95,11 @@ struct ModelOptions: ParsableArguments {
 
     func specify(_ flags: inout FlagSpecification) throws {
         flags.set(.embeddingSize, \.model.embeddingSize, embeddingSize)
+        flags.set(.encoder, \.model.encoder, encoder.map(VariantName.init))
+        flags.set(.layers, \.model.layers, layers)
+        flags.set(.heads, \.model.heads, heads)
+        flags.set(.innerSize, \.model.innerSize, innerSize)
+        flags.set(.dropout, \.model.dropout, dropout)
         flags.set(.dilations, \.model.dilations, try dilations.map { try parseIntegerList($0, name: RunSetting.dilations.flag) })
         flags.set(.kernelSize, \.model.kernelSize, kernelSize)
         flags.set(.maxLength, \.model.maxLength, maxLength)

@@ -1,6 +1,12 @@
 import CompactRecRuntime
 
 extension NextItNet: TrainableSequenceEncoder {
+    /// NextItNet has no dropout: the training forward is the forward.
+    public func trainingForward(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int,
+                                dropoutSeed: UInt64) -> UnsafePointer<Float> {
+        forward(input: input, batch: B, length: T)
+    }
+
     public func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>) {
         guard let input else { preconditionFailure("backward before forward") }
         let size = batch * length * dimensions

@@ -4,13 +4,16 @@ extension SequentialRecommender {
     /// Forward and backward over one batch. Loss is the mean cross-entropy over positions whose
     /// target is not padding; parameter gradients of that mean are added to `gradient`.
     /// inputs, targets: [B, T] (left-padded with 0). Returns nil when no position has a target.
-    public func trainingStep(inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int) -> Float? {
+    /// `dropoutSeed` draws the encoder's dropout masks (an encoder without dropout ignores it).
+    public func trainingStep(
+        inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int, dropoutSeed: UInt64 = 0
+    ) -> Float? {
         weightsDidChange()  // the optimizer's step follows
         let (embedding, encoder, output) = trainableParts
         let C = configuration.embeddingSize, rows = B * T
         let x = embedded.ensure(rows * C)
         embedding.forward(ids: inputs, rows: rows, output: x)
-        let h = encoder.forward(input: x, batch: B, length: T)
+        let h = encoder.trainingForward(input: x, ids: inputs, batch: B, length: T, dropoutSeed: dropoutSeed)
 
         var M = 0
         for r in 0..<rows where targets[r] != 0 { M += 1 }

@@ -22,6 +22,10 @@ public protocol TrainableOutputLayer: OutputLayer {
 
 /// A sequence encoder that training can differentiate.
 public protocol TrainableSequenceEncoder: SequenceEncoder {
+    /// The forward of a training step: as `forward`, with the encoder's dropout (if it has any)
+    /// drawn from `dropoutSeed`; backward follows it.
+    func trainingForward(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int,
+                         dropoutSeed: UInt64) -> UnsafePointer<Float>
     /// Backward through the last forward: accumulates parameter gradients, writes dInput [B, T, C].
     func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>)
 }

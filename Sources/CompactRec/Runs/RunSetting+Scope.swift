@@ -23,6 +23,18 @@ extension RunSetting {
         }
     }
 
+    /// The one backbone that uses the setting, or nil for a setting of every backbone.
+    public var encoderScope: EncoderKind? {
+        switch self {
+        case .dilations, .kernelSize, .sharing: .nextitnet
+        case .layers, .heads, .innerSize, .dropout: .sasrec
+        default: nil
+        }
+    }
+
+    /// Whether a model with this backbone uses the setting.
+    public func applies(encoder: EncoderKind) -> Bool { encoderScope.map { $0 == encoder } ?? true }
+
     /// Whether a model with this input embedding and output layer uses the setting.
     public func applies(input: InputEmbeddingKind, output: OutputLayerKind) -> Bool {
         guard let scope else { return true }

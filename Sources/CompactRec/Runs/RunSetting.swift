@@ -6,6 +6,8 @@
 public enum RunSetting: String, CaseIterable, Codable, Sendable {
     // The model. The first is first in a plan's list of allowed keys.
     case inputEmbedding, outputLayer, sharing, cutoffs, rankDivisor, embeddingSize, dilations, kernelSize
+    /// The backbone, and SASRec's knobs.
+    case encoder, layers, heads, innerSize, dropout
     /// T, the longest history read; a plan's grid gives it (`lengths`).
     case maxLength
     case inputRatio, buckets, hash, qrCollisions, qrOperation, rank, mixedAlpha

@@ -8,12 +8,14 @@ extension RunSpecification {
     /// - Throws: ``RunSpecificationError`` naming the setting at fault.
     public func modelConfiguration(itemCount: Int, frequencies: [Int], given: Set<RunSetting>,
                                    names: RunSettingNames) throws -> ModelConfiguration {
-        guard let input = model.inputEmbedding.kind, let output = model.outputLayer.kind, let sharing = model.sharing.kind else {
+        guard let input = model.inputEmbedding.kind, let output = model.outputLayer.kind, let sharing = model.sharing.kind,
+              model.encoder.kind != nil else {
             throw unsupportedVariant()!
         }
         var config = ModelConfiguration(
-            itemCount: itemCount, embeddingSize: model.embeddingSize, dilations: model.dilations, kernelSize: model.kernelSize,
-            maxLength: model.maxLength, inputEmbedding: input, outputLayer: output, sharing: sharing, rankDivisor: model.rankDivisor)
+            itemCount: itemCount, embeddingSize: model.embeddingSize, maxLength: model.maxLength,
+            encoder: encoderConfiguration(sharing: sharing), inputEmbedding: input, outputLayer: output,
+            rankDivisor: model.rankDivisor)
         if config.usesClusters {
             do {
                 config.cutoffs = try ItemClusters.parse(model.cutoffs, frequencies: frequencies).cutoffs
@@ -51,6 +53,17 @@ extension RunSpecification {
             throw RunSpecificationError(nil, error.description)
         }
         return config
+    }
+
+    /// The backbone's configuration from the specification's encoder settings.
+    func encoderConfiguration(sharing: SharingScheme) -> EncoderConfiguration {
+        switch model.encoder.kind! {
+        case .nextitnet:
+            .nextItNet(NextItNetConfiguration(dilations: model.dilations, kernelSize: model.kernelSize, sharing: sharing))
+        case .sasrec:
+            .sasRec(SASRecConfiguration(layers: model.layers, heads: model.heads, innerSize: model.innerSize,
+                                        dropout: Float(model.dropout), attentionDropout: Float(model.dropout)))
+        }
     }
 
     /// How to train, as the trainer and a model bundle's `config.json` take it.

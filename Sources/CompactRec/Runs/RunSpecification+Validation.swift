@@ -11,6 +11,7 @@ extension RunSpecification {
         }
         return check(model.inputEmbedding, .inputEmbedding, "an input embedding")
             ?? check(model.outputLayer, .outputLayer, "an output layer")
+            ?? check(model.encoder, .encoder, "an encoder")
             ?? check(model.sharing, .sharing, "a sharing scheme")
             ?? check(model.inputTable.hash, .hash, "a hash")
             ?? check(model.outputTable.hash, .outputHash, "a hash")
@@ -28,7 +29,11 @@ extension RunSpecification {
         if training.patience != nil && !data.validation {
             throw RunSpecificationError(.patience, "\(names[.patience]) needs a validation split to watch, and the validation split is turned off")
         }
-        let input = model.inputEmbedding.kind!, output = model.outputLayer.kind!
+        let input = model.inputEmbedding.kind!, output = model.outputLayer.kind!, encoder = model.encoder.kind!
+        for setting in RunSetting.allCases where given.contains(setting) && !setting.applies(encoder: encoder) {
+            throw RunSpecificationError(setting, "\(names[setting]) applies to a \(setting.encoderScope!.rawValue) encoder, "
+                                        + "and the encoder is \(encoder.rawValue)")
+        }
         for setting in RunSetting.allCases where given.contains(setting) && !setting.applies(input: input, output: output) {
             throw RunSpecificationError(setting, "\(names[setting]) \(setting.misapplied(input: input, output: output))")
         }
@@ -62,6 +67,14 @@ extension RunSpecification {
         }
         if let bad = model.dilations.first(where: { !(1...Encoder.dilation).contains($0) }) {
             throw RunSpecificationError(.dilations, "\(names[.dilations]) must each be from 1 to \(Encoder.dilation); got \(bad)")
+        }
+        typealias Transformer = SASRecConfiguration.Limits
+        try whole(.layers, model.layers, 1...Transformer.layers)
+        try whole(.heads, model.heads, 1...Transformer.heads)
+        try whole(.innerSize, model.innerSize, 1...Transformer.innerSize)
+        try number(.dropout, model.dropout, "a rate in [0, 1) such as 0.5") { $0 >= 0 && $0 < 1 }
+        if model.encoder.kind == .sasrec && model.embeddingSize % model.heads != 0 {
+            throw RunSpecificationError(.heads, "\(names[.heads]) must divide the embedding size (\(model.embeddingSize)); got \(model.heads)")
         }
         // Not necessarily whole: 1.5 is one.
         try number(.rankDivisor, model.rankDivisor, "a number of at least 1") { $0 >= 1 }

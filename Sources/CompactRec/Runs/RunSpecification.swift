@@ -43,10 +43,18 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     public var embeddingSize = 64
     /// T, the longest history read.
     public var maxLength = 50
-    /// NextItNet's residual blocks, one dilation each, and its kernel size.
+    /// The backbone: nextitnet or sasrec.
+    public var encoder = VariantName(EncoderKind.nextitnet)
+    /// NextItNet's residual blocks, one dilation each, its kernel size and CpRec's sharing of them.
     public var dilations = [1, 4, 1, 4]
     public var kernelSize = 3
     public var sharing = VariantName(SharingScheme.none)
+    /// SASRec's Transformer blocks, attention heads and feed-forward width (RecBole's defaults).
+    public var layers = 2
+    public var heads = 2
+    public var innerSize = 256
+    /// SASRec's dropout, on hidden states and on attention weights alike (training only).
+    public var dropout = 0.5
     public var inputEmbedding = VariantName(InputEmbeddingKind.full)
     public var outputLayer = VariantName(OutputLayerKind.fullSoftmax)
     /// The item clusters, in ``ItemClusters/parse(_:frequencies:)``'s syntax.

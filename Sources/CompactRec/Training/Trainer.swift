@@ -106,11 +106,19 @@ public final class Trainer {
             Batching.fillTrainingRow(sequence, length: T, inputs: inputs + r * T, targets: targets + r * T)
         }
         for p in optimizer.parameters { p.gradient.zero() }
-        guard let loss = model.trainingStep(inputs: inputs, targets: targets, batch: batch.count, length: T) else { return nil }
+        guard let loss = model.trainingStep(inputs: inputs, targets: targets, batch: batch.count, length: T,
+                                            dropoutSeed: dropoutSeed(step: progress.stepsDone)) else { return nil }
         if !loss.isFinite { return loss }  // the caller stops; the weights stay as they were
         if let c = options.gradientClipNorm { clipGradientNorm(optimizer.parameters, maxNorm: c) }
         optimizer.step()
         return loss
+    }
+
+    /// The seed of the dropout masks of the run's `step`-th step (from 0): a function of the run's
+    /// seed and the step alone, so a resumed run draws the masks the uninterrupted one would have.
+    func dropoutSeed(step: Int) -> UInt64 {
+        var generator = SeededGenerator(seed: options.seed ^ (UInt64(step) &* 0x9E37_79B9_7F4A_7C15))
+        return generator.next()
     }
 
     /// Trains from `progress` until the options' epochs are done or early stopping ends it,

@@ -8,12 +8,13 @@ public final class Embedding: ParameterContainer {
     /// [N, C]
     public let weight: Parameter
 
-    public init(count: Int, dimensions: Int, rng: inout SeededGenerator) {
+    /// Rows from N(0, standardDeviation²): 1 as torch.nn.Embedding, 0.02 as RecBole's SASRec.
+    public init(count: Int, dimensions: Int, standardDeviation: Float = 1, rng: inout SeededGenerator) {
         precondition(count >= 1 && dimensions >= 1)
         self.count = count
         self.dimensions = dimensions
         weight = Parameter(shape: [count, dimensions])
-        weight.value.fillNormal(std: 1, using: &rng)  // as torch.nn.Embedding
+        weight.value.fillNormal(std: standardDeviation, using: &rng)
         weight.value.data.update(repeating: 0, count: dimensions)
     }
 

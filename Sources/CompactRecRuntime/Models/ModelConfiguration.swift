@@ -157,7 +157,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         }
         try within(itemCount, 2...Limits.itemCount, "itemCount (padding and at least one item)")
         try within(embeddingSize, 1...Limits.embeddingSize, "embedding size")
-        try encoder.validate()
+        try encoder.validate(channels: embeddingSize)
         try within(maxLength, 1...Limits.maxLength, "max length")
         guard rankDivisor >= 1 && rankDivisor <= Double(Limits.embeddingSize) else {
             throw fail("rank divisor must lie in 1...\(Limits.embeddingSize), got \(rankDivisor)")

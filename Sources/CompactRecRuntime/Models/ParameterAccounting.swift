@@ -41,7 +41,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         case .memcom, .hashing, .qr, .lowRank, .mixedDim:
             input = c.inputTable?.parameterCount(c.inputEmbedding.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0
         }
-        middle = c.encoder.parameterCount(channels: C)
+        middle = c.encoder.parameterCount(channels: C, maxLength: c.maxLength)
         switch c.outputLayer {
         case .fullSoftmax: output = C * N + N
         case .treeSoftmax:
@@ -64,7 +64,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     /// (`EncoderConfiguration.uncompressedParameterCount`); C·N + N for the softmax.
     public static func uncompressed(_ c: ModelConfiguration) -> ParameterAccounting {
         let N = c.itemCount, C = c.embeddingSize
-        let middle = c.encoder.uncompressedParameterCount(channels: C)
+        let middle = c.encoder.uncompressedParameterCount(channels: C, maxLength: c.maxLength)
         return ParameterAccounting(input: N * C, middle: middle, output: C * N + N, uncompressedTotal: N * C + middle + C * N + N)
     }
 

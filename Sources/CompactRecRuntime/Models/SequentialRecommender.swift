@@ -33,8 +33,8 @@ public final class SequentialRecommender: ParameterContainer {
         self.output = output
     }
 
-    /// The model a configuration describes: its input embedding, its encoder (a NextItNet with its sharing)
-    /// scheme, and its output layer, initialised from `seed`.
+    /// The model a configuration describes: its input embedding, its encoder and its output
+    /// layer, initialised from `seed`.
     public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         var embeddingRNG = rng.split(), encoderRNG = rng.split(), outputRNG = rng.split()
@@ -43,16 +43,18 @@ public final class SequentialRecommender: ParameterContainer {
         let embedding: any ItemEmbedding
         switch c.inputEmbedding {
         case .full:
-            embedding = Embedding(count: c.itemCount, dimensions: c.embeddingSize, rng: &embeddingRNG)
+            embedding = Embedding(count: c.itemCount, dimensions: c.embeddingSize,
+                                  standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &embeddingRNG)
         case .blockAdaptive:
             embedding = BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor,
                                                rng: &embeddingRNG)
         case .memcom, .hashing, .qr, .lowRank, .mixedDim:
             guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
             embedding = settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
-                                           clusters: clusters, standardDeviation: 1, rng: &embeddingRNG)
+                                           clusters: clusters, standardDeviation: c.encoder.itemEmbeddingStandardDeviation,
+                                           rng: &embeddingRNG)
         }
-        let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, rng: &encoderRNG)
+        let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &encoderRNG)
         let output: any OutputLayer
         switch c.outputLayer {
         case .fullSoftmax:
@@ -89,7 +91,7 @@ public final class SequentialRecommender: ParameterContainer {
         let x = embedded.ensure(B * T * C)
         embedding.forward(ids: inputs, rows: B * T, output: x)
         let last = lastHidden.ensure(B * C)
-        last.update(from: encoder.forwardLast(input: x, batch: B, length: T), count: B * C)
+        last.update(from: encoder.forwardLast(input: x, ids: inputs, batch: B, length: T), count: B * C)
         return UnsafePointer(last)
     }
 

@@ -40,7 +40,7 @@ enum ModelTestSupport {
         let C = model.configuration.embeddingSize
         let x = Tensor(shape: [B, T, C])
         model.embedding.forward(ids: inputs, rows: B * T, output: x.data)
-        let h = model.encoder.forward(input: x.data, batch: B, length: T)
+        let h = inputs.withUnsafeBufferPointer { model.encoder.forward(input: x.data, ids: $0.baseAddress!, batch: B, length: T) }
         return Array(UnsafeBufferPointer(start: h, count: B * T * C))
     }
 

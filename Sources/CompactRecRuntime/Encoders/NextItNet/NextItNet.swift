@@ -63,6 +63,11 @@ public final class NextItNet: SequenceEncoder {
         blocks.enumerated().flatMap { i, block in block.namedParameters(prefix: join(prefix, "blocks.\(i)")) }
     }
 
+    public func forward(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        forward(input: input, batch: B, length: T)
+    }
+
+    /// The stack over [B, T, C]; padding needs no ids here, its embeddings are zeros.
     public func forward(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
         batch = B
         length = T
@@ -70,6 +75,10 @@ public final class NextItNet: SequenceEncoder {
         var x = input
         for block in blocks { x = block.forward(input: x, batch: B, length: T) }
         return x
+    }
+
+    public func forwardLast(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
+        forwardLast(input: input, batch: B, length: T)
     }
 
     public func forwardLast(input: UnsafePointer<Float>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
