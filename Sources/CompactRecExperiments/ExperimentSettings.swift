@@ -55,6 +55,7 @@ public struct ExperimentSettings: Equatable, Sendable {
         case .heads: specification.model.heads = try whole()
         case .innerSize: specification.model.innerSize = try whole()
         case .dropout: specification.model.dropout = try number()
+        case .tieEmbeddings: specification.model.tieEmbeddings = try reader.bool(value, at: path)
         case .inputRatio, .outputRatio:
             specification.model[keyPath: table(setting == .inputRatio ? .input : .output)].ratio = try number()
         case .buckets, .outputBuckets:
@@ -106,6 +107,7 @@ public struct ExperimentSettings: Equatable, Sendable {
         case .heads: return number(model.heads)
         case .innerSize: return number(model.innerSize)
         case .dropout: return number(model.dropout)
+        case .tieEmbeddings: return model.tieEmbeddings.map { .bool($0) }
         case .inputRatio, .outputRatio: return number(table(setting == .inputRatio ? .input : .output).ratio)
         case .buckets, .outputBuckets: return number(table(setting == .buckets ? .input : .output).buckets)
         case .hash, .outputHash: return table(setting == .hash ? .input : .output).hash.map { .string($0.name) }

@@ -71,6 +71,9 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .flag(.dropout), help: .withDefault(
         "SASRec: dropout rate on hidden states and attention weights while training.", \.model.dropout))
     var dropout: Double?
+    @Flag(name: .flag(.tieEmbeddings), inversion: .prefixedNo, help: ArgumentHelp(
+        "Score with the input table itself (one item table); default: on for sasrec, off for nextitnet, where both tables are full."))
+    var tieEmbeddings: Bool?
     @Option(name: .flag(.maxLength), help: .withDefault("Longest history read (T).", \.model.maxLength)) var maxLength: Int?
     @Option(name: .flag(.inputEmbedding), help: .withDefault(
         "Item embedding: full, block-adaptive (CpRec), memcom, hashing, qr, low-rank or mixed-dim.", \.model.inputEmbedding))
@@ -100,6 +103,7 @@ struct ModelOptions: ParsableArguments {
         flags.set(.heads, \.model.heads, heads)
         flags.set(.innerSize, \.model.innerSize, innerSize)
         flags.set(.dropout, \.model.dropout, dropout)
+        flags.set(.tieEmbeddings, \.model.tieEmbeddings, tieEmbeddings)
         flags.set(.dilations, \.model.dilations, try dilations.map { try parseIntegerList($0, name: RunSetting.dilations.flag) })
         flags.set(.kernelSize, \.model.kernelSize, kernelSize)
         flags.set(.maxLength, \.model.maxLength, maxLength)
@@ -115,7 +119,7 @@ struct ModelOptions: ParsableArguments {
     /// One line describing the model, for progress output.
     static func describe(_ c: ModelConfiguration) -> String {
         var text = "\(c.encoder.summary), C=\(c.embeddingSize) T=\(c.maxLength), "
-            + "input \(c.inputEmbedding.rawValue), output \(c.outputLayer.rawValue)"
+            + "input \(c.inputEmbedding.rawValue), output \(c.outputLayer.rawValue)\(c.tiedEmbeddings ? " (tied to the input)" : "")"
         if let cutoffs = c.cutoffs { text += ", clusters \(cutoffs), rank divisor \(String(format: "%g", c.rankDivisor))" }
         for (kind, settings, side) in [(c.inputEmbedding.table, c.inputTable, "input"), (c.outputLayer.table, c.outputTable, "output")] {
             guard let kind, let settings else { continue }

@@ -62,7 +62,7 @@ enum Output {
         var fields: [String: Any] = [
             "items": c.itemCount - 1, "embedding_size": c.embeddingSize, "encoder": c.encoder.kind, "max_length": c.maxLength,
             "input_embedding": c.inputEmbedding.rawValue, "output_layer": c.outputLayer.rawValue, "cutoffs": c.cutoffs ?? [],
-            "rank_divisor": c.rankDivisor,
+            "rank_divisor": c.rankDivisor, "tied_embeddings": c.tiedEmbeddings,
         ]
         if let encoder = c.encoder.nextItNet {
             fields.merge(["dilations": encoder.dilations, "kernel_size": encoder.kernelSize, "sharing": encoder.sharing.rawValue]) { a, _ in a }

@@ -20,6 +20,7 @@ extension RunSetting {
         case .heads: "heads"
         case .innerSize: "inner-size"
         case .dropout: "dropout"
+        case .tieEmbeddings: "tie-embeddings"
         case .maxLength: "max-len"
         case .inputRatio: "input-ratio"
         case .buckets: "buckets"

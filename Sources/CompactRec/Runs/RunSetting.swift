@@ -8,6 +8,8 @@ public enum RunSetting: String, CaseIterable, Codable, Sendable {
     case inputEmbedding, outputLayer, sharing, cutoffs, rankDivisor, embeddingSize, dilations, kernelSize
     /// The backbone, and SASRec's knobs.
     case encoder, layers, heads, innerSize, dropout
+    /// One item table for input and output.
+    case tieEmbeddings
     /// T, the longest history read; a plan's grid gives it (`lengths`).
     case maxLength
     case inputRatio, buckets, hash, qrCollisions, qrOperation, rank, mixedAlpha

@@ -15,7 +15,7 @@ extension RunSpecification {
         var config = ModelConfiguration(
             itemCount: itemCount, embeddingSize: model.embeddingSize, maxLength: model.maxLength,
             encoder: encoderConfiguration(sharing: sharing), inputEmbedding: input, outputLayer: output,
-            rankDivisor: model.rankDivisor)
+            rankDivisor: model.rankDivisor, tiedEmbeddings: model.tiesEmbeddings)
         if config.usesClusters {
             do {
                 config.cutoffs = try ItemClusters.parse(model.cutoffs, frequencies: frequencies).cutoffs

@@ -37,6 +37,10 @@ extension RunSpecification {
         for setting in RunSetting.allCases where given.contains(setting) && !setting.applies(input: input, output: output) {
             throw RunSpecificationError(setting, "\(names[setting]) \(setting.misapplied(input: input, output: output))")
         }
+        if given.contains(.tieEmbeddings), model.tieEmbeddings == true, input != .full || output != .fullSoftmax {
+            throw RunSpecificationError(.tieEmbeddings, "\(names[.tieEmbeddings]) needs a full input embedding and a full-softmax "
+                                        + "output, and the model has \(input.rawValue) and \(output.rawValue)")
+        }
         if input == .blockAdaptive && given.isSuperset(of: [.inputRatio, .rankDivisor]) {
             throw RunSpecificationError(.inputRatio, "\(names[.inputRatio]) conflicts with the rank divisor (\(names[.rankDivisor])): "
                                         + "both size the block-adaptive input embedding; give one")

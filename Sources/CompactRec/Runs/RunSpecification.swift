@@ -55,6 +55,15 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     public var innerSize = 256
     /// SASRec's dropout, on hidden states and on attention weights alike (training only).
     public var dropout = 0.5
+    /// Whether the full softmax scores with the input table itself; nil is the backbone's
+    /// custom (``tiesEmbeddings``).
+    public var tieEmbeddings: Bool?
+
+    /// Whether the model ties its tables: as asked, else as the backbone's papers do (SASRec
+    /// ties, NextItNet does not) where both sides are full tables.
+    public var tiesEmbeddings: Bool {
+        tieEmbeddings ?? (encoder.kind == .sasrec && inputEmbedding.kind == .full && outputLayer.kind == .fullSoftmax)
+    }
     public var inputEmbedding = VariantName(InputEmbeddingKind.full)
     public var outputLayer = VariantName(OutputLayerKind.fullSoftmax)
     /// The item clusters, in ``ItemClusters/parse(_:frequencies:)``'s syntax.

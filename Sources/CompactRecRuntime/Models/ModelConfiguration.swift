@@ -56,12 +56,17 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var inputTable: ItemTableSettings?
     /// The knobs of the output's compressed item matrix; nil otherwise.
     public var outputTable: ItemTableSettings?
+    /// Whether the full softmax scores with the full input table itself (`TiedSoftmax`), so the
+    /// model stores one item table.
+    public var tiedEmbeddings: Bool
 
     public init(
         itemCount: Int, embeddingSize: Int = 64, maxLength: Int = 50, encoder: EncoderConfiguration,
         inputEmbedding: InputEmbeddingKind = .full, outputLayer: OutputLayerKind = .fullSoftmax, cutoffs: [Int]? = nil,
-        rankDivisor: Double = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil
+        rankDivisor: Double = 4, inputTable: ItemTableSettings? = nil, outputTable: ItemTableSettings? = nil,
+        tiedEmbeddings: Bool = false
     ) {
+        self.tiedEmbeddings = tiedEmbeddings
         self.itemCount = itemCount
         self.embeddingSize = embeddingSize
         self.maxLength = maxLength
@@ -91,7 +96,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case itemCount, embeddingSize, maxLength, encoder
-        case inputEmbedding, outputLayer, cutoffs, rankDivisor, inputTable, outputTable
+        case inputEmbedding, outputLayer, cutoffs, rankDivisor, inputTable, outputTable, tiedEmbeddings
     }
 
     /// Keys added after the first bundles take their defaults when absent. A version-1
@@ -112,6 +117,7 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         rankDivisor = try c.decodeIfPresent(Double.self, forKey: .rankDivisor) ?? 4
         inputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .inputTable)
         outputTable = try c.decodeIfPresent(ItemTableSettings.self, forKey: .outputTable)
+        tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? false
     }
 
     /// The NextItNet settings of a version-1 configuration, which kept them at the top level.
@@ -168,6 +174,9 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
             }
             _ = try ItemClusters(cutoffs: Array(cutoffs.dropLast()), itemCount: itemCount)
             guard cutoffs.last == itemCount else { throw fail("the last cut-off must be N = \(itemCount), got \(cutoffs.last!)") }
+        }
+        if tiedEmbeddings && (inputEmbedding != .full || outputLayer != .fullSoftmax) {
+            throw fail("tied embeddings need a full input table and a full softmax, got \(inputEmbedding.rawValue) and \(outputLayer.rawValue)")
         }
         for (kind, settings, key, part) in [(inputEmbedding.table, inputTable, "inputTable", "input embedding"),
                                             (outputLayer.table, outputTable, "outputTable", "output layer")] {

@@ -43,7 +43,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         }
         middle = c.encoder.parameterCount(channels: C, maxLength: c.maxLength)
         switch c.outputLayer {
-        case .fullSoftmax: output = C * N + N
+        case .fullSoftmax: output = c.tiedEmbeddings ? N : C * N + N
         case .treeSoftmax:
             let headWidth = (clusters?.size(of: 0) ?? N) + tails.count
             output = C * headWidth + headWidth + tails.reduce(0) { $0 + C * $1.rank + $1.rank * $1.size + $1.size }

@@ -57,6 +57,9 @@ public final class SequentialRecommender: ParameterContainer {
         let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &encoderRNG)
         let output: any OutputLayer
         switch c.outputLayer {
+        case .fullSoftmax where c.tiedEmbeddings:
+            guard let table = embedding as? Embedding else { preconditionFailure("tied embeddings need the full table; call validate() first") }
+            output = TiedSoftmax(tiedTo: table)
         case .fullSoftmax:
             output = FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &outputRNG)
         case .treeSoftmax:

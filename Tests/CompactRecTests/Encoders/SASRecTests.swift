@@ -11,19 +11,21 @@ import Testing
 struct SASRecTests {
     static let T = 6, B = 2, N = 11, C = 4
 
-    static func configuration(layers: Int = 2, heads: Int = 2, inner: Int = 6, dropout: Float = 0, length T: Int = T)
-        -> ModelConfiguration
-    {
+    static func configuration(layers: Int = 2, heads: Int = 2, inner: Int = 6, dropout: Float = 0, length T: Int = T,
+                              tied: Bool = false) -> ModelConfiguration {
         ModelConfiguration(
             itemCount: N, embeddingSize: C, maxLength: T,
             encoder: .sasRec(SASRecConfiguration(layers: layers, heads: heads, innerSize: inner, dropout: dropout,
-                                                 attentionDropout: dropout)))
+                                                 attentionDropout: dropout)),
+            tiedEmbeddings: tied)
     }
 
     /// A model whose weights are far from RecBole's N(0, 0.02²) start, so that every path
     /// carries a gradient well above the finite differences' noise.
-    static func model(layers: Int = 2, heads: Int = 2, dropout: Float = 0, length T: Int = T, seed: UInt64 = 5) -> SequentialRecommender {
-        let model = SequentialRecommender(configuration: configuration(layers: layers, heads: heads, dropout: dropout, length: T), seed: seed)
+    static func model(layers: Int = 2, heads: Int = 2, dropout: Float = 0, length T: Int = T, tied: Bool = false,
+                      seed: UInt64 = 5) -> SequentialRecommender {
+        let model = SequentialRecommender(
+            configuration: configuration(layers: layers, heads: heads, dropout: dropout, length: T, tied: tied), seed: seed)
         var rng = SeededGenerator(seed: seed &+ 100)
         for named in model.uniqueParameters() {
             let p = named.parameter.value
@@ -41,10 +43,10 @@ struct SASRecTests {
 
     static let sequences: [[Int32]] = [[3, 7, 1, 9], [2, 5, 10, 4, 4, 8, 6, 1]]
 
-    @Test(arguments: [(2, 2, Float(0)), (1, 1, Float(0)), (2, 2, Float(0.3))])
-    func lossGradientMatchesFiniteDifferencesForEveryParameter(layers: Int, heads: Int, dropout: Float) {
+    @Test(arguments: [(2, 2, Float(0), false), (1, 1, Float(0), false), (2, 2, Float(0.3), false), (1, 2, Float(0.3), true)])
+    func lossGradientMatchesFiniteDifferencesForEveryParameter(layers: Int, heads: Int, dropout: Float, tied: Bool) {
         let T = Self.T, B = Self.B
-        let model = Self.model(layers: layers, heads: heads, dropout: dropout)
+        let model = Self.model(layers: layers, heads: heads, dropout: dropout, tied: tied)
         var (inputs, targets) = ModelTestSupport.trainingBatch(Self.sequences, length: T)
         targets[T + 2] = 0  // a masked position inside a row as well
         let seed: UInt64 = 0xD0D0
@@ -59,7 +61,7 @@ struct SASRecTests {
         for (p, gradient) in zip(model.uniqueParameters(), analytic) {
             names.append(p.name)
             var entries = check.entries(count: p.parameter.count)
-            if p.name == "item_embedding.weight" {
+            if p.name == "item_embedding.weight" && !tied {
                 #expect(gradient[0..<Self.C].allSatisfy { $0 == 0 })
                 entries.removeAll { $0 < Self.C }
             }
@@ -72,8 +74,10 @@ struct SASRecTests {
         let block = ["query", "key", "value", "output"].flatMap { ["attention.\($0).weight", "attention.\($0).bias"] }
             + ["ln1.weight", "ln1.bias", "ffn_in.weight", "ffn_in.bias", "ffn_out.weight", "ffn_out.bias", "ln2.weight", "ln2.bias"]
         let blocks = (0..<layers).flatMap { l in block.map { "blocks.\(l).\($0)" } }
+        // A tied output's table is the input's: one parameter, under the input's name.
         #expect(names == ["item_embedding.weight", "positions", "ln_input.weight", "ln_input.bias"] + blocks
-                + ["output.weight", "output.bias"])
+                + (tied ? ["output.bias"] : ["output.weight", "output.bias"]))
+        #expect(model.parameterCount == ParameterAccounting(configuration: model.configuration).total)
     }
 
     @Test func dropoutChangesTheLossAndTheSameSeedGivesTheSameLoss() {

@@ -13,9 +13,9 @@ struct RunSpecificationTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         #expect(String(decoding: try encoder.encode(RunSpecification.defaults), as: UTF8.self) == """
-            {"data":{"format":"auto","validation":true},"model":{"cutoffs":"auto:3","dilations":[1,4,1,4],"embeddingSize":64,\
-            "inputEmbedding":"full","inputTable":{},"kernelSize":3,"maxLength":50,"outputLayer":"full-softmax","outputTable":{},\
-            "rankDivisor":4,"sharing":"none"},"training":{"batchSize":128,"epochs":10,"learningRate":0.001,"seed":1,\
+            {"data":{"format":"auto","validation":true},"model":{"cutoffs":"auto:3","dilations":[1,4,1,4],"dropout":0.5,\
+            "embeddingSize":64,"encoder":"nextitnet","heads":2,"innerSize":256,"inputEmbedding":"full","inputTable":{},\
+            "kernelSize":3,"layers":2,"maxLength":50,"outputLayer":"full-softmax","outputTable":{},"rankDivisor":4,"sharing":"none"},"training":{"batchSize":128,"epochs":10,"learningRate":0.001,"seed":1,\
             "trainWindows":false,"weightDecay":0}}
             """)
         // The runtime's conveniences agree with them.
@@ -35,7 +35,37 @@ struct RunSpecificationTests {
         specification.model.outputLayer = VariantName(.treeSoftmax)
         try specification.validate(given: [.cutoffs, .rankDivisor, .outputLayer], names: .planKeys)
         // Given at a value every model takes, a setting always applies.
-        try specification.validate(given: Set(RunSetting.allCases.filter { $0.scope == nil }), names: .planKeys)
+        try specification.validate(given: Set(RunSetting.allCases.filter { $0.scope == nil && $0.encoderScope == nil }),
+                                   names: .planKeys)
+    }
+
+    @Test func eachBackboneTakesItsOwnSettingsAndSASRecTiesItsTables() throws {
+        var specification = RunSpecification()
+        #expect { try specification.validate(given: [.layers], names: .planKeys) } throws: {
+            ($0 as? RunSpecificationError)?.setting == .layers && "\($0)".contains("applies to a sasrec encoder, and the encoder is nextitnet")
+        }
+        #expect(!specification.model.tiesEmbeddings)
+        specification.model.encoder = VariantName(.sasrec)
+        try specification.validate(given: [.encoder, .layers, .heads, .innerSize, .dropout], names: .planKeys)
+        #expect { try specification.validate(given: [.encoder, .dilations], names: .planKeys) } throws: {
+            ($0 as? RunSpecificationError)?.setting == .dilations
+        }
+        #expect(specification.model.tiesEmbeddings)
+        let configuration = try specification.modelConfiguration(itemCount: 30, frequencies: Array(repeating: 1, count: 30),
+                                                                 given: [.encoder], names: .planKeys)
+        #expect(configuration.tiedEmbeddings && configuration.encoder == .sasRec(SASRecConfiguration()))
+        specification.model.heads = 5
+        #expect { try specification.validate(given: [.encoder, .heads], names: .planKeys) } throws: {
+            ($0 as? RunSpecificationError)?.setting == .heads
+        }
+        specification.model.heads = 2
+        // A compressed side cannot be tied: not by default, and an error when asked for.
+        specification.model.outputLayer = VariantName(.memcom)
+        #expect(!specification.model.tiesEmbeddings)
+        specification.model.tieEmbeddings = true
+        #expect { try specification.validate(given: [.encoder, .tieEmbeddings], names: .planKeys) } throws: {
+            ($0 as? RunSpecificationError)?.setting == .tieEmbeddings
+        }
     }
 
     @Test func theChecksNameTheSettingAsTheUserWroteIt() {

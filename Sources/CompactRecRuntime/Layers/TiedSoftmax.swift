@@ -1,0 +1,51 @@
+/// A full softmax whose item matrix is the input embedding's table (tied embeddings, as
+/// SASRec, BERT4Rec and RecBole use): logits = h · Eᵀ + b over all N items, with `E` the
+/// `Embedding`'s own `[N, C]` parameter, so the model stores the table once.
+///
+/// Both uses add to the one gradient (see `Parameter`), and a bundle holds the table once, under
+/// the input's name `item_embedding.weight`; only the bias `[N]` is the output's own.
+///
+///     let embedding = Embedding(count: N, dimensions: C, rng: &rng)
+///     let output = TiedSoftmax(tiedTo: embedding)
+public final class TiedSoftmax: OutputLayer {
+    public let itemCount: Int
+    public let dimensions: Int
+    /// [N, C], the input embedding's.
+    public let weight: Parameter
+    /// [N]
+    public let bias: Parameter
+    /// [M, N]: logits, then probabilities, then dLoss/dLogits.
+    package let logits = Workspace()
+    /// [threads, N]: per-thread partial bias gradients.
+    package let biasPartials = Workspace()
+    /// [B, N]: scores of a ranking that scores every item (`OutputLayer.rankingScratch`).
+    public let rankingScratch = Workspace()
+
+    /// Scores with `embedding`'s table and a zero bias.
+    public convenience init(tiedTo embedding: Embedding) {
+        self.init(weight: embedding.weight, bias: Parameter(shape: [embedding.count]))
+    }
+
+    /// A layer over existing parameters: weight `[N, C]`, bias `[N]`.
+    public init(weight: Parameter, bias: Parameter) {
+        precondition(weight.shape.count == 2 && bias.shape == [weight.shape[0]], "a tied softmax needs weight [N, C] and bias [N]")
+        itemCount = weight.shape[0]
+        dimensions = weight.shape[1]
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// A replica: the same weights, shared and only read, with scratch of its own.
+    public func replica() -> Self { TiedSoftmax(weight: weight, bias: bias) as! Self }
+
+    /// The table appears under the output's name too; `uniqueParameters` keeps the input's.
+    public func namedParameters(prefix: String) -> [NamedParameter] {
+        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    }
+
+    public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {
+        let N = itemCount, C = dimensions
+        for r in 0..<B { (output + r * N).update(from: bias.value.data, count: N) }
+        BLAS.gemm(transB: true, m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: C, beta: 1, c: output, ldc: N)
+    }
+}
