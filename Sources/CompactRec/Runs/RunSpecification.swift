@@ -62,7 +62,8 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     /// Whether the model ties its tables: as asked, else as the backbone's papers do (SASRec
     /// ties, NextItNet does not) where both sides are full tables.
     public var tiesEmbeddings: Bool {
-        tieEmbeddings ?? (encoder.kind == .sasrec && inputEmbedding.kind == .full && outputLayer.kind == .fullSoftmax)
+        tieEmbeddings ?? ((encoder.kind?.tiesTablesByDefault ?? false) && inputEmbedding.kind == .full
+                          && outputLayer.kind == .fullSoftmax)
     }
     public var inputEmbedding = VariantName(InputEmbeddingKind.full)
     public var outputLayer = VariantName(OutputLayerKind.fullSoftmax)

@@ -16,7 +16,10 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         func count(_ container: any ParameterContainer) -> Int { container.parameterCount }
         input = count(model.embedding)
         middle = count(model.encoder)
-        output = count(model.output)
+        // A tied output's table is the input's, counted there.
+        let inputParameters = Set(model.embedding.uniqueParameters().map { ObjectIdentifier($0.parameter) })
+        output = model.output.uniqueParameters().filter { !inputParameters.contains(ObjectIdentifier($0.parameter)) }
+            .reduce(0) { $0 + $1.parameter.count }
         uncompressedTotal = Self.uncompressed(model.configuration).total
     }
 
@@ -61,11 +64,13 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     }
 
     /// The formulas for the uncompressed model: N·C for the table; the encoder without sharing
-    /// (`EncoderConfiguration.uncompressedParameterCount`); C·N + N for the softmax.
+    /// (`EncoderConfiguration.uncompressedParameterCount`); C·N + N for the softmax, or N when the
+    /// backbone ties its tables (`EncoderKind.tiesTablesByDefault`: SASRec's reference is tied).
     public static func uncompressed(_ c: ModelConfiguration) -> ParameterAccounting {
         let N = c.itemCount, C = c.embeddingSize
         let middle = c.encoder.uncompressedParameterCount(channels: C, maxLength: c.maxLength)
-        return ParameterAccounting(input: N * C, middle: middle, output: C * N + N, uncompressedTotal: N * C + middle + C * N + N)
+        let output = c.encoder.encoderKind.tiesTablesByDefault ? N : C * N + N
+        return ParameterAccounting(input: N * C, middle: middle, output: output, uncompressedTotal: N * C + middle + output)
     }
 
     public var dictionary: [String: Double] {

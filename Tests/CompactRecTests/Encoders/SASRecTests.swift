@@ -78,6 +78,10 @@ struct SASRecTests {
         #expect(names == ["item_embedding.weight", "positions", "ln_input.weight", "ln_input.bias"] + blocks
                 + (tied ? ["output.bias"] : ["output.weight", "output.bias"]))
         #expect(model.parameterCount == ParameterAccounting(configuration: model.configuration).total)
+        #expect(ParameterAccounting(model: model) == ParameterAccounting(configuration: model.configuration))
+        // SASRec's uncompressed reference is tied (one table): an untied model is the larger one.
+        let accounting = ParameterAccounting(model: model)
+        #expect(tied ? accounting.compressionRatio == 1 : accounting.compressionRatio < 1)
     }
 
     @Test func dropoutChangesTheLossAndTheSameSeedGivesTheSameLoss() {
