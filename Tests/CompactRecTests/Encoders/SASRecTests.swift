@@ -208,3 +208,57 @@ struct DropoutAndGELUTests {
         }
     }
 }
+
+/// Every item-table variant composes with SASRec: the configuration a run asks for builds, a
+/// few steps lower the loss, and the model's answers survive a bundle.
+@Suite("SASRec with every compression variant")
+struct SASRecCompositionTests {
+    static let N = 40, T = 6
+
+    static let variants: [(input: InputEmbeddingKind, output: OutputLayerKind, given: Set<RunSetting>)] = [
+        (.blockAdaptive, .treeSoftmax, [.cutoffs]), (.memcom, .fullSoftmax, [.inputRatio]), (.full, .memcom, [.outputRatio]),
+        (.hashing, .hashing, [.inputRatio, .outputRatio]), (.qr, .qr, [.inputRatio, .outputRatio]),
+        (.lowRank, .lowRank, [.inputRatio, .outputRatio]), (.mixedDim, .mixedDim, [.inputRatio, .outputRatio]),
+        (.full, .treeSoftmax, [.cutoffs]),
+    ]
+
+    @Test(arguments: 0..<8)
+    func trainsAndRoundTrips(_ index: Int) throws {
+        let variant = Self.variants[index]
+        var specification = RunSpecification()
+        specification.model.encoder = VariantName(.sasrec)
+        specification.model.embeddingSize = 8
+        specification.model.maxLength = Self.T
+        specification.model.innerSize = 16
+        specification.model.inputEmbedding = VariantName(variant.input)
+        specification.model.outputLayer = VariantName(variant.output)
+        specification.model.cutoffs = "10,25"
+        specification.model.inputTable.ratio = 2
+        specification.model.outputTable.ratio = 2
+        let given = variant.given.union([.encoder, .inputEmbedding, .outputLayer])
+        try specification.validate(given: given, names: .planKeys)
+        let frequencies = (0..<Self.N).map { $0 == 0 ? 0 : 100 - 2 * $0 }
+        let configuration = try specification.modelConfiguration(itemCount: Self.N, frequencies: frequencies, given: given,
+                                                                 names: .planKeys)
+        #expect(configuration.encoder.sasRec != nil && !configuration.tiedEmbeddings)
+        let model = SequentialRecommender(configuration: configuration, seed: 3)
+        #expect(model.encoder is SASRec)
+        let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.02)
+        let (inputs, targets) = ModelTestSupport.trainingBatch([[1, 2, 3, 4, 7, 8, 30], [8, 5, 1, 12], [5, 6, 2, 6, 39]], length: Self.T)
+        var losses: [Float] = []
+        for step in 0..<8 {
+            model.zeroGradients()
+            losses.append(model.trainingStep(inputs: inputs, targets: targets, batch: 3, length: Self.T, dropoutSeed: UInt64(step))!)
+            adam.step()
+        }
+        #expect(losses.allSatisfy(\.isFinite) && losses.last! < losses.first!, "\(variant): \(losses)")
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let vocabulary = try Vocabulary(originalIds: (0..<Self.N).map { $0 == 0 ? "<pad>" : "i\($0)" }, frequencies: frequencies)
+            try ModelBundle(model: model, vocabulary: vocabulary, training: nil, data: [:]).write(to: directory + "/b")
+            let bundle = try ModelBundle.read(from: directory + "/b")
+            let histories: [[Int32]] = [[1], [2, 3, 4], [5, 6, 7, 1, 2, 8, 9, 10]]
+            #expect(ModelTestSupport.bits(ModelTestSupport.scores(bundle.model, histories: histories))
+                    == ModelTestSupport.bits(ModelTestSupport.scores(model, histories: histories)))
+        }
+    }
+}
