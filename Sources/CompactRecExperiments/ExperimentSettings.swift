@@ -76,6 +76,9 @@ public struct ExperimentSettings: Equatable, Sendable {
         case .weightDecay: specification.training.weightDecay = try number()
         case .clipNorm: specification.training.clipNorm = try number()
         case .patience: specification.training.patience = try whole()
+        case .teacher: specification.training.teacher = try string()
+        case .distillWeight: specification.training.distillWeight = try number()
+        case .temperature: specification.training.temperature = try number()
         case .validation: specification.data.validation = try reader.bool(value, at: path)
         case .maxLength, .seed, .trainWindows, .file, .test, .format:
             throw reader.fail(path, "unknown key; expected one of \(Self.keys.joined(separator: ", "))")
@@ -122,6 +125,10 @@ public struct ExperimentSettings: Equatable, Sendable {
         case .weightDecay: return number(training.weightDecay)
         case .clipNorm: return number(training.clipNorm)
         case .patience: return number(training.patience)
+        case .teacher: return training.teacher.map { .string($0) }
+        // Only with a teacher, so that plans without one keep their run keys.
+        case .distillWeight: return training.teacher == nil ? nil : number(training.distillWeight)
+        case .temperature: return training.teacher == nil ? nil : number(training.temperature)
         case .validation: return .bool(specification.data.validation)
         case .maxLength, .seed, .trainWindows, .file, .test, .format: return nil
         }

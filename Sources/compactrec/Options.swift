@@ -189,6 +189,12 @@ struct TrainingFlags: ParsableArguments {
     var weightDecay: Double?
     @Option(name: .flag(.clipNorm), help: "Clip the global gradient norm to this value.") var clipNorm: Double?
     @Option(name: .flag(.patience), help: "Stop after this many epochs without a better validation NDCG@10.") var patience: Int?
+    @Option(name: .flag(.teacher), help: "A model bundle trained on the same data to distil from (its logits teach the student).")
+    var teacher: String?
+    @Option(name: .flag(.distillWeight), help: .withDefault("α: the KL term's share of the loss, with --teacher.", \.training.distillWeight))
+    var distillWeight: Double?
+    @Option(name: .flag(.temperature), help: .withDefault("τ: the softmax temperature of distillation, with --teacher.", \.training.temperature))
+    var temperature: Double?
     @Option(name: .flag(.seed), help: .withDefault("Random seed: the same seed, data and threads give the same model.", \.training.seed))
     var seed: UInt64?
     @Flag(name: .flag(.trainWindows), help: "Cut training histories longer than T + 1 items into windows of T + 1, so every item is a target once; without it only a history's last T + 1 items are trained on.")
@@ -201,6 +207,9 @@ struct TrainingFlags: ParsableArguments {
         flags.set(.weightDecay, \.training.weightDecay, weightDecay)
         flags.set(.clipNorm, \.training.clipNorm, clipNorm)
         flags.set(.patience, \.training.patience, patience)
+        flags.set(.teacher, \.training.teacher, teacher)
+        flags.set(.distillWeight, \.training.distillWeight, distillWeight)
+        flags.set(.temperature, \.training.temperature, temperature)
         flags.set(.seed, \.training.seed, seed)
         flags.set(.trainWindows, \.training.trainWindows, trainWindows ? true : nil)
     }

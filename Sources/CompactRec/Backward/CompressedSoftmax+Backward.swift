@@ -1,9 +1,9 @@
 import CompactRecRuntime
 
-extension CompressedSoftmax: TrainableOutputLayer {
+extension CompressedSoftmax: DistillableOutputLayer {
     public func lossAndBackward(
         hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows M: Int,
-        hiddenGradient: UnsafeMutablePointer<Float>
+        hiddenGradient: UnsafeMutablePointer<Float>, teacher: TeacherLogits?
     ) -> Float {
         let N = itemCount
         if M == 0 { return 0 }
@@ -11,7 +11,8 @@ extension CompressedSoftmax: TrainableOutputLayer {
         items.scoreItems(hidden: hidden, rows: M, output: z)
         let total = SoftmaxCrossEntropy.parallelRowsForwardBackward(
             logits: z, bias: bias.value.data, targets: targets, rows: M, width: N, scale: 1 / Float(M),
-            biasGradient: bias.gradient.data, workers: max(1, min(Parallel.threads, M)), partials: biasPartials)
+            biasGradient: bias.gradient.data, workers: max(1, min(Parallel.threads, M)), partials: biasPartials,
+            teacher: teacher)
         trainableItems.scoreItemsBackward(hidden: hidden, rows: M, scoresGradient: z, hiddenGradient: hiddenGradient)
         return Float(total / Double(M))
     }

@@ -5,8 +5,11 @@ extension SequentialRecommender {
     /// target is not padding; parameter gradients of that mean are added to `gradient`.
     /// inputs, targets: [B, T] (left-padded with 0). Returns nil when no position has a target.
     /// `dropoutSeed` draws the encoder's dropout masks (an encoder without dropout ignores it).
+    /// With a `teacher`, the loss is distillation's (see `Teacher`); the output layer must be a
+    /// `DistillableOutputLayer` (checked before training).
     public func trainingStep(
-        inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int, dropoutSeed: UInt64 = 0
+        inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int, dropoutSeed: UInt64 = 0,
+        teacher: Teacher? = nil
     ) -> Float? {
         weightsDidChange()  // the optimizer's step follows
         let (embedding, encoder, output) = trainableParts
@@ -27,7 +30,17 @@ extension SequentialRecommender {
             compactTargets[m] = targets[r]
             m += 1
         }
-        let loss = output.lossAndBackward(hidden: hm, targets: compactTargets, rows: M, hiddenGradient: dhm)
+        let loss: Float
+        if let teacher {
+            guard let output = output as? any DistillableOutputLayer else {
+                preconditionFailure("\(type(of: output)) cannot learn from a teacher; the run's checks should have refused it")
+            }
+            let logits = teacher.logits(inputs: inputs, targets: targets, batch: B, length: T, rows: M)
+            loss = output.lossAndBackward(hidden: hm, targets: compactTargets, rows: M, hiddenGradient: dhm,
+                                          teacher: TeacherLogits(logits: logits, weight: teacher.weight, temperature: teacher.temperature))
+        } else {
+            loss = output.lossAndBackward(hidden: hm, targets: compactTargets, rows: M, hiddenGradient: dhm)
+        }
 
         let dh = hiddenGradient.ensure(rows * C)
         m = 0

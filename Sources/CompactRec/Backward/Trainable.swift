@@ -20,6 +20,26 @@ public protocol TrainableOutputLayer: OutputLayer {
     ) -> Float
 }
 
+/// An output layer whose loss can also learn from a teacher's logits (see `Teacher`): those that
+/// compute the logits of every item anyway (the full softmax, tied or over a compressed matrix).
+public protocol DistillableOutputLayer: TrainableOutputLayer {
+    /// As `lossAndBackward`, with the loss `(1 − α)·CE + α·τ²·KL(teacher_τ ‖ student_τ)` when
+    /// `teacher` is given (its logits are the same rows', and are overwritten).
+    func lossAndBackward(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows M: Int,
+        hiddenGradient: UnsafeMutablePointer<Float>, teacher: TeacherLogits?
+    ) -> Float
+}
+
+extension DistillableOutputLayer {
+    public func lossAndBackward(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows M: Int,
+        hiddenGradient: UnsafeMutablePointer<Float>
+    ) -> Float {
+        lossAndBackward(hidden: hidden, targets: targets, rows: M, hiddenGradient: hiddenGradient, teacher: nil)
+    }
+}
+
 /// A sequence encoder that training can differentiate.
 public protocol TrainableSequenceEncoder: SequenceEncoder {
     /// The forward of a training step: as `forward`, with the encoder's dropout (if it has any)

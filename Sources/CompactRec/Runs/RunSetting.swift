@@ -17,6 +17,8 @@ public enum RunSetting: String, CaseIterable, Codable, Sendable {
 
     // Training.
     case epochs, batchSize, learningRate, weightDecay, clipNorm, patience
+    /// Distillation: the teacher bundle, α and τ.
+    case teacher, distillWeight, temperature
     /// A plan's grid gives the seed (`seeds`).
     case seed
     /// A plan's data set gives it (`windows`).

@@ -41,6 +41,13 @@ extension RunSpecification {
             throw RunSpecificationError(.tieEmbeddings, "\(names[.tieEmbeddings]) needs a full input embedding and a full-softmax "
                                         + "output, and the model has \(input.rawValue) and \(output.rawValue)")
         }
+        if training.teacher == nil, let setting = [RunSetting.distillWeight, .temperature].first(where: given.contains) {
+            throw RunSpecificationError(setting, "\(names[setting]) applies to distillation, and no teacher (\(names[.teacher])) is given")
+        }
+        if training.teacher != nil && output == .treeSoftmax {
+            throw RunSpecificationError(.teacher, "\(names[.teacher]) needs a student whose output scores every item (a full softmax, "
+                                        + "tied or over a compressed item matrix); the tree softmax cannot learn from a teacher yet")
+        }
         if input == .blockAdaptive && given.isSuperset(of: [.inputRatio, .rankDivisor]) {
             throw RunSpecificationError(.inputRatio, "\(names[.inputRatio]) conflicts with the rank divisor (\(names[.rankDivisor])): "
                                         + "both size the block-adaptive input embedding; give one")
@@ -95,5 +102,7 @@ extension RunSpecification {
         try number(.weightDecay, training.weightDecay, "a number of at least 0") { $0 >= 0 }
         try number(.clipNorm, training.clipNorm, "a positive gradient norm") { $0 > 0 }
         try whole(.patience, training.patience, 1...Int.max)
+        try number(.distillWeight, training.distillWeight, "a weight in [0, 1] such as 0.5") { $0 >= 0 && $0 <= 1 }
+        try number(.temperature, training.temperature, "a positive temperature such as 1") { $0 > 0 && $0 <= 1000 }
     }
 }

@@ -117,6 +117,12 @@ public struct TrainingSpecification: Codable, Equatable, Sendable {
     /// Cut training histories longer than T + 1 items into windows of T + 1
     /// (``SequenceDataset/withTrainingWindows(length:)``).
     public var trainWindows = false
+    /// A model bundle trained on the same data to distil from (``Teacher``); nil = no teacher.
+    public var teacher: String?
+    /// α: the KL term's share of the loss, with a teacher.
+    public var distillWeight = 0.5
+    /// τ: the temperature both distributions are softened by, with a teacher.
+    public var temperature = 1.0
 
     public init() {}
 }

@@ -64,7 +64,10 @@ public struct TrainingRun: Sendable {
     public func setUp(_ data: SequenceDataset) throws -> Setup {
         let configuration = try specification.modelConfiguration(
             itemCount: data.vocabulary.count, frequencies: data.vocabulary.frequencies, given: given, names: names)
-        return Setup(data: data, configuration: configuration, options: specification.trainingOptions)
+        let teacher = try specification.training.teacher.map { try TeacherSource(directory: $0, for: data, names: names) }
+        return Setup(data: data, configuration: configuration, options: specification.trainingOptions, teacher: teacher,
+                     distillWeight: Float(specification.training.distillWeight),
+                     temperature: Float(specification.training.temperature))
     }
 
     /// Sets up, trains and evaluates on `data` (as ``trainingData(_:)`` gives it).
@@ -77,11 +80,16 @@ public struct TrainingRun: Sendable {
         public let data: SequenceDataset
         public let configuration: ModelConfiguration
         public let options: TrainingOptions
+        /// The model to distil from, with α and τ.
+        public let teacher: TeacherSource?
+        public let distillWeight: Float, temperature: Float
 
-        /// The model, initialised from the seed, and its trainer.
+        /// The model, initialised from the seed, and its trainer (with its own replica of the teacher).
         public func makeModel() -> Session {
             let model = SequentialRecommender(configuration: configuration, seed: options.seed)
-            return Session(setup: self, model: model, trainer: Trainer(model: model, options: options))
+            let trainer = Trainer(model: model, options: options)
+            trainer.teacher = teacher.map { Teacher(model: $0.bundle.model.replica(), weight: distillWeight, temperature: temperature) }
+            return Session(setup: self, model: model, trainer: trainer)
         }
     }
 

@@ -73,6 +73,8 @@ public final class Trainer {
     public internal(set) var bestWeights: [[Float]]?
     /// Where the last checkpoint was written or restored from, for error messages.
     public internal(set) var lastCheckpoint: String?
+    /// The model the student distils from, if any (see `Teacher`).
+    public var teacher: Teacher?
     /// The dotted name of each of `optimizer.parameters`.
     public let parameterNames: [String]
     /// [B, T] inputs and targets of the current batch.
@@ -107,7 +109,7 @@ public final class Trainer {
         }
         for p in optimizer.parameters { p.gradient.zero() }
         guard let loss = model.trainingStep(inputs: inputs, targets: targets, batch: batch.count, length: T,
-                                            dropoutSeed: dropoutSeed(step: progress.stepsDone)) else { return nil }
+                                            dropoutSeed: dropoutSeed(step: progress.stepsDone), teacher: teacher) else { return nil }
         if !loss.isFinite { return loss }  // the caller stops; the weights stay as they were
         if let c = options.gradientClipNorm { clipGradientNorm(optimizer.parameters, maxNorm: c) }
         optimizer.step()
