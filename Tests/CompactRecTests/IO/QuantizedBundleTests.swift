@@ -192,4 +192,50 @@ struct QuantizedBundleTests {
         let once = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse("int8"))
         #expect(throws: InputError.self) { try once.quantized(to: try PrecisionSpecification.parse("int4")) }
     }
+
+    /// The README's numpy reader, verbatim: any weight of a bundle as float32 in its own shape.
+    static let numpyReader = """
+        import json, numpy as np
+        from safetensors.numpy import load_file
+        t, q = load_file("model.safetensors"), json.load(open("config.json")).get("precision", {}).get("tensors", {})
+        def weight(name):
+            if q.get(name, {"format": "fp16"})["format"] == "fp16": return t[name].astype(np.float32)  # F32 or F16
+            r, c = q[name], t[name + ".quantized"]; s, o = (t[name + k].astype(np.float32)[:, None] for k in (".scale", ".offset"))
+            if r["format"] == "int4": c = np.concatenate([c & 15, c >> 4], 1)  # low four bits: the first half of the row
+            w = c[:, :np.prod(r["shape"]) // len(c)] * s + o  # [rows, columns], rows along r["axis"]
+            return w.reshape(r["shape"]) if r["axis"] == 0 else w.T.reshape(r["shape"])
+        """
+
+    @Test("Python's safetensors loads a quantized bundle, and the README's numpy lines dequantize it", arguments: ["fp16", "int8", "int4"])
+    func pythonDequantizes(specification: String) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse(specification))
+            try bundle.write(to: directory + "/q")
+            guard let python = SafeTensorsPythonInteropTests.python else { try Test.cancel(SafeTensorsPythonInteropTests.skipReason) }
+            let script = """
+                import os, sys; os.chdir(sys.argv[1])
+                \(Self.numpyReader)
+                names = sorted(n for n in t if not n.endswith((".quantized", ".scale", ".offset")))
+                print(json.dumps({n: weight(n).ravel().tolist() for n in names + sorted(q)}))
+                """
+            let result = try SafeTensorsPythonInteropTests.run(python, ["-c", script, directory + "/q"])
+            try #require(result.status == 0, "\(result.output)")
+            let decoded = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: [Double]])
+            // Every weight of the model, by name: the quantized ones as the model holds them
+            // (Swift may fuse scale · code + offset; numpy rounds twice), the others exactly.
+            for weight in bundle.quantizedWeights {
+                let mine = weight.dequantizedValues(), theirs = try #require(decoded[weight.name], "\(weight.name) not read")
+                #expect(mine.count == theirs.count)
+                let tolerance = Double(mine.map(abs).max()!) * 1e-6
+                #expect(zip(mine, theirs).allSatisfy { abs(Double($0) - $1) <= tolerance }, "\(weight.name)")
+            }
+            let quantizedNames = Set(bundle.quantizedWeights.map(\.name))
+            for p in bundle.model.uniqueParameters() where !quantizedNames.contains(p.name) {
+                // Compared as Float: JSON carries each float32 as a decimal that rounds back to it.
+                #expect(decoded[p.name]?.map(Float.init) == p.parameter.value.values, "\(p.name)")
+            }
+            #expect(decoded.count == bundle.model.uniqueParameters().count + (bundle.quantizedWeights.count - bundle.quantizedWeights.filter { w in
+                bundle.model.uniqueParameters().contains { $0.name == w.name } }.count))
+        }
+    }
 }
