@@ -43,7 +43,7 @@ struct Evaluate: ParsableCommand {
             }
             object["protocol"] = protocolLine
             for (k, v) in Output.layoutFields(dataset) { object[k] = v }
-            for (k, v) in ParameterAccounting(model: bundle.model).dictionary { object[k] = v }
+            for (k, v) in Output.byteFields(bundle) { object[k] = v }
             Output.json(object)
         } else {
             print("protocol: \(protocolLine)")

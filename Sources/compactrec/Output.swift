@@ -57,6 +57,25 @@ enum Output {
         """
     }
 
+    /// Bytes per component as stored, the total, and the ratio against the uncompressed Float32 model.
+    static func bytes(_ b: ByteAccounting) -> String {
+        func mib(_ bytes: Int) -> String { String(format: "%.2f MiB", Double(bytes) / 1_048_576) }
+        return "bytes: input \(b.input), middle \(b.middle), output \(b.output), total \(b.total) (\(mib(b.total))); "
+            + "uncompressed Float32 \(b.uncompressedFloat32), ratio \(String(format: "%.2f", b.ratio))x"
+    }
+
+    /// A bundle's size for `--json`: parameters per component (from the configuration for a
+    /// reduced-precision bundle, whose quantized tables are not parameters), bytes per component
+    /// as stored (`bytes` is the stored total), and the precision of each component.
+    static func byteFields(_ bundle: ModelBundle) -> [String: Any] {
+        let parameters = bundle.configuration.precision == nil
+            ? ParameterAccounting(model: bundle.model) : ParameterAccounting(configuration: bundle.configuration.model)
+        var fields: [String: Any] = parameters.dictionary.merging(ByteAccounting(bundle: bundle).dictionary) { _, bytes in bytes }
+        let precision = bundle.configuration.precision ?? ModelPrecision(input: .float32, output: .float32, encoder: .float32)
+        fields["precision"] = ["input": precision.input.rawValue, "output": precision.output.rawValue, "encoder": precision.encoder.rawValue]
+        return fields
+    }
+
     /// A model configuration's fields as `--json` reports them.
     static func configurationFields(_ c: ModelConfiguration) -> [String: Any] {
         var fields: [String: Any] = [

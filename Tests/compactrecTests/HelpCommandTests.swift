@@ -12,7 +12,7 @@ struct HelpCommandTests {
         #expect(run.output.isEmpty, "\(run.output)")
         #expect(
             run.error.hasPrefix(
-                "Error: unknown command 'serve'; the commands are train, evaluate, recommend, inspect, benchmark, "
+                "Error: unknown command 'serve'; the commands are train, evaluate, recommend, inspect, quantize, benchmark, "
                     + "experiment, report and help\n"), "\(run.error)")
     }
 

@@ -74,4 +74,31 @@ void ck_row_products(const float *a, size_t lda, size_t rows, size_t inner, cons
 void ck_adam(float *w, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
              float epsilon, float weight_decay, float step_size, float inverse_correction2);
 
+/// Scores of B histories h ([B, C], row stride ldh) against rows [row_begin, row_end) of a matrix
+/// stored row-wise in reduced precision (layouts in quantized_rows.c): out[b·ldo + i] = bias[i]
+/// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block of 64 for all B.
+/// fp16 rows: [N, C] half bits.
+void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
+                        size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
+/// int8 rows: [N, C] codes, value = scale[i] · code + offset[i] (Float32 scale and offset).
+void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const float *scale,
+                       const float *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
+                       float *out, size_t ldo);
+/// int4 rows: [N, ceil(C/2)] bytes; scale and offset are [N] fp16 bits.
+void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
+                       const void *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
+                       float *out, size_t ldo);
+/// One row dequantized: out[0..<n] (fp16 bits; int8 and int4 codes with the row's scale and offset).
+void ck_dequantize_f16(const void *row, size_t n, float *out);
+void ck_dequantize_u8(const uint8_t *row, size_t n, float scale, float offset, float *out);
+void ck_dequantize_u4(const uint8_t *row, size_t n, float scale, float offset, float *out);
+
+/// Scalar references of the kernels above, for tests: format 16, 8 or 4; each value dequantized
+/// on its own and the dot product accumulated in double, in order.
+void ck_scores_rows_reference(int format, const float *h, size_t ldh, size_t histories, const void *rows,
+                              const void *scale, const void *offset, size_t columns, size_t row_begin, size_t row_end,
+                              const float *bias, float *out, size_t ldo);
+void ck_dequantize_reference(int format, const void *rows, const void *scale, const void *offset, size_t columns,
+                             size_t row, float *out);
+
 #endif

@@ -15,10 +15,19 @@ extension ModelBundle {
     /// config.json last with the SHA-256 of each file (`BundleIntegrity`). The caller has
     /// checked the item ids (`checkItemIds`), naming the path the user knows.
     func writeFiles(into directory: String) throws {
-        let tensors = model.uniqueParameters().map { p in
+        // A reduced-precision weight is stored in place of the parameter of its name (the
+        // encoder's, which the model holds dequantized) or of none (a quantized table).
+        let quantized = Set(quantizedWeights.map(\.name))
+        var tensors = model.uniqueParameters().filter { !quantized.contains($0.name) }.map { p in
             NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
         }
-        let weights = try SafeTensors.encode(tensors, metadata: ["format": Self.formatName, "version": String(Self.formatVersion)])
+        var stored: [StoredTensor] = []
+        for weight in quantizedWeights {
+            let (float32, others) = weight.safeTensors()
+            tensors += float32
+            stored += others
+        }
+        let weights = try SafeTensors.encode(tensors, stored: stored, metadata: ["format": Self.formatName, "version": String(Self.formatVersion)])
         try writeAtomically(weights, to: Self.path(directory, BundleIntegrity.weightsName))
         var tsv = "index\toriginal_id\tfrequency\n"
         for i in 0..<vocabulary.count {

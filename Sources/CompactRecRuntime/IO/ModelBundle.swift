@@ -31,6 +31,9 @@ public struct ModelBundle {
         /// The lower-case hexadecimal SHA-256 of each file of the bundle, by file name; nil in
         /// bundles of version 1. Filled in when the bundle is written.
         public var sha256: [String: String]?
+        /// How each component is stored, and every reduced-precision tensor; nil in a bundle that
+        /// is Float32 throughout (`compactrec quantize` writes it).
+        public var precision: ModelPrecision?
     }
 
     public var model: SequentialRecommender
@@ -40,6 +43,11 @@ public struct ModelBundle {
     /// were recorded), for a note to the user; nil when every file matched its recorded SHA-256,
     /// and for a bundle made in memory.
     public private(set) var unverifiedReason: String?
+    /// The weights stored in reduced precision (`configuration.precision`): the quantized tables
+    /// the model scores with, and the encoder's matrices as stored (the model holds them
+    /// dequantized). Empty for a Float32 bundle. The writer stores these in place of the
+    /// parameters of the same names.
+    public var quantizedWeights: [QuantizedWeight] = []
 
     public init(model: SequentialRecommender, vocabulary: Vocabulary, training: TrainingOptions?,
                 data: [String: String], metrics: [String: Double]? = nil) {
@@ -111,22 +119,32 @@ public struct ModelBundle {
             throw InputError(source: path(directory, "items.tsv"),
                              "has \(vocabulary.count) items but config.json says itemCount \(configuration.model.itemCount)")
         }
-        let file = try SafeTensors.read(path: path(directory, "model.safetensors"))
+        let file = configuration.precision == nil
+            ? try SafeTensors.read(path: path(directory, "model.safetensors"))
+            : try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.float16, .uint8])
         // Checked before the model is built, so that a config.json that lies about the model's
         // size cannot make it allocate far more than the tensor file holds; small differences
         // are left to the checks per tensor below, whose errors name the tensor.
         let expectedCount = ParameterAccounting(configuration: configuration.model).total
-        let storedCount = file.tensors.reduce(0) { $0 + $1.values.count }
+        // A byte of codes counts as two values (int4).
+        let storedCount = file.tensors.reduce(0) { $0 + $1.values.count } + file.stored.reduce(0) { $0 + 2 * $1.bytes.count }
         guard expectedCount <= 2 * storedCount + (1 << 20) else {
             throw InputError(source: file.source,
                              "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
-        let model = SequentialRecommender(configuration: configuration.model, seed: 0)
-        try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
-                            limit: weightLimit)
+        let model: SequentialRecommender
+        var quantizedWeights: [QuantizedWeight] = []
+        if let precision = configuration.precision {
+            (model, quantizedWeights) = try readQuantizedModel(configuration.model, precision: precision, file: file, configPath: configPath)
+        } else {
+            model = SequentialRecommender(configuration: configuration.model, seed: 0)
+            try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
+                                limit: weightLimit)
+        }
         var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
                                  data: configuration.data, metrics: configuration.metrics)
         bundle.configuration = configuration
+        bundle.quantizedWeights = quantizedWeights
         bundle.unverifiedReason = unverifiedReason
         return bundle
     }

@@ -38,42 +38,53 @@ public final class SequentialRecommender: ParameterContainer {
     public convenience init(configuration c: ModelConfiguration, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         var embeddingRNG = rng.split(), encoderRNG = rng.split(), outputRNG = rng.split()
+        let embedding = Self.makeEmbedding(c, rng: &embeddingRNG)
+        let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &encoderRNG)
+        let output = Self.makeOutputLayer(c, embedding: embedding, rng: &outputRNG)
+        self.init(configuration: c, embedding: embedding, encoder: encoder, output: output)
+    }
+
+    /// The input embedding a configuration describes, initialised from `rng`.
+    public static func makeEmbedding(_ c: ModelConfiguration, rng: inout SeededGenerator) -> any ItemEmbedding {
         let clusters = c.clusters
         precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
-        let embedding: any ItemEmbedding
         switch c.inputEmbedding {
         case .full:
-            embedding = Embedding(count: c.itemCount, dimensions: c.embeddingSize,
-                                  standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &embeddingRNG)
+            return Embedding(count: c.itemCount, dimensions: c.embeddingSize,
+                             standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
         case .blockAdaptive:
-            embedding = BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor,
-                                               rng: &embeddingRNG)
+            return BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor, rng: &rng)
         case .memcom, .hashing, .qr, .lowRank, .mixedDim:
             guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
-            embedding = settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
-                                           clusters: clusters, standardDeviation: c.encoder.itemEmbeddingStandardDeviation,
-                                           rng: &embeddingRNG)
+            return settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
+                                      clusters: clusters, standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
         }
-        let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &encoderRNG)
-        let output: any OutputLayer
+    }
+
+    /// The output layer a configuration describes, initialised from `rng`; a tied one scores with
+    /// `embedding`'s own table.
+    public static func makeOutputLayer(_ c: ModelConfiguration, embedding: any ItemEmbedding, rng: inout SeededGenerator)
+        -> any OutputLayer
+    {
+        let clusters = c.clusters
+        precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
         switch c.outputLayer {
         case .fullSoftmax where c.tiedEmbeddings:
             guard let table = embedding as? Embedding else { preconditionFailure("tied embeddings need the full table; call validate() first") }
-            output = TiedSoftmax(tiedTo: table)
+            return TiedSoftmax(tiedTo: table)
         case .fullSoftmax:
-            output = FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &outputRNG)
+            return FullSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, rng: &rng)
         case .treeSoftmax:
             let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
-            output = TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
-                                 tailDimensions: Array(ranks.dropFirst()), rng: &outputRNG)
+            return TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
+                               tailDimensions: Array(ranks.dropFirst()), rng: &rng)
         case .memcom, .hashing, .qr, .lowRank, .mixedDim:
             guard let settings = c.outputTable else { preconditionFailure("a compressed output needs outputTable; call validate() first") }
             let table = settings.makeTable(
                 c.outputLayer.table!, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,
-                standardDeviation: CompressedSoftmax.itemStandardDeviation(dimensions: c.embeddingSize), rng: &outputRNG)
-            output = CompressedSoftmax(items: table, rng: &outputRNG)
+                standardDeviation: CompressedSoftmax.itemStandardDeviation(dimensions: c.embeddingSize), rng: &rng)
+            return CompressedSoftmax(items: table, rng: &rng)
         }
-        self.init(configuration: c, embedding: embedding, encoder: encoder, output: output)
     }
 
     /// The same model over the same weights, shared and only read, with scratch of its own.

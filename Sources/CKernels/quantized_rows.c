@@ -1,0 +1,119 @@
+// Scores of histories against rows stored in reduced precision, and the row dequantization of
+// embedding lookups. Layouts are QuantizedRows' (Swift): fp16 bits; int8 codes with a Float32
+// scale and offset per row; int4 codes, byte j holding value j (low four bits) and value
+// j + ceil(C/2) (high four bits), with an fp16 scale and offset per row. A value is
+// scale * code + offset, so a row's score is bias + scale * (h . codes) + offset * sum(h).
+//
+// Choice: the integer rows are converted to float on the fly and multiplied with float FMAs (the
+// history stays Float32); no maddubs/VNNI on a quantized history, which would add the history's
+// own rounding to every score. Shape legend: B histories, N rows, C columns.
+#include "ckernels.h"
+#include "multiversion.h"
+#include <string.h>
+
+enum { ROW_BLOCK = 64 };
+
+static inline float half_to_float(const void *bits) {
+    _Float16 h;
+    memcpy(&h, bits, sizeof h);
+    return (float)h;
+}
+
+static inline float sum_inline(const float *restrict x, size_t n) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+static inline float dot_f16(const float *restrict h, const _Float16 *restrict w, size_t n) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t c = 0; c < n; c++) s += h[c] * (float)w[c];
+    return s;
+}
+
+static inline float dot_u8(const float *restrict h, const uint8_t *restrict q, size_t n) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t c = 0; c < n; c++) s += h[c] * (float)q[c];
+    return s;
+}
+
+static inline float dot_u4(const float *restrict h, const uint8_t *restrict q, size_t n) {
+#pragma clang fp reassociate(on)
+    const size_t half = (n + 1) / 2, pairs = n / 2;
+    const float *restrict upper = h + half;
+    float s = 0;
+    for (size_t j = 0; j < pairs; j++) s += h[j] * (float)(q[j] & 15) + upper[j] * (float)(q[j] >> 4);
+    if (n & 1) s += h[half - 1] * (float)(q[half - 1] & 15);
+    return s;
+}
+
+MULTIVERSION void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
+                                     size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
+    const _Float16 *w = (const _Float16 *)rows;
+    for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
+        const size_t i1 = row_end - i0 < ROW_BLOCK ? row_end : i0 + ROW_BLOCK;
+        for (size_t b = 0; b < histories; b++) {
+            const float *hb = h + b * ldh;
+            float *ob = out + b * ldo;
+            for (size_t i = i0; i < i1; i++) ob[i] = (bias ? bias[i] : 0) + dot_f16(hb, w + i * columns, columns);
+        }
+    }
+}
+
+MULTIVERSION void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
+                                    const float *scale, const float *offset, size_t columns, size_t row_begin,
+                                    size_t row_end, const float *bias, float *out, size_t ldo) {
+    for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
+        const size_t i1 = row_end - i0 < ROW_BLOCK ? row_end : i0 + ROW_BLOCK;
+        for (size_t b = 0; b < histories; b++) {
+            const float *hb = h + b * ldh;
+            const float total = sum_inline(hb, columns);
+            float *ob = out + b * ldo;
+            for (size_t i = i0; i < i1; i++) {
+                const float dot = dot_u8(hb, rows + i * columns, columns);
+                ob[i] = (bias ? bias[i] : 0) + scale[i] * dot + offset[i] * total;
+            }
+        }
+    }
+}
+
+MULTIVERSION void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
+                                    const void *scale, const void *offset, size_t columns, size_t row_begin,
+                                    size_t row_end, const float *bias, float *out, size_t ldo) {
+    const size_t bytes = (columns + 1) / 2;
+    const uint16_t *scales = (const uint16_t *)scale, *offsets = (const uint16_t *)offset;
+    for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
+        const size_t i1 = row_end - i0 < ROW_BLOCK ? row_end : i0 + ROW_BLOCK;
+        for (size_t b = 0; b < histories; b++) {
+            const float *hb = h + b * ldh;
+            const float total = sum_inline(hb, columns);
+            float *ob = out + b * ldo;
+            for (size_t i = i0; i < i1; i++) {
+                const float dot = dot_u4(hb, rows + i * bytes, columns);
+                ob[i] = (bias ? bias[i] : 0) + half_to_float(scales + i) * dot + half_to_float(offsets + i) * total;
+            }
+        }
+    }
+}
+
+MULTIVERSION void ck_dequantize_f16(const void *row, size_t n, float *out) {
+    const _Float16 *w = (const _Float16 *)row;
+    for (size_t c = 0; c < n; c++) out[c] = (float)w[c];
+}
+
+MULTIVERSION void ck_dequantize_u8(const uint8_t *row, size_t n, float scale, float offset, float *out) {
+    for (size_t c = 0; c < n; c++) out[c] = scale * (float)row[c] + offset;
+}
+
+MULTIVERSION void ck_dequantize_u4(const uint8_t *row, size_t n, float scale, float offset, float *out) {
+    const size_t half = (n + 1) / 2, pairs = n / 2;
+    float *upper = out + half;
+    for (size_t j = 0; j < pairs; j++) {
+        out[j] = scale * (float)(row[j] & 15) + offset;
+        upper[j] = scale * (float)(row[j] >> 4) + offset;
+    }
+    if (n & 1) out[half - 1] = scale * (float)(row[half - 1] & 15) + offset;
+}

@@ -1,0 +1,103 @@
+extension ModelBundle {
+    /// The reduced-precision weights a model with `precision` stores, by name, with their records:
+    /// the input table (rows along axis 0, one per item), the output matrix (along its last axis,
+    /// one per item) and every encoder parameter of rank 2 or more (along its last axis, one per
+    /// output channel), whatever the encoder. `encoder` is the model's encoder (its parameter names
+    /// and shapes); components that `precision` keeps Float32 store nothing here.
+    public static func quantizedRecords(
+        _ c: ModelConfiguration, precision: ModelPrecision, encoder: any SequenceEncoder
+    ) throws -> [String: QuantizedTensorRecord] {
+        try precision.validate()
+        var records: [String: QuantizedTensorRecord] = [:]
+        if precision.input != .float32 {
+            guard c.inputEmbedding == .full else {
+                throw InputError(source: "precision", location: "input",
+                                 "\(precision.input.rawValue) needs the full input table; the \(c.inputEmbedding.rawValue) input embedding is stored float32 only (so far)")
+            }
+            records["item_embedding.weight"] = QuantizedTensorRecord(format: precision.input, shape: [c.itemCount, c.embeddingSize], axis: 0)
+        }
+        if c.tiedEmbeddings && precision.output != precision.input {
+            throw InputError(source: "precision", location: "output",
+                             "the model's output is tied to its input table, which is stored once: give input and output one precision "
+                                 + "(got input \(precision.input.rawValue), output \(precision.output.rawValue))")
+        }
+        if precision.output != .float32 && !c.tiedEmbeddings {
+            guard c.outputLayer == .fullSoftmax else {
+                throw InputError(source: "precision", location: "output",
+                                 "\(precision.output.rawValue) needs the full softmax; the \(c.outputLayer.rawValue) output layer is stored float32 only (so far)")
+            }
+            records["output.weight"] = QuantizedTensorRecord(format: precision.output, shape: [c.embeddingSize, c.itemCount], axis: 1)
+        }
+        if precision.encoder != .float32 {
+            for p in encoder.uniqueParameters() where p.parameter.shape.count >= 2 {
+                records[p.name] = QuantizedTensorRecord(format: precision.encoder, shape: p.parameter.shape, axis: p.parameter.shape.count - 1)
+            }
+        }
+        return records
+    }
+
+    /// Builds the model of a reduced-precision bundle from its tensors: quantized tables stay in
+    /// their codes (`QuantizedEmbedding`, `QuantizedFullSoftmax`), the encoder's quantized matrices
+    /// are dequantized once into its Float32 parameters (they are small), and every other weight
+    /// is copied from its F32 tensor. No Float32 item table is ever allocated for a quantized
+    /// component. config.json's record of the tensors must be exactly what the configuration
+    /// implies, and the file must hold nothing else.
+    static func readQuantizedModel(
+        _ c: ModelConfiguration, precision: ModelPrecision, file: SafeTensorsFile, configPath: String
+    ) throws -> (SequentialRecommender, [QuantizedWeight]) {
+        var rng = SeededGenerator(seed: 0)
+        let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &rng)
+        let records: [String: QuantizedTensorRecord]
+        do {
+            records = try quantizedRecords(c, precision: precision, encoder: encoder)
+        } catch let error as InputError {
+            throw InputError(source: configPath, location: "precision.\(error.location ?? "")", error.message)
+        }
+        guard records == precision.tensors else {
+            let missing = records.keys.filter { precision.tensors[$0] != records[$0] }.sorted()
+            let extra = precision.tensors.keys.filter { records[$0] == nil }.sorted()
+            throw InputError(source: configPath, location: "precision.tensors",
+                             "disagrees with the model and precision it records (\(precision.summary)): "
+                                 + (missing.isEmpty ? "" : "expected \(missing.map { "\($0) \(records[$0]!.format.rawValue) \(records[$0]!.shape) axis \(records[$0]!.axis)" }.joined(separator: ", ")); ")
+                                 + (extra.isEmpty ? "" : "not weights of this model: \(extra.joined(separator: ", "))"))
+        }
+        var weights: [String: QuantizedWeight] = [:]
+        for (name, record) in records.sorted(by: { $0.key < $1.key }) {
+            weights[name] = try QuantizedWeight.read(name, record: record, from: file, limit: weightLimit)
+        }
+        let embedding: any ItemEmbedding = weights["item_embedding.weight"].map { QuantizedEmbedding(table: $0.rows) }
+            ?? SequentialRecommender.makeEmbedding(c, rng: &rng)
+        // A tied output scores with the input's own codes.
+        let items = c.tiedEmbeddings ? weights["item_embedding.weight"] : weights["output.weight"]
+        let output: any OutputLayer = items.map { QuantizedFullSoftmax(items: $0.rows, bias: Parameter(shape: [c.itemCount])) }
+            ?? SequentialRecommender.makeOutputLayer(c, embedding: embedding, rng: &rng)
+        let model = SequentialRecommender(configuration: c, embedding: embedding, encoder: encoder, output: output)
+        var float32: [(name: String, tensor: Tensor)] = []
+        for p in model.uniqueParameters() {
+            if let weight = weights[p.name] {
+                let values = weight.dequantizedValues()
+                values.withUnsafeBufferPointer { p.parameter.value.data.update(from: $0.baseAddress!, count: p.parameter.count) }
+            } else {
+                float32.append((p.name, p.parameter.value))
+            }
+        }
+        // int8's scales and offsets are F32 tensors: known names, not parameters.
+        let auxiliary = Set(records.flatMap { QuantizedWeight.tensorNames($0.key, format: $0.value.format) })
+        let storedNames = Set(records.filter { $0.value.format != .int8 }.flatMap { QuantizedWeight.tensorNames($0.key, format: $0.value.format) })
+            .union(records.filter { $0.value.format == .int8 }.map { $0.key + QuantizedWeight.codesSuffix })
+        for p in float32 {
+            let values = try file.values(of: p.name, shape: p.tensor.shape, limit: weightLimit)
+            values.withUnsafeBufferPointer { p.tensor.data.update(from: $0.baseAddress!, count: p.tensor.count) }
+        }
+        let expected = Set(float32.map(\.name)).union(auxiliary)
+        let unexpected = "not a tensor of the model and precision config.json describes (\(precision.summary))"
+        if let extra = file.tensors.first(where: { !expected.contains($0.name) }) {
+            throw InputError(source: file.source, location: SafeTensorsDiagnostics.location(ofTensor: extra.name), unexpected)
+        }
+        if let extra = file.stored.first(where: { !storedNames.contains($0.name) }) {
+            throw InputError(source: file.source, location: SafeTensorsDiagnostics.location(ofTensor: extra.name),
+                             "\(unexpected) (a \(extra.dtype.rawValue) tensor)")
+        }
+        return (model, weights.values.sorted { $0.name < $1.name })
+    }
+}

@@ -1,0 +1,154 @@
+import CKernels
+
+/// A read-only `[rows, columns]` matrix of Float values stored in reduced precision, row by row
+/// (`WeightFormat.float16`, `.int8` or `.int4`): an item table whose rows are items, or an
+/// encoder matrix whose rows are output channels.
+///
+/// Layout of `codes`, `[rows, bytesPerRow]`:
+/// - fp16: the IEEE half bits of each value.
+/// - int8: one unsigned code `q` a value; the value is `scale[r] · q + offset[r]` (Float32 scale and offset).
+/// - int4: byte `j` of a row holds value `j` in its low four bits and value `j + ⌈C/2⌉` in its
+///   high four bits (zero past the end of an odd row); scale and offset are fp16.
+///
+/// Scales come from each row's minimum and maximum (see `quantize`); codes are rounded to nearest.
+/// Nothing here is ever unpacked as a whole: kernels score against the codes and embedding
+/// lookups dequantize the rows they read (`dequantizeRow`).
+public final class QuantizedRows: @unchecked Sendable {
+    public let format: WeightFormat
+    public let rows: Int
+    public let columns: Int
+    /// Bytes of one row of `codes`.
+    public let bytesPerRow: Int
+    /// [rows, bytesPerRow]
+    public let codes: UnsafeMutableRawPointer
+    /// [rows]: Float32 for int8, fp16 bits for int4; nil for fp16.
+    public let scales: UnsafeMutableRawPointer?
+    /// [rows]: as `scales`.
+    public let offsets: UnsafeMutableRawPointer?
+
+    /// A zero-filled matrix (every value decodes to 0).
+    public init(format: WeightFormat, rows: Int, columns: Int) {
+        precondition(format != .float32, "QuantizedRows holds reduced-precision formats; Float32 weights are Tensors")
+        precondition(rows >= 0 && columns >= 1, "a [\(rows), \(columns)] matrix")
+        self.format = format
+        self.rows = rows
+        self.columns = columns
+        bytesPerRow = format.bytesPerRow(columns: columns)
+        func zeroed(_ bytes: Int) -> UnsafeMutableRawPointer {
+            let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 1), alignment: 64)
+            pointer.initializeMemory(as: UInt8.self, repeating: 0, count: max(bytes, 1))
+            return pointer
+        }
+        codes = zeroed(rows * bytesPerRow)
+        let parameterBytes = rows * format.rowParameterBytes / 2
+        scales = format.rowParameterBytes > 0 ? zeroed(parameterBytes) : nil
+        offsets = format.rowParameterBytes > 0 ? zeroed(parameterBytes) : nil
+    }
+
+    deinit {
+        codes.deallocate()
+        scales?.deallocate()
+        offsets?.deallocate()
+    }
+
+    /// Bytes as stored: codes, and per row a scale and an offset.
+    public var storedBytes: Int { format.bytes(rows: rows, columns: columns) }
+
+    /// Row `r`'s scale (0 for fp16, which has none).
+    public func scale(ofRow r: Int) -> Float { Self.rowParameter(scales, r, format) }
+
+    /// Row `r`'s offset, the value of code 0 (0 for fp16).
+    public func offset(ofRow r: Int) -> Float { Self.rowParameter(offsets, r, format) }
+
+    private static func rowParameter(_ storage: UnsafeMutableRawPointer?, _ r: Int, _ format: WeightFormat) -> Float {
+        guard let storage else { return 0 }
+        return format == .int8 ? storage.load(fromByteOffset: r * 4, as: Float.self)
+                               : Float(Float16(bitPattern: storage.load(fromByteOffset: r * 2, as: UInt16.self)))
+    }
+
+    /// output[0..<columns] = row `r`, dequantized. output: [C]
+    public func dequantizeRow(_ r: Int, into output: UnsafeMutablePointer<Float>) {
+        precondition(r >= 0 && r < rows, "row \(r) of \(rows)")
+        let row = UnsafeRawPointer(codes + r * bytesPerRow)
+        switch format {
+        case .float32: preconditionFailure("unreachable: no Float32 QuantizedRows")
+        case .float16: ck_dequantize_f16(row, columns, output)
+        case .int8:
+            ck_dequantize_u8(row.assumingMemoryBound(to: UInt8.self), columns, scale(ofRow: r), offset(ofRow: r), output)
+        case .int4:
+            ck_dequantize_u4(row.assumingMemoryBound(to: UInt8.self), columns, scale(ofRow: r), offset(ofRow: r), output)
+        }
+    }
+
+    /// Every value, dequantized, `[rows, columns]`: for tests and for the small encoder matrices,
+    /// never for an item table.
+    public func dequantized() -> [Float] {
+        [Float](unsafeUninitializedCapacity: rows * columns) { buffer, initialized in
+            for r in 0..<rows { dequantizeRow(r, into: buffer.baseAddress! + r * columns) }
+            initialized = rows * columns
+        }
+    }
+}
+
+extension QuantizedRows {
+    /// Quantizes the `[rows, columns]` matrix `values` row by row into `format`.
+    ///
+    /// - fp16: each value rounded to the nearest half (ties to even).
+    /// - int8: per row `offset = min`, `scale = (max − min) / 255`, code `q = round((x − offset) / scale)`
+    ///   (to nearest, ties to even) clamped to 0…255; a row of equal values gets scale 0, code 0.
+    ///   Error at most `scale / 2` plus Float rounding.
+    /// - int4: per row the offset is `min` rounded down to fp16 and the scale `(max − offset) / 15`
+    ///   rounded up to fp16, so that 0…15 covers the row; codes as int8's, clamped to 0…15. Error at
+    ///   most `scale / 2` plus Float rounding (or, for a row of equal values, fp16's rounding of it).
+    public static func quantize(_ values: UnsafePointer<Float>, rows: Int, columns: Int, format: WeightFormat) -> QuantizedRows {
+        let q = QuantizedRows(format: format, rows: rows, columns: columns)
+        for r in 0..<rows {
+            let row = values + r * columns
+            let codes = q.codes + r * q.bytesPerRow
+            switch format {
+            case .float32: preconditionFailure("unreachable: no Float32 QuantizedRows")
+            case .float16:
+                let halves = codes.assumingMemoryBound(to: UInt16.self)
+                for c in 0..<columns { halves[c] = Float16(row[c]).bitPattern }
+            case .int8:
+                let (low, high) = extremes(row, columns)
+                let scale = (high - low) / 255
+                q.scales!.storeBytes(of: scale, toByteOffset: r * 4, as: Float.self)
+                q.offsets!.storeBytes(of: low, toByteOffset: r * 4, as: Float.self)
+                let bytes = codes.assumingMemoryBound(to: UInt8.self)
+                for c in 0..<columns { bytes[c] = UInt8(code(row[c], offset: low, scale: scale, largest: 255)) }
+            case .int4:
+                let (low, high) = extremes(row, columns)
+                var offset = Float16(low)
+                if Float(offset) > low { offset = offset.nextDown }
+                var scale = Float16((high - Float(offset)) / 15)
+                if Float(offset) + 15 * Float(scale) < high { scale = scale.nextUp }
+                q.scales!.storeBytes(of: scale.bitPattern, toByteOffset: r * 2, as: UInt16.self)
+                q.offsets!.storeBytes(of: offset.bitPattern, toByteOffset: r * 2, as: UInt16.self)
+                let bytes = codes.assumingMemoryBound(to: UInt8.self)
+                let half = q.bytesPerRow
+                for j in 0..<half {
+                    let lowNibble = code(row[j], offset: Float(offset), scale: Float(scale), largest: 15)
+                    let highNibble = j + half < columns ? code(row[j + half], offset: Float(offset), scale: Float(scale), largest: 15) : 0
+                    bytes[j] = UInt8(lowNibble | highNibble << 4)
+                }
+            }
+        }
+        return q
+    }
+
+    private static func extremes(_ row: UnsafePointer<Float>, _ count: Int) -> (Float, Float) {
+        var low = row[0], high = row[0]
+        for c in 1..<count {
+            low = min(low, row[c])
+            high = max(high, row[c])
+        }
+        return (low, high)
+    }
+
+    private static func code(_ x: Float, offset: Float, scale: Float, largest: Int) -> Int {
+        guard scale > 0 else { return 0 }
+        let q = ((x - offset) / scale).rounded(.toNearestOrEven)
+        return Int(min(max(q, 0), Float(largest)))
+    }
+}

@@ -1,0 +1,160 @@
+import Testing
+
+@testable import CompactRecRuntime
+
+/// The reduced-precision formats: round trips within each format's error bound, the exact codes and
+/// layouts the README documents, and every scoring and dequantizing kernel against its scalar
+/// reference on random data, odd sizes included.
+@Suite("Quantized rows")
+struct QuantizedRowsTests {
+    static let formats: [WeightFormat] = [.float16, .int8, .int4]
+
+    /// A random [rows, columns] matrix: normal values of varied spread per row, one constant row,
+    /// one row of zeros and, when wide enough, a row with one large outlier.
+    static func matrix(rows: Int, columns: Int, seed: UInt64) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        var values = [Float](repeating: 0, count: rows * columns)
+        for r in 0..<rows {
+            let spread = Float(0.01 + 3 * Double(rng.nextUniform()))
+            for c in 0..<columns { values[r * columns + c] = spread * rng.nextNormal() }
+        }
+        if rows > 1 { for c in 0..<columns { values[columns + c] = -0.7 } }
+        if rows > 2 { for c in 0..<columns { values[2 * columns + c] = 0 } }
+        if rows > 3 { values[3 * columns] = 40 }
+        return values
+    }
+
+    @Test("round trips stay within each format's error bound", arguments: formats)
+    func roundTrip(format: WeightFormat) {
+        for columns in [1, 2, 3, 7, 16, 33, 64, 65] {
+            let rows = 9
+            let values = Self.matrix(rows: rows, columns: columns, seed: UInt64(columns))
+            let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: rows, columns: columns, format: format) }
+            let back = q.dequantized()
+            #expect(q.storedBytes == format.bytes(rows: rows, columns: columns))
+            for r in 0..<rows {
+                let row = values[(r * columns)..<((r + 1) * columns)]
+                for c in 0..<columns {
+                    let x = values[r * columns + c], y = back[r * columns + c]
+                    let bound: Float
+                    switch format {
+                    case .float16: bound = abs(x) * 0x1p-11 + 0x1p-25
+                    case .int8, .int4:
+                        // Half a step, plus Float rounding of scale · code + offset; a constant
+                        // row under int4 is off by at most fp16's rounding of its value.
+                        let magnitude = row.map(abs).max()!
+                        bound = q.scale(ofRow: r) / 2 + magnitude * 0x1p-20 + (format == .int4 ? abs(x) * 0x1p-10 : 0)
+                    case .float32: bound = 0
+                    }
+                    #expect(abs(x - y) <= bound, "\(format) C=\(columns) row \(r) column \(c): \(x) came back as \(y)")
+                }
+            }
+            // Rows of zeros stay exactly zero (an item table's padding row).
+            #expect(back[(2 * columns)..<(3 * columns)].allSatisfy { $0 == 0 })
+        }
+    }
+
+    @Test("int8 and int4 scales come from each row's minimum and maximum")
+    func scalesFromExtremes() {
+        let values: [Float] = [-1, 0.5, 3, 2,  /* row 1 */ 5, 5, 5, 5]
+        let q8 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 2, columns: 4, format: .int8) }
+        #expect(q8.offset(ofRow: 0) == -1 && q8.scale(ofRow: 0) == 4 / 255)
+        #expect(q8.offset(ofRow: 1) == 5 && q8.scale(ofRow: 1) == 0)
+        let q4 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 2, columns: 4, format: .int4) }
+        // -1 and 4/15 rounded to fp16: the offset down, the scale up, so 0…15 covers the row.
+        #expect(q4.offset(ofRow: 0) == -1)
+        #expect(q4.scale(ofRow: 0) >= Float(4) / 15 && q4.scale(ofRow: 0) < Float(4) / 15 * (1 + 0x1p-10))
+        #expect(q4.offset(ofRow: 0) + 15 * q4.scale(ofRow: 0) >= 3)
+    }
+
+    @Test("int4 packs value j and value j + ⌈C/2⌉ into byte j, low bits first; int8 one code a byte")
+    func exactCodesAndLayout() {
+        // Values on the grid of scale 1, offset 0: the codes are the values themselves.
+        let sixteen = (0..<16).map(Float.init)
+        let q4 = sixteen.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 16, format: .int4) }
+        let bytes = (0..<8).map { q4.codes.load(fromByteOffset: $0, as: UInt8.self) }
+        let expected: [UInt8] = (0..<8).map { (j: Int) -> UInt8 in UInt8(j | (j + 8) << 4) }
+        #expect(bytes == expected)
+        #expect(q4.dequantized() == sixteen)
+        let odd: [Float] = [0, 15, 7]
+        let q3 = odd.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 3, format: .int4) }
+        #expect(q3.bytesPerRow == 2)
+        let packed: [UInt8] = [q3.codes.load(fromByteOffset: 0, as: UInt8.self), q3.codes.load(fromByteOffset: 1, as: UInt8.self)]
+        #expect(packed == [7 << 4, 15])
+        #expect(q3.dequantized() == odd)
+        let ramp = (0..<256).map { Float($0) * 0.5 - 3 }
+        let q8 = ramp.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 256, format: .int8) }
+        #expect((0..<256).allSatisfy { q8.codes.load(fromByteOffset: $0, as: UInt8.self) == UInt8($0) })
+        #expect(q8.dequantized() == ramp)
+        // Rounding is to nearest: 0.74 of a step rounds up, 0.26 down.
+        let near: [Float] = [0, 1, 2.74, 3.26, 15]
+        let qn = near.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 5, format: .int4) }
+        #expect(qn.dequantized() == [0, 1, 3, 3, 15])
+    }
+
+    @Test("fp16 rounds to nearest, ties to even")
+    func halfRounding() {
+        let values: [Float] = [1 + 0x1p-11, 1 + 3 * 0x1p-11, 1 + 0x1p-12, 65504, -0.1]
+        let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 5, format: .float16) }
+        #expect(q.dequantized() == [1, 1 + 0x1p-9, 1, 65504, Float(Float16(-0.1))])
+    }
+
+    @Test("scoring kernels agree with their scalar references", arguments: formats)
+    func scoringKernels(format: WeightFormat) {
+        var rng = SeededGenerator(seed: 77)
+        for columns in [1, 2, 3, 7, 16, 33, 64, 65, 130] {
+            for (rows, range, histories) in [(1, 0..<1, 1), (5, 1..<4, 3), (67, 0..<67, 1), (130, 3..<129, 2)] {
+                let values = Self.matrix(rows: rows, columns: columns, seed: UInt64(columns * 1000 + rows))
+                let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: rows, columns: columns, format: format) }
+                let h = (0..<(histories * columns)).map { _ in rng.nextNormal() }
+                let bias = (0..<rows).map { _ in rng.nextNormal() }
+                let back = q.dequantized()
+                for withBias in [true, false] {
+                    let ldo = rows + 2
+                    var fast = [Float](repeating: .nan, count: histories * ldo), slow = fast
+                    h.withUnsafeBufferPointer { h in
+                        bias.withUnsafeBufferPointer { b in
+                            let bias = withBias ? b.baseAddress : nil
+                            fast.withUnsafeMutableBufferPointer {
+                                q.scores(histories: h.baseAddress!, count: histories, rows: range, bias: bias, output: $0.baseAddress!, outputStride: ldo)
+                            }
+                            slow.withUnsafeMutableBufferPointer {
+                                q.referenceScores(histories: h.baseAddress!, count: histories, rows: range, bias: bias, output: $0.baseAddress!, outputStride: ldo)
+                            }
+                        }
+                    }
+                    for b in 0..<histories {
+                        for i in 0..<ldo {
+                            let k = fast[b * ldo + i], r = slow[b * ldo + i]
+                            guard range.contains(i) else {
+                                #expect(k.isNaN && r.isNaN, "\(format): wrote outside rows \(range) at \(i)")
+                                continue
+                            }
+                            // Float against Double sums: within a few roundings of Σ|h·w| (and of the bias).
+                            var magnitude = withBias ? abs(bias[i]) : 0
+                            for c in 0..<columns { magnitude += abs(h[b * columns + c] * back[i * columns + c]) }
+                            magnitude += abs(q.offset(ofRow: i)) * h[(b * columns)..<((b + 1) * columns)].reduce(0) { $0 + abs($1) }
+                            #expect(abs(k - r) <= 1e-5 * magnitude + 1e-6,
+                                    "\(format) C=\(columns) N=\(rows) b=\(b) i=\(i): kernel \(k), reference \(r)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("dequantizing kernels agree with their scalar reference", arguments: formats)
+    func dequantizingKernels(format: WeightFormat) {
+        for columns in [1, 2, 3, 7, 16, 33, 64, 65] {
+            let values = Self.matrix(rows: 6, columns: columns, seed: UInt64(columns + 5))
+            let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 6, columns: columns, format: format) }
+            for r in 0..<6 {
+                var fast = [Float](repeating: .nan, count: columns), slow = fast
+                fast.withUnsafeMutableBufferPointer { q.dequantizeRow(r, into: $0.baseAddress!) }
+                slow.withUnsafeMutableBufferPointer { q.referenceDequantizeRow(r, into: $0.baseAddress!) }
+                let tolerance = (abs(q.offset(ofRow: r)) + 16 * 255 * q.scale(ofRow: r)) * 0x1p-22
+                #expect(zip(fast, slow).allSatisfy { abs($0 - $1) <= tolerance }, "\(format) C=\(columns) row \(r): \(fast) vs \(slow)")
+            }
+        }
+    }
+}

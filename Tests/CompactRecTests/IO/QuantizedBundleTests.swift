@@ -1,0 +1,241 @@
+import Foundation
+import Testing
+
+@testable import CompactRec
+@testable import CompactRecRuntime
+
+/// `compactrec quantize`'s library step and the reduced-precision bundle: the quantized model
+/// scores as it does once written and read back, close to its Float32 original; bytes per
+/// component; the precision specification; and damaged or inconsistent bundles refused by name.
+@Suite("Quantized bundles")
+struct QuantizedBundleTests {
+    typealias Support = ModelBundleTests
+
+    /// A Float32 bundle of the trained test model, wider than ModelBundleTests' so that rows have
+    /// enough values to quantize (N = 9 items, C = 12, two blocks).
+    static func float32Bundle() -> ModelBundle {
+        let configuration = ModelConfiguration(itemCount: Support.N, embeddingSize: 12, dilations: [1, 2], kernelSize: 2,
+                                               maxLength: Support.T)
+        let model = SequentialRecommender(configuration: configuration, seed: 5)
+        return ModelBundle(model: model, vocabulary: Support.vocabulary, training: Support.training, data: Support.data,
+                           metrics: Support.metrics)
+    }
+
+    static func scores(_ model: SequentialRecommender) -> [Float] {
+        var all: [Float] = []
+        for history in Support.histories {
+            let (inputs, length) = (history, history.count)
+            var scores = [Float](repeating: 0, count: model.configuration.itemCount)
+            inputs.withUnsafeBufferPointer { ids in
+                scores.withUnsafeMutableBufferPointer { model.scores(inputs: ids.baseAddress!, batch: 1, length: length, output: $0.baseAddress!) }
+            }
+            all += scores
+        }
+        return all
+    }
+
+    static let precisions = ["fp16", "int8", "int4", "input=int4,output=int8,encoder=fp16", "output=int8", "encoder=int8"]
+
+    @Test("a quantized bundle reads back scoring bit for bit as the quantized model, close to Float32", arguments: precisions)
+    func roundTrip(specification: String) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let original = Self.float32Bundle()
+            let precision = try PrecisionSpecification.parse(specification)
+            let quantized = try original.quantized(to: precision)
+            try quantized.write(to: directory + "/q")
+            let read = try ModelBundle.read(from: directory + "/q")
+            #expect(read.configuration.precision == quantized.configuration.precision)
+            #expect(read.configuration.precision?.input == precision.input && read.configuration.precision?.encoder == precision.encoder)
+            let inMemory = Self.scores(quantized.model), reloaded = Self.scores(read.model), exact = Self.scores(original.model)
+            #expect(inMemory.map(\.bitPattern) == reloaded.map(\.bitPattern))
+            // Logits of this small model are a few units; the formats' errors move them by far less.
+            let tolerance: Float = specification.contains("int4") ? 0.3 : specification.contains("int8") ? 0.05 : 0.01
+            let worst = zip(exact, reloaded).map { abs($0 - $1) }.max()!
+            #expect(worst <= tolerance, "largest score change \(worst)")
+            #expect(worst > 0, "nothing was quantized")
+            // Written again, the bundle is the same bytes: the stored forms are kept, not re-quantized.
+            try read.write(to: directory + "/again")
+            for file in ["model.safetensors", "config.json"] {
+                #expect(FileManager.default.contents(atPath: directory + "/q/" + file) == FileManager.default.contents(atPath: directory + "/again/" + file))
+            }
+            // Recommending works on the loaded bundle, scores as log-probabilities.
+            let answer = Recommender(bundle: read).recommend(history: ["b", "ç"], count: 3)
+            #expect(answer.items.count == 3 && answer.items.allSatisfy { $0.score <= 0 })
+        }
+    }
+
+    @Test("bytes per component follow the formats; the ratio is against the Float32 uncompressed model")
+    func bytes() throws {
+        let original = Self.float32Bundle()
+        let N = Support.N, C = 12
+        let float32 = ByteAccounting(bundle: original)
+        #expect(float32.total == original.model.parameterCount * 4 && float32.ratio == 1)
+        let encoderMatrices = original.model.encoder.uniqueParameters().filter { $0.parameter.shape.count >= 2 }
+        let encoderVectors = original.model.encoder.uniqueParameters().filter { $0.parameter.shape.count < 2 }
+        let q = ByteAccounting(bundle: try original.quantized(to: try PrecisionSpecification.parse("int4")))
+        #expect(q.input == N * (C / 2 + 4))
+        #expect(q.output == N * (C / 2 + 4) + N * 4)  // the bias stays Float32
+        #expect(q.middle == encoderMatrices.reduce(0) { $0 + WeightFormat.int8.bytes(rows: $1.parameter.shape.last!, columns: $1.parameter.count / $1.parameter.shape.last!) }
+                + encoderVectors.reduce(0) { $0 + 4 * $1.parameter.count })
+        #expect(q.uncompressedFloat32 == float32.total)
+        #expect(abs(q.ratio - Double(float32.total) / Double(q.total)) < 1e-12)
+    }
+
+    @Test("--precision: a format for all, components one by one, and what is refused")
+    func specification() throws {
+        #expect(try PrecisionSpecification.parse("int4") == ModelPrecision(input: .int4, output: .int4, encoder: .int8))
+        #expect(try PrecisionSpecification.parse("fp16") == ModelPrecision(input: .float16, output: .float16, encoder: .float16))
+        #expect(try PrecisionSpecification.parse("input=int4,output=int8,encoder=fp16") == ModelPrecision(input: .int4, output: .int8, encoder: .float16))
+        #expect(try PrecisionSpecification.parse("int8,input=int4") == ModelPrecision(input: .int4, output: .int8, encoder: .int8))
+        #expect(try PrecisionSpecification.parse("output=int8") == ModelPrecision(input: .float32, output: .int8, encoder: .float32))
+        for (bad, message) in [("int3", "expected float32, fp16, int8 or int4, found 'int3'"), ("encoder=int4", "the encoder's matrices are stored float32, fp16 or int8"),
+                               ("middle=int8", "component one of input, output, encoder"), ("input=int8,input=int4", "given twice"),
+                               ("input=int8,int4", "a bare format comes first")] {
+            #expect(throws: InputError.self) { try PrecisionSpecification.parse(bad) }
+            do { _ = try PrecisionSpecification.parse(bad) } catch let error as InputError {
+                #expect(error.description.contains(message), "\(error)")
+            }
+        }
+    }
+
+    @Test("a compressed table asked for a reduced precision is refused, naming it; its Float32 components may stay")
+    func compressedTablesRefused() throws {
+        let configuration = ModelConfiguration(itemCount: 300, embeddingSize: 8, dilations: [1, 2], maxLength: 6,
+                                               outputLayer: .treeSoftmax, cutoffs: [30, 120, 300])
+        let vocabulary = try Vocabulary(originalIds: ["<pad>"] + (1..<300).map { "i\($0)" }, frequencies: [0] + (1..<300).map { 300 - $0 })
+        let bundle = ModelBundle(model: SequentialRecommender(configuration: configuration, seed: 1), vocabulary: vocabulary,
+                                 training: nil, data: [:])
+        do {
+            _ = try bundle.quantized(to: try PrecisionSpecification.parse("int8"))
+            Issue.record("quantized a tree softmax")
+        } catch let error as InputError {
+            #expect(error.description.contains("tree-softmax output layer is stored float32 only"), "\(error)")
+        }
+        // The encoder and the full input table of the same model can be.
+        let partial = try bundle.quantized(to: try PrecisionSpecification.parse("input=int8,encoder=int8"))
+        try IOTestSupport.withTemporaryDirectory { directory in
+            try partial.write(to: directory + "/q")
+            let read = try ModelBundle.read(from: directory + "/q")
+            #expect(Self.scores(read.model).map(\.bitPattern) == Self.scores(partial.model).map(\.bitPattern))
+        }
+    }
+
+    /// Writes an int4/int8 bundle, lets `change` edit its tensors (every dtype) or config.json,
+    /// reseals the digests, and returns the error reading it.
+    static func damaged(
+        _ specification: String = "input=int4,output=int8,encoder=fp16",
+        tensors change: ((inout [NamedTensor], inout [StoredTensor]) -> Void)? = nil,
+        config: ((inout ModelBundle.Configuration) -> Void)? = nil
+    ) throws -> InputError? {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let path = directory + "/q"
+            try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse(specification)).write(to: path)
+            if let change {
+                let file = try SafeTensors.read(path: path + "/model.safetensors", accepting: [.float16, .uint8, .int8])
+                var tensors = file.tensors, stored = file.stored
+                change(&tensors, &stored)
+                try writeAtomically(try SafeTensors.encode(tensors, stored: stored, metadata: file.metadata), to: path + "/model.safetensors")
+                try Support.reseal(path)
+            }
+            if let config { try Support.editConfig(path, config) }
+            return Support.readError(path)
+        }
+    }
+
+    @Test("damaged or inconsistent quantized bundles are refused with the tensor and what was expected")
+    func damagedBundles() throws {
+        let missingScale = try Self.damaged { _, stored in stored.removeAll { $0.name == "item_embedding.weight.scale" } }
+        #expect(missingScale?.description.contains("tensor item_embedding.weight.scale") == true)
+        #expect(missingScale?.description.contains("missing; config.json records item_embedding.weight as int4") == true, "\(String(describing: missingScale))")
+
+        let wrongDtype = try Self.damaged { _, stored in
+            if let i = stored.firstIndex(where: { $0.name == "output.weight.quantized" }) { stored[i].dtype = .int8 }
+        }
+        #expect(wrongDtype?.description.contains("dtype is \"I8\"") == true, "\(String(describing: wrongDtype))")
+
+        let wrongShape = try Self.damaged { _, stored in
+            if let i = stored.firstIndex(where: { $0.name == "item_embedding.weight.quantized" }) {
+                stored[i].shape = [stored[i].shape[1], stored[i].shape[0]]
+            }
+        }
+        #expect(wrongShape?.description.contains("expected shape [9, 6], found [6, 9]") == true, "\(String(describing: wrongShape))")
+
+        let float32Encoder = try Self.damaged { tensors, stored in
+            guard let i = stored.firstIndex(where: { $0.name == "blocks.0.conv1.weight" }) else { return }
+            let s = stored.remove(at: i)
+            tensors.append(NamedTensor(name: s.name, shape: s.shape, values: [Float](repeating: 0.5, count: s.bytes.count / 2)))
+        }
+        #expect(float32Encoder?.description.contains("tensor blocks.0.conv1.weight: dtype is \"F32\", expected \"F16\"") == true,
+                "\(String(describing: float32Encoder))")
+
+        let extra = try Self.damaged { _, stored in stored.append(StoredTensor(name: "stray", dtype: .uint8, shape: [2], bytes: [1, 2])) }
+        #expect(extra?.description.contains("tensor stray: not a tensor of the model and precision") == true, "\(String(describing: extra))")
+
+        let negativeScale = try Self.damaged("int8") { tensors, _ in
+            if let i = tensors.firstIndex(where: { $0.name == "output.weight.scale" }) { tensors[i].values[2] = -1 }
+        }
+        #expect(negativeScale?.description.contains("element 2 is -1.0; expected a finite scale ≥ 0") == true, "\(String(describing: negativeScale))")
+
+        let record = try Self.damaged(config: { $0.precision?.tensors["output.weight"]?.axis = 0 })
+        #expect(record?.description.contains("precision.tensors") == true && record?.description.contains("output.weight int8 [12, 9] axis 1") == true,
+                "\(String(describing: record))")
+
+        let component = try Self.damaged(config: { $0.precision?.encoder = .int8 })
+        #expect(component?.description.contains("disagrees with the model and precision") == true, "\(String(describing: component))")
+
+        let noPrecision = try Self.damaged(config: { $0.precision = nil })
+        #expect(noPrecision?.description.contains("expected \"F32\"") == true, "\(String(describing: noPrecision))")
+    }
+
+    @Test("a bundle already quantized is not quantized again")
+    func quantizingTwiceRefused() throws {
+        let once = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse("int8"))
+        #expect(throws: InputError.self) { try once.quantized(to: try PrecisionSpecification.parse("int4")) }
+    }
+
+    /// The README's numpy reader, verbatim: any weight of a bundle as float32 in its own shape.
+    static let numpyReader = """
+        import json, numpy as np
+        from safetensors.numpy import load_file
+        t, q = load_file("model.safetensors"), json.load(open("config.json")).get("precision", {}).get("tensors", {})
+        def weight(name):
+            if q.get(name, {"format": "fp16"})["format"] == "fp16": return t[name].astype(np.float32)  # F32 or F16
+            r, c = q[name], t[name + ".quantized"]; s, o = (t[name + k].astype(np.float32)[:, None] for k in (".scale", ".offset"))
+            if r["format"] == "int4": c = np.concatenate([c & 15, c >> 4], 1)  # low four bits: the first half of the row
+            w = c[:, :np.prod(r["shape"]) // len(c)] * s + o  # [rows, columns], rows along r["axis"]
+            return w.reshape(r["shape"]) if r["axis"] == 0 else w.T.reshape(r["shape"])
+        """
+
+    @Test("Python's safetensors loads a quantized bundle, and the README's numpy lines dequantize it", arguments: ["fp16", "int8", "int4"])
+    func pythonDequantizes(specification: String) throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse(specification))
+            try bundle.write(to: directory + "/q")
+            guard let python = SafeTensorsPythonInteropTests.python else { try Test.cancel(SafeTensorsPythonInteropTests.skipReason) }
+            let script = """
+                import os, sys; os.chdir(sys.argv[1])
+                \(Self.numpyReader)
+                names = sorted(n for n in t if not n.endswith((".quantized", ".scale", ".offset")))
+                print(json.dumps({n: weight(n).ravel().tolist() for n in names + sorted(q)}))
+                """
+            let result = try SafeTensorsPythonInteropTests.run(python, ["-c", script, directory + "/q"])
+            try #require(result.status == 0, "\(result.output)")
+            let decoded = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: [Double]])
+            // Every weight of the model, by name: the quantized ones as the model holds them
+            // (Swift may fuse scale · code + offset; numpy rounds twice), the others exactly.
+            for weight in bundle.quantizedWeights {
+                let mine = weight.dequantizedValues(), theirs = try #require(decoded[weight.name], "\(weight.name) not read")
+                #expect(mine.count == theirs.count)
+                let tolerance = Double(mine.map(abs).max()!) * 1e-6
+                #expect(zip(mine, theirs).allSatisfy { abs(Double($0) - $1) <= tolerance }, "\(weight.name)")
+            }
+            let quantizedNames = Set(bundle.quantizedWeights.map(\.name))
+            for p in bundle.model.uniqueParameters() where !quantizedNames.contains(p.name) {
+                // Compared as Float: JSON carries each float32 as a decimal that rounds back to it.
+                #expect(decoded[p.name]?.map(Float.init) == p.parameter.value.values, "\(p.name)")
+            }
+            #expect(decoded.count == bundle.model.uniqueParameters().count + (bundle.quantizedWeights.count - bundle.quantizedWeights.filter { w in
+                bundle.model.uniqueParameters().contains { $0.name == w.name } }.count))
+        }
+    }
+}
