@@ -15,9 +15,26 @@ struct RecommendRequest: Decodable {
         let container = try decoder.container(keyedBy: FieldName.self)
         try refuseUnknownFields(container, known: Self.fields)
         history = try container.decode([String].self, forKey: FieldName("history"))
-        k = container.contains(FieldName("k")) ? try container.decode(Int.self, forKey: FieldName("k")) : Self.defaultK
+        k = container.contains(FieldName("k")) ? try Self.wholeNumber(container, "k") : Self.defaultK
         excludeHistory = container.contains(FieldName("exclude_history"))
             ? try container.decode(Bool.self, forKey: FieldName("exclude_history")) : false
+    }
+
+    /// A field that must be a whole number, read as a JSON number so that 2.5 and 1e30 get a
+    /// sentence about the field rather than about the body.
+    private static func wholeNumber(_ container: KeyedDecodingContainer<FieldName>, _ name: String) throws -> Int {
+        let value: Double
+        do {
+            value = try container.decode(Double.self, forKey: FieldName(name))
+        } catch DecodingError.typeMismatch {
+            throw HTTPFailure(.badRequest, "\(RequestDecoding.path(container.codingPath + [FieldName(name)])) must be an integer")
+        } catch DecodingError.valueNotFound {
+            throw HTTPFailure(.badRequest, "\(RequestDecoding.path(container.codingPath + [FieldName(name)])) is null; expected an integer")
+        }
+        guard value == value.rounded(), abs(value) < 1e15 else {
+            throw HTTPFailure(.badRequest, "\(RequestDecoding.path(container.codingPath + [FieldName(name)])) is \(value); expected a whole number")
+        }
+        return Int(value)
     }
 
     /// Checks the values against the limits and the model's catalogue; `path` prefixes the
@@ -131,7 +148,8 @@ enum RequestDecoding {
         case is Bool.Type: "true or false"
         case is [String].Type: "an array of strings (item ids)"
         case is [RecommendRequest].Type: "an array of request objects"
-        default: "a JSON object"
+        case is Double.Type: "a number"
+        default: String(describing: type).hasPrefix("Array") ? "an array" : "a JSON object"
         }
     }
 }

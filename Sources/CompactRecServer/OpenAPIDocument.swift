@@ -256,5 +256,6 @@ components:
       content:
         application/json:
           schema: {$ref: "#/components/schemas/Error"}
+
 """#
 }
