@@ -59,6 +59,9 @@ final class MicroBatcher: Service, @unchecked Sendable {
         }
     }
 
+    /// Requests announced and not yet taken into a batch, and those of them waiting in the queue.
+    var counts: (announced: Int, queued: Int) { condition.withLock { (announced, queue.count) } }
+
     /// Starts the workers, and stops them once the server shuts down and the queue is empty.
     func run() async throws {
         for _ in 0..<workers { Thread.detachNewThread { [self] in work() } }

@@ -15,7 +15,7 @@ struct MicroBatchingTests {
         var settings = ServerTests.settings(microBatching: true)
         settings.batchWindow = .seconds(20)  // only a full batch closes it before then
         settings.maxBatchSize = 4
-        try await ServerTests.withServer(directory: directory.path("model"), settings: settings) { client, _ in
+        try await ServerTests.withServer(directory: directory.path("model"), settings: settings) { client, server in
             let start = Date()
             // Four heads first (four requests announced), then the four bodies.
             let port = try #require(client.port)
@@ -24,7 +24,7 @@ struct MicroBatchingTests {
             for (connection, body) in zip(connections, bodies) {
                 connection.send("POST /v1/recommend HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
             }
-            try await Task.sleep(for: .milliseconds(200))
+            try await waitForBatcher(server, announced: 4, queued: 0)
             for (connection, body) in zip(connections, bodies) { connection.send(body) }
             for connection in connections {
                 #expect(await connection.receiveResponse(timeout: 10).hasPrefix("HTTP/1.1 200"))

@@ -78,10 +78,10 @@ struct ReloadTests {
             let port = try #require(client.port)
             let slow = try RawConnection(port: port)  // announced, body not yet sent
             slow.send("POST /v1/recommend HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(Self.request.utf8.count)\r\n\r\n")
-            try await Task.sleep(for: .milliseconds(200))
+            try await waitForBatcher(server, announced: 1, queued: 0)
             let held = try RawConnection(port: port)  // complete, so it waits in the batch for the slow one
             held.send("POST /v1/recommend HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(Self.request.utf8.count)\r\n\r\n\(Self.request)")
-            try await Task.sleep(for: .milliseconds(300))
+            try await waitForBatcher(server, announced: 2, queued: 1)  // held waits in the queue with its model
 
             let secondExpected = Self.expected(try ServerTests.writeBundle(seed: 22, to: path))
             let swapped = try JSONAnswer(try await client.execute(uri: "/v1/admin/reload", method: .post))

@@ -1,6 +1,7 @@
 import CompactRec
 import CompactRecTestSupport
 import Foundation
+import Testing
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -143,4 +144,13 @@ func agreeUpToRounding(_ a: Recommender.Answer, _ b: Recommender.Answer) -> Bool
         }
     }
     return true
+}
+
+/// Waits (up to 10 s) until the server's micro-batcher has `announced` requests announced and
+/// `queued` of them waiting in its queue: the server has read that far, however slow the machine.
+func waitForBatcher(_ server: RecommendationServer, announced: Int, queued: Int) async throws {
+    let batcher = try #require(server.batcher)
+    let deadline = Date().addingTimeInterval(10)
+    while batcher.counts != (announced, queued) && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(batcher.counts == (announced, queued))
 }
