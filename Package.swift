@@ -16,12 +16,20 @@ let package = Package(
         // Training: data readers, backward passes, Adam, the trainer, evaluation, bundle writing.
         .library(name: "CompactRec", targets: ["CompactRec"]),
         .library(name: "CompactRecExperiments", targets: ["CompactRecExperiments"]),
+        // An HTTP server over the runtime alone: `compactrec serve`, or embedded in an app.
+        .library(name: "CompactRecServer", targets: ["CompactRecServer"]),
         .executable(name: "compactrec", targets: ["compactrec"]),
         // A libFuzzer target for the safetensors reader; see "Fuzzing" in the README.
         .executable(name: "safetensors-fuzz", targets: ["SafeTensorsFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // The HTTP server's (CompactRecServer and its tests) only.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,12 +46,27 @@ let package = Package(
             name: "CompactRec",
             dependencies: ["CompactRecRuntime", "CZlib", "CKernels"]),
         .target(name: "CompactRecExperiments", dependencies: ["CompactRec"]),
+        // Depends on the runtime only (CI checks it), never on training.
+        .target(
+            name: "CompactRecServer",
+            dependencies: [
+                "CompactRecRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["openapi.yaml"]),
         .executableTarget(
             name: "compactrec",
             dependencies: [
                 "CompactRec",
                 "CompactRecExperiments",
+                "CompactRecServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
         .executableTarget(
@@ -57,6 +80,13 @@ let package = Package(
             name: "CompactRecTests",
             dependencies: ["CompactRec", "CompactRecRuntime", "CompactRecTestSupport", "CZlib"],
             exclude: ["Fixtures"]),
+        // A real server on a loopback port, driven over a socket; bundles are written with training's writer.
+        .testTarget(
+            name: "CompactRecServerTests",
+            dependencies: [
+                "CompactRecServer", "CompactRec", "CompactRecTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "CompactRecExperimentsTests",
             dependencies: ["CompactRecExperiments", "CompactRecTestSupport"]),

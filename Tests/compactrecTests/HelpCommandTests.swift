@@ -7,12 +7,12 @@ import Testing
 struct HelpCommandTests {
     @Test func helpOnAnUnknownCommandFailsNamingItAndTheKnownOnes() throws {
         let directory = try DataTestDirectory()
-        let run = try CompactRecExecutable.run(["help", "serve"], logPrefix: directory.path("serve"))
+        let run = try CompactRecExecutable.run(["help", "deploy"], logPrefix: directory.path("deploy"))
         #expect(run.code == 64)
         #expect(run.output.isEmpty, "\(run.output)")
         #expect(
             run.error.hasPrefix(
-                "Error: unknown command 'serve'; the commands are train, evaluate, recommend, inspect, quantize, benchmark, "
+                "Error: unknown command 'deploy'; the commands are train, evaluate, recommend, serve, inspect, quantize, benchmark, "
                     + "experiment, report and help\n"), "\(run.error)")
     }
 

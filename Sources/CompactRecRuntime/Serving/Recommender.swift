@@ -42,15 +42,44 @@ public final class Recommender: @unchecked Sendable {
     /// does not know are reported in `unknown` and skipped; with `excludingHistory`, items of
     /// the history are never recommended.
     public func recommend(history: [String], count: Int, excludingHistory: Bool = false) -> Answer {
-        var known: [Int32] = [], unknown: [String] = []
-        for id in history {
-            if let index = bundle.vocabulary.index(of: id) { known.append(index) } else { unknown.append(id) }
+        recommend([Query(history: history, count: count, excludingHistory: excludingHistory)])[0]
+    }
+
+    /// One history of original ids and what to answer for it, for `recommend(_:)`.
+    public struct Query: Sendable, Equatable {
+        public var history: [String]
+        public var count: Int
+        public var excludingHistory: Bool
+
+        public init(history: [String], count: Int, excludingHistory: Bool = false) {
+            self.history = history
+            self.count = count
+            self.excludingHistory = excludingHistory
+        }
+    }
+
+    /// The answers to several histories, scored together in one forward pass: each equals
+    /// `recommend(history:count:excludingHistory:)` for its query alone.
+    public func recommend(_ queries: [Query]) -> [Answer] {
+        var unknown: [[String]] = []
+        unknown.reserveCapacity(queries.count)
+        let indexed = queries.map { query in
+            var known: [Int32] = [], missing: [String] = []
+            for id in query.history {
+                if let index = bundle.vocabulary.index(of: id) { known.append(index) } else { missing.append(id) }
+            }
+            unknown.append(missing)
+            return RecommendationQuery(history: known, count: query.count, excludingHistory: query.excludingHistory)
         }
         let context = borrow()
         defer { giveBack(context) }
-        let best = context.recommend(history: known, count: count, excludingHistory: excludingHistory)
+        let best = indexed.count == 1
+            ? [context.recommend(history: indexed[0].history, count: indexed[0].count, excludingHistory: indexed[0].excludingHistory)]
+            : context.recommend(indexed)
         let ids = bundle.vocabulary.originalIds
-        return Answer(items: best.map { Answer.Item(id: ids[Int($0.item)], score: $0.score) }, unknown: unknown)
+        return zip(best, unknown).map { items, unknown in
+            Answer(items: items.map { Answer.Item(id: ids[Int($0.item)], score: $0.score) }, unknown: unknown)
+        }
     }
 
     private func borrow() -> InferenceContext {
