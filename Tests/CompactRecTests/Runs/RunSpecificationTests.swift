@@ -15,8 +15,8 @@ struct RunSpecificationTests {
         #expect(String(decoding: try encoder.encode(RunSpecification.defaults), as: UTF8.self) == """
             {"data":{"format":"auto","validation":true},"model":{"cutoffs":"auto:3","dilations":[1,4,1,4],"dropout":0.5,\
             "embeddingSize":64,"encoder":"nextitnet","heads":2,"innerSize":256,"inputEmbedding":"full","inputTable":{},\
-            "kernelSize":3,"layers":2,"maxLength":50,"outputLayer":"full-softmax","outputTable":{},"rankDivisor":4,"sharing":"none"},"training":{"batchSize":128,"epochs":10,"learningRate":0.001,"seed":1,\
-            "trainWindows":false,"weightDecay":0}}
+            "kernelSize":3,"layers":2,"maxLength":50,"outputLayer":"full-softmax","outputTable":{},"rankDivisor":4,"sharing":"none"},"training":{"batchSize":128,"distillWeight":0.5,"epochs":10,"learningRate":0.001,\
+            "seed":1,"temperature":1,"trainWindows":false,"weightDecay":0}}
             """)
         // The runtime's conveniences agree with them.
         #expect(RunSpecification.defaults.trainingOptions == TrainingOptions())
@@ -35,8 +35,9 @@ struct RunSpecificationTests {
         specification.model.outputLayer = VariantName(.treeSoftmax)
         try specification.validate(given: [.cutoffs, .rankDivisor, .outputLayer], names: .planKeys)
         // Given at a value every model takes, a setting always applies.
-        try specification.validate(given: Set(RunSetting.allCases.filter { $0.scope == nil && $0.encoderScope == nil }),
-                                   names: .planKeys)
+        // (Distillation's weight and temperature need a teacher: see DistillationTests.)
+        let everyModels = RunSetting.allCases.filter { $0.scope == nil && $0.encoderScope == nil && ![.distillWeight, .temperature].contains($0) }
+        try specification.validate(given: Set(everyModels), names: .planKeys)
     }
 
     @Test func eachBackboneTakesItsOwnSettingsAndSASRecTiesItsTables() throws {
