@@ -89,7 +89,7 @@ public struct SASRecConfiguration: Codable, Sendable, Equatable {
     /// set four `C×C` projections with biases, per distinct feed-forward set `C·I + I + I·C + C`,
     /// and per layer two LayerNorms `4C` (never shared).
     public func parameterCount(channels C: Int, maxLength T: Int) -> Int {
-        let sets = sharing.appliesToSASRec ? sharing.sasRecSetCounts(blocks: layers) : (layers, layers)
+        let sets = sharing.appliesToSASRec ? sharing.sasRecSetCounts(blocks: layers) : (attention: layers, feedForward: layers)
         return T * C + 2 * C + sets.attention * 4 * (C * C + C) + sets.feedForward * (C * innerSize + innerSize + innerSize * C + C)
             + layers * 2 * 2 * C
     }
