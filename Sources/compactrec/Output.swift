@@ -88,7 +88,8 @@ enum Output {
         }
         if let encoder = c.encoder.sasRec {
             fields.merge(["layers": encoder.layers, "heads": encoder.heads, "inner_size": encoder.innerSize,
-                          "dropout": encoder.dropout, "attention_dropout": encoder.attentionDropout]) { a, _ in a }
+                          "dropout": encoder.dropout, "attention_dropout": encoder.attentionDropout,
+                          "sharing": encoder.sharing.rawValue]) { a, _ in a }
         }
         return fields.merging(tableFields(c)) { a, _ in a }
     }

@@ -26,7 +26,7 @@ extension RunSetting {
     /// The one backbone that uses the setting, or nil for a setting of every backbone.
     public var encoderScope: EncoderKind? {
         switch self {
-        case .dilations, .kernelSize, .sharing: .nextitnet
+        case .dilations, .kernelSize: .nextitnet
         case .layers, .heads, .innerSize, .dropout: .sasrec
         default: nil
         }

@@ -62,7 +62,7 @@ extension RunSpecification {
             .nextItNet(NextItNetConfiguration(dilations: model.dilations, kernelSize: model.kernelSize, sharing: sharing))
         case .sasrec:
             .sasRec(SASRecConfiguration(layers: model.layers, heads: model.heads, innerSize: model.innerSize,
-                                        dropout: Float(model.dropout), attentionDropout: Float(model.dropout)))
+                                        dropout: Float(model.dropout), attentionDropout: Float(model.dropout), sharing: sharing))
         }
     }
 

@@ -84,6 +84,10 @@ extension RunSpecification {
         try whole(.heads, model.heads, 1...Transformer.heads)
         try whole(.innerSize, model.innerSize, 1...Transformer.innerSize)
         try number(.dropout, model.dropout, "a rate in [0, 1) such as 0.5") { $0 >= 0 && $0 < 1 }
+        if model.encoder.kind == .sasrec, let sharing = model.sharing.kind, !sharing.appliesToSASRec {
+            throw RunSpecificationError(.sharing, "\(names[.sharing]) \(sharing.rawValue) has no meaning for SASRec (a block's attention "
+                                        + "and feed-forward network have different shapes); none, cross-layer, cross-block or adjacent-block apply")
+        }
         if model.encoder.kind == .sasrec && model.embeddingSize % model.heads != 0 {
             throw RunSpecificationError(.heads, "\(names[.heads]) must divide the embedding size (\(model.embeddingSize)); got \(model.heads)")
         }

@@ -58,7 +58,7 @@ public enum EncoderConfiguration: Codable, Sendable, Equatable {
     public func uncompressedParameterCount(channels C: Int, maxLength T: Int) -> Int {
         switch self {
         case .nextItNet(let c): c.uncompressedParameterCount(channels: C)
-        case .sasRec(let c): c.parameterCount(channels: C, maxLength: T)
+        case .sasRec(let c): c.uncompressedParameterCount(channels: C, maxLength: T)
         }
     }
 

@@ -12,20 +12,21 @@ struct SASRecTests {
     static let T = 6, B = 2, N = 11, C = 4
 
     static func configuration(layers: Int = 2, heads: Int = 2, inner: Int = 6, dropout: Float = 0, length T: Int = T,
-                              tied: Bool = false) -> ModelConfiguration {
+                              tied: Bool = false, sharing: SharingScheme = .none) -> ModelConfiguration {
         ModelConfiguration(
             itemCount: N, embeddingSize: C, maxLength: T,
             encoder: .sasRec(SASRecConfiguration(layers: layers, heads: heads, innerSize: inner, dropout: dropout,
-                                                 attentionDropout: dropout)),
+                                                 attentionDropout: dropout, sharing: sharing)),
             tiedEmbeddings: tied)
     }
 
     /// A model whose weights are far from RecBole's N(0, 0.02²) start, so that every path
     /// carries a gradient well above the finite differences' noise.
     static func model(layers: Int = 2, heads: Int = 2, dropout: Float = 0, length T: Int = T, tied: Bool = false,
-                      seed: UInt64 = 5) -> SequentialRecommender {
+                      sharing: SharingScheme = .none, seed: UInt64 = 5) -> SequentialRecommender {
         let model = SequentialRecommender(
-            configuration: configuration(layers: layers, heads: heads, dropout: dropout, length: T, tied: tied), seed: seed)
+            configuration: configuration(layers: layers, heads: heads, dropout: dropout, length: T, tied: tied, sharing: sharing),
+            seed: seed)
         var rng = SeededGenerator(seed: seed &+ 100)
         for named in model.uniqueParameters() {
             let p = named.parameter.value
@@ -43,10 +44,12 @@ struct SASRecTests {
 
     static let sequences: [[Int32]] = [[3, 7, 1, 9], [2, 5, 10, 4, 4, 8, 6, 1]]
 
-    @Test(arguments: [(2, 2, Float(0), false), (1, 1, Float(0), false), (2, 2, Float(0.3), false), (1, 2, Float(0.3), true)])
-    func lossGradientMatchesFiniteDifferencesForEveryParameter(layers: Int, heads: Int, dropout: Float, tied: Bool) {
+    @Test(arguments: [(2, 2, Float(0), false, SharingScheme.none), (1, 1, Float(0), false, .none), (2, 2, Float(0.3), false, .none),
+                      (1, 2, Float(0.3), true, .none), (2, 2, Float(0.2), false, .crossLayer)])
+    func lossGradientMatchesFiniteDifferencesForEveryParameter(layers: Int, heads: Int, dropout: Float, tied: Bool,
+                                                              sharing: SharingScheme) {
         let T = Self.T, B = Self.B
-        let model = Self.model(layers: layers, heads: heads, dropout: dropout, tied: tied)
+        let model = Self.model(layers: layers, heads: heads, dropout: dropout, tied: tied, sharing: sharing)
         var (inputs, targets) = ModelTestSupport.trainingBatch(Self.sequences, length: T)
         targets[T + 2] = 0  // a masked position inside a row as well
         let seed: UInt64 = 0xD0D0
@@ -73,7 +76,10 @@ struct SASRecTests {
         }
         let block = ["query", "key", "value", "output"].flatMap { ["attention.\($0).weight", "attention.\($0).bias"] }
             + ["ln1.weight", "ln1.bias", "ffn_in.weight", "ffn_in.bias", "ffn_out.weight", "ffn_out.bias", "ln2.weight", "ln2.bias"]
-        let blocks = (0..<layers).flatMap { l in block.map { "blocks.\(l).\($0)" } }
+        // A shared set appears once, under block 0's names.
+        let blocks = (0..<layers).flatMap { l in
+            block.filter { l == 0 || sharing != .crossLayer || $0.hasPrefix("ln") }.map { "blocks.\(l).\($0)" }
+        }
         // A tied output's table is the input's: one parameter, under the input's name.
         #expect(names == ["item_embedding.weight", "positions", "ln_input.weight", "ln_input.bias"] + blocks
                 + (tied ? ["output.bias"] : ["output.weight", "output.bias"]))
@@ -139,6 +145,23 @@ struct SASRecTests {
         let C = Self.C
         #expect(Array(ha[0..<(3 * C)]) == Array(hb[0..<(3 * C)]))
         #expect(Array(ha[(3 * C)...]) != Array(hb[(3 * C)...]))
+    }
+
+    @Test func sharingSchemesShareWhatTheyStateAndTheGradientAddsUpOverTheUses() {
+        for (scheme, attentionSets, feedForwardSets) in [(SharingScheme.none, 3, 3), (.crossLayer, 1, 1), (.crossBlock, 1, 3),
+                                                         (.adjacentBlock, 2, 2)] {
+            let model = Self.model(layers: 3, sharing: scheme)
+            let encoder = model.encoder as! SASRec
+            let attention = Set(encoder.blocks.map { ObjectIdentifier($0.attention.query.weight) })
+            let feedForward = Set(encoder.blocks.map { ObjectIdentifier($0.feedForwardIn.weight) })
+            #expect(attention.count == attentionSets && feedForward.count == feedForwardSets, "\(scheme)")
+            #expect(Set(encoder.blocks.map { ObjectIdentifier($0.norm1.gain) }).count == 3, "LayerNorms are never shared")
+            #expect(model.parameterCount == ParameterAccounting(configuration: model.configuration).total, "\(scheme)")
+        }
+        // The unshared model is what `none` draws, and the reference of every scheme's ratio.
+        let shared = ParameterAccounting(model: Self.model(layers: 3, sharing: .crossLayer))
+        #expect(shared.uncompressedTotal == ParameterAccounting(model: Self.model(layers: 3, sharing: .none)).total)
+        #expect(throws: InputError.self) { try SASRecConfiguration(sharing: .adjacentLayer).validate(channels: 64) }
     }
 
     @Test func theParameterFormulaCountsTheModelsParameters() {

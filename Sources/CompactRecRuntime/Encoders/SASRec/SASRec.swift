@@ -37,8 +37,31 @@ public final class SASRec: SequenceEncoder {
         positions = Parameter(shape: [T, C])
         positions.value.fillNormal(std: SASRecConfiguration.initialStandardDeviation, using: &rng)
         inputNorm = LayerNorm(channels: C, epsilon: c.layerNormEpsilon)
+        // Each weight set is drawn when first used, attention before feed-forward, so `none`
+        // draws what unshared blocks draw; a shared set is the same Parameters (see `SharingScheme.sasRecSets`).
         var blocks: [TransformerBlock] = []
-        for _ in 0..<c.layers { blocks.append(TransformerBlock(dimensions: C, configuration: c, rng: &rng)) }
+        var attentionSets: [CausalSelfAttention] = [], feedForwardSets: [(Linear, Linear)] = []
+        for l in 0..<c.layers {
+            let sets = c.sharing.sasRecSets(block: l)
+            if sets.attention == attentionSets.count && sets.feedForward == feedForwardSets.count {
+                let block = TransformerBlock(dimensions: C, configuration: c, rng: &rng)
+                attentionSets.append(block.attention)
+                feedForwardSets.append((block.feedForwardIn, block.feedForwardOut))
+                blocks.append(block)
+                continue
+            }
+            if sets.attention == attentionSets.count {
+                attentionSets.append(CausalSelfAttention(dimensions: C, heads: c.heads, rng: &rng))
+            }
+            if sets.feedForward == feedForwardSets.count {
+                let std = SASRecConfiguration.initialStandardDeviation
+                feedForwardSets.append((Linear(inputSize: C, outputSize: c.innerSize, standardDeviation: std, rng: &rng),
+                                        Linear(inputSize: c.innerSize, outputSize: C, standardDeviation: std, rng: &rng)))
+            }
+            let (ffIn, ffOut) = feedForwardSets[sets.feedForward]
+            blocks.append(TransformerBlock(attention: CausalSelfAttention(replicating: attentionSets[sets.attention]),
+                                           feedForwardIn: ffIn.replica(), feedForwardOut: ffOut.replica(), configuration: c))
+        }
         self.blocks = blocks
     }
 

@@ -14,15 +14,32 @@ public struct SASRecConfiguration: Codable, Sendable, Equatable {
     /// Dropout on the attention weights (training only).
     public var attentionDropout: Float
     public var layerNormEpsilon: Float
+    /// CpRec's sharing of the blocks' weights, in its SASRec meaning (see `SharingScheme.sasRecSets`).
+    public var sharing: SharingScheme
 
     public init(layers: Int = 2, heads: Int = 2, innerSize: Int = 256, dropout: Float = 0.5,
-                attentionDropout: Float = 0.5, layerNormEpsilon: Float = 1e-12) {
+                attentionDropout: Float = 0.5, layerNormEpsilon: Float = 1e-12, sharing: SharingScheme = .none) {
+        self.sharing = sharing
         self.layers = layers
         self.heads = heads
         self.innerSize = innerSize
         self.dropout = dropout
         self.attentionDropout = attentionDropout
         self.layerNormEpsilon = layerNormEpsilon
+    }
+
+    private enum CodingKeys: String, CodingKey { case layers, heads, innerSize, dropout, attentionDropout, layerNormEpsilon, sharing }
+
+    /// `sharing` was added after the first SASRec bundles: absent, it is `none`.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layers = try c.decode(Int.self, forKey: .layers)
+        heads = try c.decode(Int.self, forKey: .heads)
+        innerSize = try c.decode(Int.self, forKey: .innerSize)
+        dropout = try c.decode(Float.self, forKey: .dropout)
+        attentionDropout = try c.decode(Float.self, forKey: .attentionDropout)
+        layerNormEpsilon = try c.decode(Float.self, forKey: .layerNormEpsilon)
+        sharing = try c.decodeIfPresent(SharingScheme.self, forKey: .sharing) ?? .none
     }
 
     /// The standard deviation of every weight matrix and of the position table at initialisation.
@@ -54,6 +71,10 @@ public struct SASRecConfiguration: Codable, Sendable, Equatable {
         where !(rate >= 0 && rate < 1) {
             throw InputError(source: "model configuration", "\(name) must lie in [0, 1), got \(rate)")
         }
+        if !sharing.appliesToSASRec {
+            throw InputError(source: "model configuration", "SASRec has no \(sharing.rawValue) sharing: a block's attention and "
+                             + "feed-forward network have different shapes (none, cross-layer, cross-block and adjacent-block apply)")
+        }
         if !(layerNormEpsilon > 0 && layerNormEpsilon.isFinite) {
             throw InputError(source: "model configuration", "layer-norm epsilon must be positive and finite, got \(layerNormEpsilon)")
         }
@@ -64,11 +85,20 @@ public struct SASRecConfiguration: Codable, Sendable, Equatable {
         SASRec(configuration: self, dimensions: C, maxLength: T, rng: &rng)
     }
 
-    /// Parameters: the position table `T·C`, the input LayerNorm `2C`, and per layer four
-    /// `C×C` projections with biases, two LayerNorms and the feed-forward network
-    /// `C·I + I + I·C + C`.
+    /// Parameters: the position table `T·C`, the input LayerNorm `2C`, per distinct attention
+    /// set four `C×C` projections with biases, per distinct feed-forward set `C·I + I + I·C + C`,
+    /// and per layer two LayerNorms `4C` (never shared).
     public func parameterCount(channels C: Int, maxLength T: Int) -> Int {
-        T * C + 2 * C + layers * (4 * (C * C + C) + 2 * 2 * C + (C * innerSize + innerSize) + (innerSize * C + C))
+        let sets = sharing.appliesToSASRec ? sharing.sasRecSetCounts(blocks: layers) : (attention: layers, feedForward: layers)
+        return T * C + 2 * C + sets.attention * 4 * (C * C + C) + sets.feedForward * (C * innerSize + innerSize + innerSize * C + C)
+            + layers * 2 * 2 * C
+    }
+
+    /// Parameters without sharing (the uncompressed reference).
+    public func uncompressedParameterCount(channels C: Int, maxLength T: Int) -> Int {
+        var unshared = self
+        unshared.sharing = .none
+        return unshared.parameterCount(channels: C, maxLength: T)
     }
 
     /// Multiply-adds ×2 of a training step over `rows` positions of length-`T` sequences, forward
@@ -95,6 +125,6 @@ public struct SASRecConfiguration: Codable, Sendable, Equatable {
 
     /// One line for logs: `SASRec 2 layers, 2 heads, inner 256, dropout 0.5/0.5`.
     public var summary: String {
-        "SASRec \(layers) layers, \(heads) heads, inner \(innerSize), dropout \(dropout)/\(attentionDropout)"
+        "SASRec \(layers) layers, \(heads) heads, inner \(innerSize), dropout \(dropout)/\(attentionDropout), sharing \(sharing.rawValue)"
     }
 }

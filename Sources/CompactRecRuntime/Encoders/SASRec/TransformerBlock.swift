@@ -35,6 +35,18 @@ public final class TransformerBlock: ParameterContainer {
         norm2 = LayerNorm(channels: C, epsilon: c.layerNormEpsilon)
     }
 
+    /// A block over given layers (for weight sharing): `attention` and the feed-forward layers may
+    /// be another block's weights; the LayerNorms are its own.
+    public init(attention: CausalSelfAttention, feedForwardIn: Linear, feedForwardOut: Linear, configuration c: SASRecConfiguration) {
+        let C = attention.dimensions
+        attentionDropout = c.attentionDropout
+        self.attention = attention
+        norm1 = LayerNorm(channels: C, epsilon: c.layerNormEpsilon)
+        self.feedForwardIn = feedForwardIn
+        self.feedForwardOut = feedForwardOut
+        norm2 = LayerNorm(channels: C, epsilon: c.layerNormEpsilon)
+    }
+
     /// A replica: the same weights, shared and only read, with scratch of its own.
     public init(replicating other: TransformerBlock) {
         attentionDropout = other.attentionDropout
