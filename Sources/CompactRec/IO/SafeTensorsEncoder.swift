@@ -15,8 +15,14 @@ extension SafeTensors {
     /// names, the reserved name `"__metadata__"`, a negative dimension, more than
     /// `maximumRank` dimensions, or values whose count is not the shape's product: anything
     /// `decode` would refuse.
-    public static func encode(_ tensors: [NamedTensor], metadata: [String: String] = [:]) throws -> [UInt8] {
-        let order = tensors.indices.sorted { tensors[$0].name.utf8.lexicographicallyPrecedes(tensors[$1].name.utf8) }
+    ///
+    /// `stored` tensors (F16, U8, I8: a reduced-precision bundle's) are laid out among the F32
+    /// ones by the same order of names.
+    public static func encode(_ tensors: [NamedTensor], stored: [StoredTensor] = [], metadata: [String: String] = [:]) throws -> [UInt8] {
+        // F32 tensors first, then the stored ones: entry i < tensors.count is tensors[i].
+        let names = tensors.map(\.name) + stored.map(\.name)
+        let order = names.indices.sorted { names[$0].utf8.lexicographicallyPrecedes(names[$1].utf8) }
+        for tensor in stored { try validate(tensor) }
         var json: [UInt8] = []
         json.reserveCapacity(64 + 96 * tensors.count)
         json.append(UInt8(ascii: "{"))
@@ -32,20 +38,28 @@ extension SafeTensors {
             }
             json.append(UInt8(ascii: "}"))
         }
-        var names = Set<String>()
+        var seen = Set<String>()
         var dataLength = 0
         for (position, index) in order.enumerated() {
-            let tensor = tensors[index]
-            try validate(tensor)
-            // Swift compares strings up to Unicode normalisation, as the decoder will.
-            guard names.insert(tensor.name).inserted else {
-                throw SafeTensorsEncodingError(tensor: tensor.name, "the name is used by more than one tensor")
+            let name = names[index], shape: [Int], byteCount: Int, dtype: String
+            if index < tensors.count {
+                let tensor = tensors[index]
+                try validate(tensor)
+                (shape, byteCount, dtype) = (tensor.shape, tensor.values.count * SafeTensorsLayout.elementSize, "F32")
+            } else {
+                let tensor = stored[index - tensors.count]
+                (shape, byteCount, dtype) = (tensor.shape, tensor.bytes.count, tensor.dtype.rawValue)
             }
-            let byteCount = tensor.values.count * SafeTensorsLayout.elementSize
+            // Swift compares strings up to Unicode normalisation, as the decoder will.
+            guard seen.insert(name).inserted else {
+                throw SafeTensorsEncodingError(tensor: name, "the name is used by more than one tensor")
+            }
             if position > 0 || !metadata.isEmpty { json.append(UInt8(ascii: ",")) }
-            appendJSONString(tensor.name, to: &json)
-            json.append(contentsOf: #":{"dtype":"F32","shape":["#.utf8)
-            json.append(contentsOf: tensor.shape.map(String.init).joined(separator: ",").utf8)
+            appendJSONString(name, to: &json)
+            json.append(contentsOf: #":{"dtype":""#.utf8)
+            json.append(contentsOf: dtype.utf8)
+            json.append(contentsOf: #"","shape":["#.utf8)
+            json.append(contentsOf: shape.map(String.init).joined(separator: ",").utf8)
             json.append(contentsOf: #"],"data_offsets":["#.utf8)
             json.append(contentsOf: "\(dataLength),\(dataLength + byteCount)]}".utf8)
             dataLength += byteCount
@@ -65,18 +79,33 @@ extension SafeTensors {
             json.withUnsafeBytes { output.baseAddress!.advanced(by: prefixSize).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             var cursor = prefixSize + json.count
             for index in order {
-                tensors[index].values.withUnsafeBytes { values in
-                    let destination = UnsafeMutableRawBufferPointer(rebasing: output[cursor..<cursor + values.count])
-                    destination.copyMemory(from: values)
-                    convertLittleEndianFloats(destination)
-                    cursor += values.count
+                if index < tensors.count {
+                    tensors[index].values.withUnsafeBytes { values in
+                        let destination = UnsafeMutableRawBufferPointer(rebasing: output[cursor..<cursor + values.count])
+                        destination.copyMemory(from: values)
+                        convertLittleEndianFloats(destination)
+                        cursor += values.count
+                    }
+                } else {
+                    // Already little-endian: StoredTensor holds the file's bytes.
+                    stored[index - tensors.count].bytes.withUnsafeBytes { bytes in
+                        UnsafeMutableRawBufferPointer(rebasing: output[cursor..<cursor + bytes.count]).copyMemory(from: bytes)
+                        cursor += bytes.count
+                    }
                 }
             }
             initializedCount = total
         }
     }
 
-    private static func validate(_ tensor: NamedTensor) throws {
+    private static func validate(_ tensor: StoredTensor) throws {
+        try validate(NamedTensor(name: tensor.name, shape: tensor.shape, values: []), checkingCount: false)
+        guard let count = SafeTensorsLayout.elementCount(of: tensor.shape), count * tensor.dtype.size == tensor.bytes.count else {
+            throw SafeTensorsEncodingError(tensor: tensor.name, "shape \(tensor.shape) of \(tensor.dtype.rawValue) does not match its \(tensor.bytes.count) bytes")
+        }
+    }
+
+    private static func validate(_ tensor: NamedTensor, checkingCount: Bool = true) throws {
         guard tensor.name != SafeTensorsHeaderParser.metadataKey else {
             throw SafeTensorsEncodingError(tensor: tensor.name, "the name is reserved for the header's metadata")
         }
@@ -86,7 +115,7 @@ extension SafeTensors {
         guard tensor.shape.allSatisfy({ $0 >= 0 }) else {
             throw SafeTensorsEncodingError(tensor: tensor.name, "shape \(tensor.shape) has a negative dimension")
         }
-        guard SafeTensorsLayout.elementCount(of: tensor.shape) == tensor.values.count else {
+        guard !checkingCount || SafeTensorsLayout.elementCount(of: tensor.shape) == tensor.values.count else {
             throw SafeTensorsEncodingError(tensor: tensor.name, "shape \(tensor.shape) does not match its \(tensor.values.count) values")
         }
     }

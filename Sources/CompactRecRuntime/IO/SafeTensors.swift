@@ -27,6 +27,12 @@ public enum SafeTensors {
         try SafeTensorsFileReader.read(path: path)
     }
 
+    /// As `read(path:)`, also accepting tensors of the dtypes in `accepted` (`F16`, `U8`, `I8`: a
+    /// reduced-precision model bundle), which come as `StoredTensor`s in `SafeTensorsFile.stored`.
+    public static func read(path: String, accepting accepted: Set<SafeTensorsDType>) throws -> SafeTensorsFile {
+        try SafeTensorsFileReader.read(path: path, accepted: accepted.union([.float32]))
+    }
+
     /// Converts little-endian `Float` bytes to host order in place, or host to little-endian:
     /// the same swap both ways, and nothing at all on little-endian hosts.
     package static func convertLittleEndianFloats(_ bytes: UnsafeMutableRawBufferPointer) {

@@ -4,14 +4,19 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public let source: String
     /// The tensors in the order of their data in the file.
     public let tensors: [NamedTensor]
+    /// The tensors of other dtypes than `F32` (read only when asked for, see `SafeTensors.read(path:accepting:)`).
+    public let stored: [StoredTensor]
     /// The header's `"__metadata__"` object; empty when absent.
     public let metadata: [String: String]
     private let indexByName: [String: Int]
+    private let storedIndexByName: [String: Int]
 
-    init(source: String, tensors: [NamedTensor], metadata: [String: String]) {
+    init(source: String, tensors: [NamedTensor], stored: [StoredTensor] = [], metadata: [String: String]) {
         self.source = source
         self.tensors = tensors
+        self.stored = stored
         self.metadata = metadata
+        self.storedIndexByName = Dictionary(stored.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         // The decoders pass unique names; keeping the first of any duplicate avoids a trap,
         // which -Ounchecked would turn into undefined behaviour, should that ever change.
         self.indexByName = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -20,6 +25,11 @@ public struct SafeTensorsFile: Sendable, Equatable {
     /// The tensor called `name`, if the file has one.
     public subscript(name: String) -> NamedTensor? {
         indexByName[name].map { tensors[$0] }
+    }
+
+    /// The tensor of a dtype other than F32 called `name`, if the file has one.
+    public func stored(_ name: String) -> StoredTensor? {
+        storedIndexByName[name].map { stored[$0] }
     }
 
     /// The values of the tensor called `name`, which must exist, have exactly `shape` and hold
@@ -90,6 +100,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
         let known = Set(destinations.map(\.name))
         if let extra = tensors.first(where: { !known.contains($0.name) }) {
             throw InputError(source: source, location: SafeTensorsDiagnostics.location(ofTensor: extra.name), unexpected)
+        }
+        if let extra = stored.first {
+            throw InputError(source: source, location: SafeTensorsDiagnostics.location(ofTensor: extra.name),
+                             "\(unexpected) (a \(extra.dtype.rawValue) tensor, where every weight is F32)")
         }
     }
 }

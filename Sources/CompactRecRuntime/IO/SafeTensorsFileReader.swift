@@ -8,7 +8,7 @@ import Darwin
 /// validated against the file's size, each tensor's bytes straight into its own storage, so a
 /// model costs one copy of its data in memory rather than two.
 enum SafeTensorsFileReader {
-    static func read(path: String) throws -> SafeTensorsFile {
+    static func read(path: String, accepted: Set<SafeTensorsDType> = [.float32]) throws -> SafeTensorsFile {
         let file = try FileDescriptorIO.openRegularFileForReading(path)
         defer { close(file.descriptor) }
 
@@ -27,9 +27,16 @@ enum SafeTensorsFileReader {
         }
         let header = try headerBytes.withUnsafeBytes { try SafeTensorsHeaderParser.parse($0, source: path) }
         let dataStart = prefixSize + headerLength
-        let layout = try SafeTensorsLayout(validating: header, dataLength: file.size - dataStart, source: path)
+        let layout = try SafeTensorsLayout(validating: header, dataLength: file.size - dataStart, source: path, accepted: accepted)
 
-        let tensors = try layout.slots.map { slot in
+        let stored = try layout.slots.filter { $0.dtype != .float32 }.map { slot in
+            let bytes = try [UInt8](unsafeUninitializedCapacity: slot.end - slot.begin) { storage, initializedCount in
+                try FileDescriptorIO.read(file.descriptor, into: UnsafeMutableRawBufferPointer(storage), at: dataStart + slot.begin, path: path)
+                initializedCount = slot.end - slot.begin
+            }
+            return StoredTensor(name: slot.name, dtype: slot.dtype, shape: slot.shape, bytes: bytes)
+        }
+        let tensors = try layout.slots.filter { $0.dtype == .float32 }.map { slot in
             let values = try [Float](unsafeUninitializedCapacity: slot.elementCount) { storage, initializedCount in
                 let destination = UnsafeMutableRawBufferPointer(storage)
                 try FileDescriptorIO.read(file.descriptor, into: destination, at: dataStart + slot.begin, path: path)
@@ -38,6 +45,6 @@ enum SafeTensorsFileReader {
             }
             return NamedTensor(name: slot.name, shape: slot.shape, values: values)
         }
-        return SafeTensorsFile(source: path, tensors: tensors, metadata: layout.metadata)
+        return SafeTensorsFile(source: path, tensors: tensors, stored: stored, metadata: layout.metadata)
     }
 }

@@ -1,10 +1,12 @@
-/// A safetensors header checked against the data buffer it describes: every tensor is `F32`,
+/// A safetensors header checked against the data buffer it describes: every tensor is `F32` (or
+/// another accepted dtype),
 /// its byte range matches its shape, and the ranges tile the buffer exactly. Only once this
 /// holds is any tensor storage allocated, and then never more than the buffer's size.
 package struct SafeTensorsLayout {
     /// Where one tensor's bytes lie, relative to the start of the data buffer.
     struct Slot {
         var name: String
+        var dtype: SafeTensorsDType
         var shape: [Int]
         var elementCount: Int
         var begin: Int
@@ -41,12 +43,14 @@ package struct SafeTensorsLayout {
         return Int(length)
     }
 
-    /// Checks `header` against a data buffer of `dataLength` bytes.
-    init(validating header: SafeTensorsHeader, dataLength: Int, source: String) throws {
+    /// Checks `header` against a data buffer of `dataLength` bytes; a tensor whose dtype is not
+    /// in `accepted` is refused (F32 alone unless a reader of reduced-precision bundles asks for more).
+    init(validating header: SafeTensorsHeader, dataLength: Int, source: String,
+         accepted: Set<SafeTensorsDType> = [.float32]) throws {
         var slots: [Slot] = []
         slots.reserveCapacity(header.entries.count)
         for entry in header.entries {
-            slots.append(try Self.slot(for: entry, dataLength: dataLength, source: source))
+            slots.append(try Self.slot(for: entry, dataLength: dataLength, source: source, accepted: accepted))
         }
         // Sorted as the Python library sorts, by (begin, end); names break ties so that the
         // error reported for two identical ranges does not depend on the sort algorithm.
@@ -75,17 +79,22 @@ package struct SafeTensorsLayout {
         self.metadata = header.metadata
     }
 
-    private static func slot(for entry: SafeTensorsHeaderEntry, dataLength: Int, source: String) throws -> Slot {
+    private static func slot(
+        for entry: SafeTensorsHeaderEntry, dataLength: Int, source: String, accepted: Set<SafeTensorsDType>
+    ) throws -> Slot {
         // Messages are built only on failure: formatting them for every entry would dominate large headers.
         func failure(_ message: String) -> InputError {
             InputError(source: source, location: SafeTensorsDiagnostics.location(ofTensor: entry.name), message)
         }
         func offsets() -> String { "data_offsets [\(entry.begin), \(entry.end)]" }
-        guard entry.dtype == "F32" else {
-            throw failure("dtype is \"\(SafeTensorsDiagnostics.printable(entry.dtype))\", expected \"F32\" (the only dtype CompactRec reads)")
+        guard let dtype = SafeTensorsDType(rawValue: entry.dtype), accepted.contains(dtype) else {
+            let found = "dtype is \"\(SafeTensorsDiagnostics.printable(entry.dtype))\""
+            if accepted == [.float32] { throw failure("\(found), expected \"F32\" (the only dtype CompactRec reads)") }
+            let names = SafeTensorsDType.allCases.filter(accepted.contains).map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw failure("\(found), expected one of \(names) (the dtypes of a CompactRec model bundle)")
         }
         guard let elementCount = elementCount(of: entry.shape),
-              case let (byteCount, overflow) = elementCount.multipliedReportingOverflow(by: elementSize), !overflow
+              case let (byteCount, overflow) = elementCount.multipliedReportingOverflow(by: dtype.size), !overflow
         else {
             throw failure("shape \(entry.shape) has too many elements to address")
         }
@@ -96,9 +105,9 @@ package struct SafeTensorsLayout {
             throw failure("\(offsets()) run past the end of the data buffer, which has \(dataLength) bytes")
         }
         guard entry.end - entry.begin == byteCount else {
-            throw failure("\(offsets()) span \(entry.end - entry.begin) bytes, but shape \(entry.shape) of F32 needs \(byteCount)")
+            throw failure("\(offsets()) span \(entry.end - entry.begin) bytes, but shape \(entry.shape) of \(dtype.rawValue) needs \(byteCount)")
         }
-        return Slot(name: entry.name, shape: entry.shape, elementCount: elementCount, begin: entry.begin, end: entry.end)
+        return Slot(name: entry.name, dtype: dtype, shape: entry.shape, elementCount: elementCount, begin: entry.begin, end: entry.end)
     }
 
     /// The product of `shape` (1 for a scalar), or nil if it overflows `Int`.
