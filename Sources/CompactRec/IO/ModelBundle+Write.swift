@@ -18,7 +18,7 @@ extension ModelBundle {
         let tensors = model.uniqueParameters().map { p in
             NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
         }
-        let weights = try SafeTensors.encode(tensors, metadata: ["format": Self.formatName, "version": String(Self.formatVersion)])
+        let weights = try SafeTensors.encode(tensors, stored: model.itemCodeTensors(), metadata: ["format": Self.formatName, "version": String(Self.formatVersion)])
         try writeAtomically(weights, to: Self.path(directory, BundleIntegrity.weightsName))
         var tsv = "index\toriginal_id\tfrequency\n"
         for i in 0..<vocabulary.count {

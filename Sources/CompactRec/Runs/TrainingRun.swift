@@ -78,9 +78,11 @@ public struct TrainingRun: Sendable {
         public let configuration: ModelConfiguration
         public let options: TrainingOptions
 
-        /// The model, initialised from the seed, and its trainer.
+        /// The model, initialised from the seed, its item codes (JPQ) assigned from the training
+        /// sequences, and its trainer.
         public func makeModel() -> Session {
             let model = SequentialRecommender(configuration: configuration, seed: options.seed)
+            model.assignItemCodes(sequences: data.train, seed: options.seed)
             return Session(setup: self, model: model, trainer: Trainer(model: model, options: options))
         }
     }

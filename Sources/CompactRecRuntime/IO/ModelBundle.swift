@@ -111,17 +111,21 @@ public struct ModelBundle {
             throw InputError(source: path(directory, "items.tsv"),
                              "has \(vocabulary.count) items but config.json says itemCount \(configuration.model.itemCount)")
         }
-        let file = try SafeTensors.read(path: path(directory, "model.safetensors"))
+        // JPQ item codes are U8 tensors beside the F32 parameters.
+        let codesStored = configuration.model.inputEmbedding == .jpq || configuration.model.outputLayer == .jpq
+        let read = codesStored ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.uint8])
+                               : try SafeTensors.read(path: path(directory, "model.safetensors"))
         // Checked before the model is built, so that a config.json that lies about the model's
         // size cannot make it allocate far more than the tensor file holds; small differences
         // are left to the checks per tensor below, whose errors name the tensor.
         let expectedCount = ParameterAccounting(configuration: configuration.model).total
-        let storedCount = file.tensors.reduce(0) { $0 + $1.values.count }
+        let storedCount = read.tensors.reduce(0) { $0 + $1.values.count }
         guard expectedCount <= 2 * storedCount + (1 << 20) else {
-            throw InputError(source: file.source,
+            throw InputError(source: read.source,
                              "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
         let model = SequentialRecommender(configuration: configuration.model, seed: 0)
+        let file = try model.loadItemCodes(from: read)
         try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
                             limit: weightLimit)
         var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,

@@ -48,7 +48,7 @@ public final class SequentialRecommender: ParameterContainer {
         case .blockAdaptive:
             embedding = BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor,
                                                rng: &embeddingRNG)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
             embedding = settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
                                            clusters: clusters, standardDeviation: c.encoder.itemEmbeddingStandardDeviation,
@@ -66,7 +66,10 @@ public final class SequentialRecommender: ParameterContainer {
             let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
             output = TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
                                  tailDimensions: Array(ranks.dropFirst()), rng: &outputRNG)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .jpq where c.tiedEmbeddings:
+            guard let table = embedding as? JPQEmbedding else { preconditionFailure("tied jpq needs a jpq input; call validate() first") }
+            output = CompressedSoftmax(items: table, rng: &outputRNG)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             guard let settings = c.outputTable else { preconditionFailure("a compressed output needs outputTable; call validate() first") }
             let table = settings.makeTable(
                 c.outputLayer.table!, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,
