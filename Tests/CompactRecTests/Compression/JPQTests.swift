@@ -354,3 +354,26 @@ struct JPQTests {
         }
     }
 }
+
+/// A checkpoint of a JPQ model holds its codes, and restoring puts them back with the weights.
+@Suite("JPQ checkpoints")
+struct JPQCheckpointTests {
+    @Test func restoringACheckpointRestoresTheCodes() throws {
+        let configuration = JPQTests.configuration(itemCount: RunData.items, splits: 4, tied: true)
+        let options = CheckpointSupport.options(epochs: 1)
+        let model = SequentialRecommender(configuration: configuration, seed: 5)
+        model.assignItemCodes(sequences: CheckpointSupport.train, seed: 5)
+        let codes = try #require(model.namedItemCodes().first?.codes.bytes)
+        let trainer = Trainer(model: model, options: options)
+        _ = try trainer.fit(train: CheckpointSupport.train, validation: CheckpointSupport.validation)
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let writer = CheckpointSupport.writer(directory)
+            _ = try writer.save(trainer)
+            let other = SequentialRecommender(configuration: configuration, seed: 6)  // other weights, other (random) codes
+            #expect(other.namedItemCodes().first?.codes.bytes != codes)
+            try Trainer(model: other, options: options).restore(from: TrainingCheckpoint.read(from: directory))
+            #expect(other.namedItemCodes().first?.codes.bytes == codes)
+            #expect(ModelTestSupport.bits(ModelTestSupport.weights(other)) == ModelTestSupport.bits(ModelTestSupport.weights(model)))
+        }
+    }
+}
