@@ -70,6 +70,8 @@ public struct ExperimentSettings: Equatable, Sendable {
             specification.model[keyPath: table(setting == .rank ? .input : .output)].rank = try whole()
         case .mixedAlpha, .outputMixedAlpha:
             specification.model[keyPath: table(setting == .mixedAlpha ? .input : .output)].mixedAlpha = try number()
+        case .jpqSplits: specification.model.jpqSplits = try whole()
+        case .jpqCodes: specification.model.jpqCodes = VariantName(name: try string())
         case .epochs: specification.training.epochs = try whole()
         case .batchSize: specification.training.batchSize = try whole()
         case .learningRate: specification.training.learningRate = try number()
@@ -119,6 +121,8 @@ public struct ExperimentSettings: Equatable, Sendable {
             return table(setting == .qrOperation ? .input : .output).qrOperation.map { .string($0.name) }
         case .rank, .outputRank: return number(table(setting == .rank ? .input : .output).rank)
         case .mixedAlpha, .outputMixedAlpha: return number(table(setting == .mixedAlpha ? .input : .output).mixedAlpha)
+        case .jpqSplits: return number(model.jpqSplits)
+        case .jpqCodes: return model.jpqCodes.map { .string($0.name) }
         case .epochs: return number(training.epochs)
         case .batchSize: return number(training.batchSize)
         case .learningRate: return number(training.learningRate)

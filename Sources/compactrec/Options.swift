@@ -8,6 +8,7 @@ extension SharingScheme: ExpressibleByArgument {}
 extension EncoderKind: ExpressibleByArgument {}
 extension ItemHash: ExpressibleByArgument {}
 extension QuotientRemainderOperation: ExpressibleByArgument {}
+extension JPQCodeAssignment: ExpressibleByArgument {}
 
 /// Where the sequences come from: flags of the specification's data part.
 struct DataOptions: ParsableArguments {
@@ -72,14 +73,14 @@ struct ModelOptions: ParsableArguments {
         "SASRec: dropout rate on hidden states and attention weights while training.", \.model.dropout))
     var dropout: Double?
     @Flag(name: .flag(.tieEmbeddings), inversion: .prefixedNo, help: ArgumentHelp(
-        "Score with the input table itself (one item table); default: on for sasrec, off for nextitnet, where both tables are full."))
+        "Score with the input table itself (one item table); default: on for sasrec, off for nextitnet, where both tables are full or both jpq."))
     var tieEmbeddings: Bool?
     @Option(name: .flag(.maxLength), help: .withDefault("Longest history read (T).", \.model.maxLength)) var maxLength: Int?
     @Option(name: .flag(.inputEmbedding), help: .withDefault(
-        "Item embedding: full, block-adaptive (CpRec), memcom, hashing, qr, low-rank or mixed-dim.", \.model.inputEmbedding))
+        "Item embedding: full, block-adaptive (CpRec), memcom, hashing, qr, low-rank, mixed-dim or jpq (RecJPQ item codes).", \.model.inputEmbedding))
     var inputEmbedding: InputEmbeddingKind?
     @Option(name: .flag(.outputLayer), help: .withDefault(
-        "Output layer: full-softmax, tree-softmax (CpRec), or a full softmax over a compressed item matrix: memcom, hashing, qr, low-rank or mixed-dim.",
+        "Output layer: full-softmax, tree-softmax (CpRec), or a full softmax over a compressed item matrix: memcom, hashing, qr, low-rank, mixed-dim or jpq.",
         \.model.outputLayer))
     var outputLayer: OutputLayerKind?
     @Option(name: .flag(.sharing), help: .withDefault(
@@ -93,6 +94,12 @@ struct ModelOptions: ParsableArguments {
         "f ≥ 1 in d_j = ⌊d / f^(j-1)⌋ for block-adaptive / tree-softmax: how much narrower each cluster's rank is (need not be whole).",
         \.model.rankDivisor))
     var rankDivisor: Double?
+    @Option(name: .flag(.jpqSplits), help: ArgumentHelp(
+        "jpq: splits m of the embedding, one code byte each (must divide the embedding size). (default: \(ModelSpecification.defaultJpqSplits))"))
+    var jpqSplits: Int?
+    @Option(name: .flag(.jpqCodes), help: ArgumentHelp(
+        "jpq: how item codes are assigned before training: svd (of the user–item matrix) or random. (default: \(ModelSpecification.defaultJpqCodes.rawValue))"))
+    var jpqCodes: JPQCodeAssignment?
     @OptionGroup(title: "Compressed input table (memcom, hashing, qr, low-rank, mixed-dim)") var inputTable: InputTableOptions
     @OptionGroup(title: "Compressed output item matrix (its own knobs; none falls back to the input's)") var outputTable: OutputTableOptions
 
@@ -112,6 +119,8 @@ struct ModelOptions: ParsableArguments {
         flags.set(.sharing, \.model.sharing, sharing.map(VariantName.init))
         flags.set(.cutoffs, \.model.cutoffs, cutoffs)
         flags.set(.rankDivisor, \.model.rankDivisor, rankDivisor)
+        flags.set(.jpqSplits, \.model.jpqSplits, jpqSplits)
+        flags.set(.jpqCodes, \.model.jpqCodes, jpqCodes.map(VariantName.init))
         inputTable.specify(&flags)
         outputTable.specify(&flags)
     }

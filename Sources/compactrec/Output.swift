@@ -52,7 +52,7 @@ enum Output {
     static func accounting(_ a: ParameterAccounting) -> String {
         """
         parameters: input \(a.input), middle \(a.middle), output \(a.output), total \(a.total) \
-        (\(String(format: "%.2f", Double(a.bytes) / 1_048_576)) MiB as Float32); \
+        (\(String(format: "%.2f", Double(a.bytes) / 1_048_576)) MiB as Float32\(a.codeBytes > 0 ? " with \(a.codeBytes) bytes of item codes" : "")); \
         uncompressed \(a.uncompressedTotal), ratio \(String(format: "%.2f", a.compressionRatio))x
         """
     }
@@ -109,6 +109,7 @@ enum Output {
         case .qr: ["qr_collisions": s.qrCollisions ?? 0, "qr_operation": s.qrOperation.rawValue]
         case .lowRank: ["rank": s.rank ?? 0]
         case .mixedDim: ["mixed_alpha": s.mixedAlpha, "mixed_dimensions": s.mixedDimensions ?? []]
+        case .jpq: ["jpq_splits": s.jpqSplits ?? 0, "jpq_codes": s.jpqCodes.rawValue]
         }
     }
 

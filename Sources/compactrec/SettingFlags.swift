@@ -36,6 +36,8 @@ extension RunSetting {
         case .outputQrOperation: "output-qr-operation"
         case .outputRank: "output-rank"
         case .outputMixedAlpha: "output-mixed-alpha"
+        case .jpqSplits: "jpq-splits"
+        case .jpqCodes: "jpq-codes"
         case .epochs: "epochs"
         case .batchSize: "batch-size"
         case .learningRate: "learning-rate"

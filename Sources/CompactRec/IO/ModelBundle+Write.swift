@@ -21,7 +21,8 @@ extension ModelBundle {
         var tensors = model.uniqueParameters().filter { !quantized.contains($0.name) }.map { p in
             NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
         }
-        var stored: [StoredTensor] = []
+        // Reduced-precision weights and a JPQ model's item codes are stored beside the Float32 tensors.
+        var stored: [StoredTensor] = model.itemCodeTensors()
         for weight in quantizedWeights {
             let (float32, others) = weight.safeTensors()
             tensors += float32

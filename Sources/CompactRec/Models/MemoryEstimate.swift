@@ -112,7 +112,7 @@ public struct MemoryEstimate: Sendable, Equatable {
             }
             // Head logits, one tail's buffers, per-thread bias partials and scratch.
             output = rows * headWidth + tailFloats + 2 * workers * max(headWidth, widestTail)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             // [M, N] scores and bias partials as a full softmax, plus the table's own buffers.
             let rows = max(R, Double(evaluationBatch)), settings = c.outputTable
             output = R * N + workers * N
@@ -126,6 +126,8 @@ public struct MemoryEstimate: Sendable, Equatable {
                 output += 2 * rows * Double(settings?.rank ?? c.embeddingSize)
             case .mixedDim:  // [B, d_j] per tail and one gradient
                 output += rows * Double((settings?.mixedDimensions ?? []).dropFirst().reduce(0, +)) + rows * C
+            case .jpq:  // [B, m, 256] sub-item scores and their gradient
+                output += 2 * rows * Double((settings?.jpqSplits ?? 1) * JPQCodes.subIdCount)
             }
         }
         let evaluation = c.outputLayer == .treeSoftmax ? 0 : Double(evaluationBatch) * N

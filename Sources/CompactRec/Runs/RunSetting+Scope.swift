@@ -19,6 +19,7 @@ extension RunSetting {
         case .outputQrCollisions, .outputQrOperation: return ([], [.qr])
         case .outputRank: return ([], [.lowRank])
         case .outputMixedAlpha: return ([], [.mixedDim])
+        case .jpqSplits, .jpqCodes: return ([.jpq], [.jpq])
         default: return nil
         }
     }

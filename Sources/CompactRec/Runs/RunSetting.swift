@@ -14,6 +14,8 @@ public enum RunSetting: String, CaseIterable, Codable, Sendable {
     case maxLength
     case inputRatio, buckets, hash, qrCollisions, qrOperation, rank, mixedAlpha
     case outputRatio, outputBuckets, outputHash, outputQrCollisions, outputQrOperation, outputRank, outputMixedAlpha
+    /// A JPQ table's splits and code assignment, on either side (one table when tied).
+    case jpqSplits, jpqCodes
 
     // Training.
     case epochs, batchSize, learningRate, weightDecay, clipNorm, patience

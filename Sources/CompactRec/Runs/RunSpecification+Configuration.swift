@@ -40,11 +40,13 @@ extension RunSpecification {
             }
         }
         config.inputTable = try input.table.map {
-            try inputKnobs.resolve($0, side: .input, names: names, itemCount: itemCount, dimensions: model.embeddingSize,
+            if $0 == .jpq { return model.jpqTable }
+            return try inputKnobs.resolve($0, side: .input, names: names, itemCount: itemCount, dimensions: model.embeddingSize,
                                    clusters: config.clusters, frequencies: frequencies)
         }
         config.outputTable = try output.table.map {
-            try outputKnobs.resolve($0, side: .output, names: names, itemCount: itemCount, dimensions: model.embeddingSize,
+            if $0 == .jpq { return model.jpqTable }
+            return try outputKnobs.resolve($0, side: .output, names: names, itemCount: itemCount, dimensions: model.embeddingSize,
                                     clusters: config.clusters, frequencies: frequencies)
         }
         do {

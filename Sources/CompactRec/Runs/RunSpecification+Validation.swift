@@ -17,6 +17,7 @@ extension RunSpecification {
             ?? check(model.outputTable.hash, .outputHash, "a hash")
             ?? check(model.inputTable.qrOperation, .qrOperation, "a quotient-remainder operation")
             ?? check(model.outputTable.qrOperation, .outputQrOperation, "a quotient-remainder operation")
+            ?? check(model.jpqCodes, .jpqCodes, "a JPQ code assignment")
     }
 
     /// Throws the first problem, naming the settings as `names` says.
@@ -37,9 +38,17 @@ extension RunSpecification {
         for setting in RunSetting.allCases where given.contains(setting) && !setting.applies(input: input, output: output) {
             throw RunSpecificationError(setting, "\(names[setting]) \(setting.misapplied(input: input, output: output))")
         }
-        if given.contains(.tieEmbeddings), model.tieEmbeddings == true, input != .full || output != .fullSoftmax {
+        if given.contains(.tieEmbeddings), model.tieEmbeddings == true, !model.tablesCanTie {
             throw RunSpecificationError(.tieEmbeddings, "\(names[.tieEmbeddings]) needs a full input embedding and a full-softmax "
-                                        + "output, and the model has \(input.rawValue) and \(output.rawValue)")
+                                        + "output, or a jpq input embedding and a jpq output layer, and the model has "
+                                        + "\(input.rawValue) and \(output.rawValue)")
+        }
+        if input == .jpq || output == .jpq {
+            let m = model.jpqSplits ?? ModelSpecification.defaultJpqSplits, C = model.embeddingSize
+            guard m <= C && C % m == 0 else {
+                throw RunSpecificationError(.jpqSplits, "\(names[.jpqSplits]) must divide the embedding size (\(C)), "
+                                            + "one split of C/m channels per code byte; got \(m)")
+            }
         }
         if training.teacher == nil, let setting = [RunSetting.distillWeight, .temperature].first(where: given.contains) {
             throw RunSpecificationError(setting, "\(names[setting]) applies to distillation, and no teacher (\(names[.teacher])) is given")
@@ -100,6 +109,7 @@ extension RunSpecification {
             try whole(side.rank, table.rank, 1...Int.max)
             try number(side.mixedAlpha, table.mixedAlpha, "a number ≥ 0 such as 0.3") { $0 >= 0 }
         }
+        try whole(.jpqSplits, model.jpqSplits, 1...ModelConfiguration.Limits.embeddingSize)
         try whole(.epochs, training.epochs, 1...Int.max)
         try whole(.batchSize, training.batchSize, 1...Int.max)
         try number(.learningRate, training.learningRate, "a positive number such as 0.001") { $0 > 0 }

@@ -55,15 +55,19 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     public var innerSize = 256
     /// SASRec's dropout, on hidden states and on attention weights alike (training only).
     public var dropout = 0.5
-    /// Whether the full softmax scores with the input table itself; nil is the backbone's
-    /// custom (``tiesEmbeddings``).
+    /// Whether the output scores with the input table itself (full and full softmax, or jpq
+    /// and jpq); nil is the backbone's custom (``tiesEmbeddings``).
     public var tieEmbeddings: Bool?
 
     /// Whether the model ties its tables: as asked, else as the backbone's papers do (SASRec
-    /// ties, NextItNet does not) where both sides are full tables.
+    /// ties, NextItNet does not) where both sides can be one table (``tablesCanTie``).
     public var tiesEmbeddings: Bool {
-        tieEmbeddings ?? ((encoder.kind?.tiesTablesByDefault ?? false) && inputEmbedding.kind == .full
-                          && outputLayer.kind == .fullSoftmax)
+        tieEmbeddings ?? ((encoder.kind?.tiesTablesByDefault ?? false) && tablesCanTie)
+    }
+
+    /// Whether input and output can be one table: full and full softmax, or jpq and jpq.
+    public var tablesCanTie: Bool {
+        (inputEmbedding.kind == .full && outputLayer.kind == .fullSoftmax) || (inputEmbedding.kind == .jpq && outputLayer.kind == .jpq)
     }
     public var inputEmbedding = VariantName(InputEmbeddingKind.full)
     public var outputLayer = VariantName(OutputLayerKind.fullSoftmax)
@@ -75,8 +79,22 @@ public struct ModelSpecification: Codable, Equatable, Sendable {
     /// side falls back to the other's.
     public var inputTable = TableSpecification()
     public var outputTable = TableSpecification()
+    /// m, a JPQ table's splits of the embedding (one code byte each), on either side; nil is
+    /// ``defaultJpqSplits``.
+    public var jpqSplits: Int?
+    /// How a JPQ table's codes are assigned; nil is ``defaultJpqCodes``.
+    public var jpqCodes: VariantName<JPQCodeAssignment>?
 
     public init() {}
+
+    /// What the JPQ knobs without a value mean.
+    public static let defaultJpqSplits = 8
+    public static let defaultJpqCodes = JPQCodeAssignment.svd
+
+    /// The settings of a JPQ table (either side, the same).
+    public var jpqTable: ItemTableSettings {
+        ItemTableSettings(jpqSplits: jpqSplits ?? Self.defaultJpqSplits, jpqCodes: jpqCodes?.kind ?? Self.defaultJpqCodes)
+    }
 }
 
 /// One side's compressed-table knobs (memcom, hashing, qr, low-rank, mixed-dim); nil is

@@ -26,6 +26,7 @@ public enum TableSide: Sendable {
         case .qr: qrCollisions
         case .lowRank: rank
         case .mixedDim: mixedAlpha
+        case .jpq: .jpqSplits
         }
     }
 }

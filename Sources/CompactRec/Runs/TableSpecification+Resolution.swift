@@ -7,6 +7,7 @@ extension TableSpecification {
         case .qr: qrCollisions != nil
         case .lowRank: rank != nil
         case .mixedDim: mixedAlpha != nil
+        case .jpq: false  // sized by the model's jpqSplits, not by a knob of a side
         }
     }
 
@@ -39,6 +40,7 @@ extension TableSpecification {
         case .qr: qrCollisions = nil
         case .lowRank: rank = nil
         case .mixedDim: mixedAlpha = nil
+        case .jpq: break
         }
     }
 

@@ -84,9 +84,11 @@ public struct TrainingRun: Sendable {
         public let teacher: TeacherSource?
         public let distillWeight: Float, temperature: Float
 
-        /// The model, initialised from the seed, and its trainer (with its own replica of the teacher).
+        /// The model, initialised from the seed, its item codes (JPQ) assigned from the training
+        /// sequences, and its trainer (with its own replica of the teacher).
         public func makeModel() -> Session {
             let model = SequentialRecommender(configuration: configuration, seed: options.seed)
+            model.assignItemCodes(sequences: data.train, seed: options.seed)
             let trainer = Trainer(model: model, options: options)
             trainer.teacher = teacher.map { Teacher(model: $0.bundle.model.replica(), weight: distillWeight, temperature: temperature) }
             return Session(setup: self, model: model, trainer: trainer)

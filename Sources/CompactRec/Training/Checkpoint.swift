@@ -162,7 +162,10 @@ extension Trainer {
             throw InputError(source: checkpoint.directory, "the checkpoint's model configuration is not this trainer's")
         }
         let named = zip(parameterNames, optimizer.parameters).map { NamedParameter($0, $1) }
-        let weights = try SafeTensors.read(path: TrainingCheckpoint.join(checkpoint.directory, TrainingCheckpoint.modelName))
+        // A JPQ model's item codes are U8 tensors there too, restored with the weights.
+        let file = try SafeTensors.read(path: TrainingCheckpoint.join(checkpoint.directory, TrainingCheckpoint.modelName),
+                                        accepting: [.uint8])
+        let weights = try model.loadItemCodes(from: file)
         try weights.copyValues(into: named)
         model.weightsDidChange()
 

@@ -8,6 +8,10 @@ extension ModelBundle {
         _ c: ModelConfiguration, precision: ModelPrecision, encoder: any SequenceEncoder
     ) throws -> [String: QuantizedTensorRecord] {
         try precision.validate()
+        if c.inputEmbedding == .jpq || c.outputLayer == .jpq {
+            throw InputError(source: "precision", "a JPQ model's tables are stored as they are (one byte of code per item and split); "
+                             + "quantizing a JPQ model is not supported yet")
+        }
         var records: [String: QuantizedTensorRecord] = [:]
         if precision.input != .float32 {
             guard c.inputEmbedding == .full else {

@@ -119,25 +119,30 @@ public struct ModelBundle {
             throw InputError(source: path(directory, "items.tsv"),
                              "has \(vocabulary.count) items but config.json says itemCount \(configuration.model.itemCount)")
         }
-        let file = configuration.precision == nil
-            ? try SafeTensors.read(path: path(directory, "model.safetensors"))
-            : try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.float16, .uint8])
+        // Reduced-precision tensors (F16, U8) and JPQ item codes (U8) are read only where the
+        // configuration says they are there.
+        let codesStored = configuration.model.inputEmbedding == .jpq || configuration.model.outputLayer == .jpq
+        let read = configuration.precision != nil
+            ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.float16, .uint8])
+            : codesStored ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.uint8])
+                          : try SafeTensors.read(path: path(directory, "model.safetensors"))
         // Checked before the model is built, so that a config.json that lies about the model's
         // size cannot make it allocate far more than the tensor file holds; small differences
         // are left to the checks per tensor below, whose errors name the tensor.
         let expectedCount = ParameterAccounting(configuration: configuration.model).total
         // A byte of codes counts as two values (int4).
-        let storedCount = file.tensors.reduce(0) { $0 + $1.values.count } + file.stored.reduce(0) { $0 + 2 * $1.bytes.count }
+        let storedCount = read.tensors.reduce(0) { $0 + $1.values.count } + read.stored.reduce(0) { $0 + 2 * $1.bytes.count }
         guard expectedCount <= 2 * storedCount + (1 << 20) else {
-            throw InputError(source: file.source,
+            throw InputError(source: read.source,
                              "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
         let model: SequentialRecommender
         var quantizedWeights: [QuantizedWeight] = []
         if let precision = configuration.precision {
-            (model, quantizedWeights) = try readQuantizedModel(configuration.model, precision: precision, file: file, configPath: configPath)
+            (model, quantizedWeights) = try readQuantizedModel(configuration.model, precision: precision, file: read, configPath: configPath)
         } else {
             model = SequentialRecommender(configuration: configuration.model, seed: 0)
+            let file = try model.loadItemCodes(from: read)
             try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
                                 limit: weightLimit)
         }

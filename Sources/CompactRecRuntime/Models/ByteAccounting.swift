@@ -3,7 +3,7 @@
 /// encoder: what `inspect` and `--json` report beside the parameter counts.
 ///
 /// Float32 weights count 4 bytes a value; a reduced-precision weight its codes plus its rows'
-/// scales and offsets (`WeightFormat.bytes`). The safetensors header is not counted.
+/// scales and offsets (`WeightFormat.bytes`); a JPQ table's item codes a byte per item and split. The safetensors header is not counted.
 public struct ByteAccounting: Sendable, Equatable {
     public var input: Int
     public var middle: Int
@@ -22,6 +22,10 @@ public struct ByteAccounting: Sendable, Equatable {
         }
         for weight in bundle.quantizedWeights {
             bytes[Self.component(of: weight.name)] += weight.rows.storedBytes
+        }
+        // A JPQ table's item codes: one byte per item and split.
+        for (name, codes) in bundle.model.namedItemCodes() {
+            bytes[Self.component(of: name)] += codes.bytes.count
         }
         (input, middle, output) = (bytes[0], bytes[1], bytes[2])
         uncompressedFloat32 = ParameterAccounting.uncompressed(bundle.configuration.model).total * MemoryLayout<Float>.size

@@ -10,6 +10,8 @@ public enum ItemTableKind: String, Codable, CaseIterable, Sendable {
     case lowRank = "low-rank"
     /// Popularity buckets of width d_j, each projected to C: `MixedDimensionEmbedding`.
     case mixedDim = "mixed-dim"
+    /// e(x) = [S_s[k_s(x)]] over m splits, codes k fixed before training: `JPQEmbedding`.
+    case jpq
 
     /// The knob that sets the table's size, as the configuration names it.
     public var sizeKnob: String {
@@ -18,6 +20,7 @@ public enum ItemTableKind: String, Codable, CaseIterable, Sendable {
         case .qr: "qrCollisions"
         case .lowRank: "rank"
         case .mixedDim: "mixedAlpha"
+        case .jpq: "jpqSplits"
         }
     }
 }
@@ -39,12 +42,19 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
     public var mixedAlpha: Double
     /// d_j per cluster (mixed-dim), from α and the training frequencies.
     public var mixedDimensions: [Int]?
+    /// m, splits of the embedding, one code byte each (jpq).
+    public var jpqSplits: Int?
+    /// How the codes were assigned (jpq); the codes themselves are in the bundle's tensors.
+    public var jpqCodes: JPQCodeAssignment
 
     public static let defaultMixedAlpha = 0.3
 
     public init(buckets: Int? = nil, hash: ItemHash = .modulo, qrCollisions: Int? = nil,
                 qrOperation: QuotientRemainderOperation = .multiply, rank: Int? = nil,
-                mixedAlpha: Double = ItemTableSettings.defaultMixedAlpha, mixedDimensions: [Int]? = nil) {
+                mixedAlpha: Double = ItemTableSettings.defaultMixedAlpha, mixedDimensions: [Int]? = nil,
+                jpqSplits: Int? = nil, jpqCodes: JPQCodeAssignment = .svd) {
+        self.jpqSplits = jpqSplits
+        self.jpqCodes = jpqCodes
         self.buckets = buckets
         self.hash = hash
         self.qrCollisions = qrCollisions
@@ -55,7 +65,22 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case buckets, hash, qrCollisions, qrOperation, rank, mixedAlpha, mixedDimensions
+        case buckets, hash, qrCollisions, qrOperation, rank, mixedAlpha, mixedDimensions, jpqSplits, jpqCodes
+    }
+
+    /// Keys with nil values are left out, so that settings written before JPQ existed encode as
+    /// they did.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(buckets, forKey: .buckets)
+        try c.encode(hash, forKey: .hash)
+        try c.encodeIfPresent(qrCollisions, forKey: .qrCollisions)
+        try c.encode(qrOperation, forKey: .qrOperation)
+        try c.encodeIfPresent(rank, forKey: .rank)
+        try c.encode(mixedAlpha, forKey: .mixedAlpha)
+        try c.encodeIfPresent(mixedDimensions, forKey: .mixedDimensions)
+        try c.encodeIfPresent(jpqSplits, forKey: .jpqSplits)
+        if jpqSplits != nil { try c.encode(jpqCodes, forKey: .jpqCodes) }
     }
 
     /// Absent keys take their defaults.
@@ -68,6 +93,8 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
         rank = try c.decodeIfPresent(Int.self, forKey: .rank)
         mixedAlpha = try c.decodeIfPresent(Double.self, forKey: .mixedAlpha) ?? Self.defaultMixedAlpha
         mixedDimensions = try c.decodeIfPresent([Int].self, forKey: .mixedDimensions)
+        jpqSplits = try c.decodeIfPresent(Int.self, forKey: .jpqSplits)
+        jpqCodes = try c.decodeIfPresent(JPQCodeAssignment.self, forKey: .jpqCodes) ?? .svd
     }
 
     /// Throws an ``InputError`` located at `key.knob` (e.g. `inputTable.buckets`) that names the
@@ -103,11 +130,17 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
             guard widths.first == C && widths.allSatisfy({ $0 >= 1 && $0 <= C }) else {
                 throw fail("mixedDimensions", "needs widths from 1 to C = \(C), the first equal to C, got \(widths)")
             }
+        case .jpq:
+            guard let m = jpqSplits else { throw fail("jpqSplits", "needs a number of splits m") }
+            guard m >= 1 && m <= C && C % m == 0 else {
+                throw fail("jpqSplits", "needs a number of splits m that divides the embedding size C = \(C), got \(m)")
+            }
         }
     }
 
     /// The table's parameter count by the formulas (METHODS §4, §5): memcom `m·C + N`; hashing
-    /// `m·C`; qr `(⌈N/c⌉ + c)·C`; low-rank `N·r + r·C`; mixed-dim `k_0·C + Σ_{j≥1} (k_j·d_j + d_j·C)`.
+    /// `m·C`; qr `(⌈N/c⌉ + c)·C`; low-rank `N·r + r·C`; mixed-dim `k_0·C + Σ_{j≥1} (k_j·d_j + d_j·C)`;
+    /// jpq `m·256·(C/m) = 256·C` (its `N·m` code bytes are not parameters: `codeBytes`).
     /// Call on validated settings.
     public func parameterCount(_ kind: ItemTableKind, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?) -> Int {
         switch kind {
@@ -119,7 +152,16 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
         case .lowRank: return rank! * (N + C)
         case .mixedDim:
             return Self.blockParameterCount(clusters: clusters!, dimensions: C, widths: mixedDimensions!)
+        case .jpq:
+            let m = jpqSplits!
+            return m * JPQCodes.subIdCount * (C / m)
         }
+    }
+
+    /// Bytes of the table's item codes besides its parameters: jpq `N·m` (one byte per split and
+    /// item); 0 for the other kinds. Call on validated settings.
+    public func codeBytes(_ kind: ItemTableKind, itemCount N: Int) -> Int {
+        kind == .jpq ? N * jpqSplits! : 0
     }
 
     /// `k_0·C + Σ_{j≥1} (k_j·d_j + d_j·C)`: a block-wise table (mixed-dim, CpRec's block-adaptive).
@@ -146,6 +188,12 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
         case .mixedDim:
             return MixedDimensionEmbedding(clusters: clusters!, dimensions: C, bucketDimensions: mixedDimensions!,
                                            standardDeviation: s, rng: &rng)
+        case .jpq:
+            // Random codes from the same generator until they are assigned from the training data
+            // (`jpqCodes`) or loaded from a bundle.
+            let table = JPQEmbedding(itemCount: N, dimensions: C, splits: jpqSplits!, standardDeviation: s, rng: &rng)
+            table.codes.assign(JPQCodes.random(itemCount: N, splits: jpqSplits!, rng: &rng))
+            return table
         }
     }
 }

@@ -10,8 +10,10 @@ public enum InputEmbeddingKind: String, Codable, CaseIterable, Sendable {
     case qr
     case lowRank = "low-rank"
     case mixedDim = "mixed-dim"
+    /// RecJPQ's item codes over shared sub-item embeddings (`JPQEmbedding`).
+    case jpq
 
-    /// The compressed table this embedding is, if it is one of METHODS §4, §5.
+    /// The compressed table this embedding is, if it is one of METHODS §4, §5 or JPQ.
     public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
 }
 
@@ -28,6 +30,7 @@ public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
     case qr
     case lowRank = "low-rank"
     case mixedDim = "mixed-dim"
+    case jpq
 
     /// The compressed table of the item matrix, for the `CompressedSoftmax` kinds.
     public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
@@ -56,8 +59,9 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
     public var inputTable: ItemTableSettings?
     /// The knobs of the output's compressed item matrix; nil otherwise.
     public var outputTable: ItemTableSettings?
-    /// Whether the full softmax scores with the full input table itself (`TiedSoftmax`), so the
-    /// model stores one item table.
+    /// Whether the output scores with the input table itself, so the model stores one item table:
+    /// a full softmax over the full input table (`TiedSoftmax`), or a JPQ output over the JPQ
+    /// input (one `JPQEmbedding`: sub-item embeddings and codes).
     public var tiedEmbeddings: Bool
 
     public init(
@@ -150,6 +154,11 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
         inputEmbedding == .blockAdaptive || inputEmbedding == .mixedDim || outputLayer == .treeSoftmax || outputLayer == .mixedDim
     }
 
+    /// Whether the two sides can be one table: full and full softmax, or jpq and jpq.
+    public var tiesTables: Bool {
+        (inputEmbedding == .full && outputLayer == .fullSoftmax) || (inputEmbedding == .jpq && outputLayer == .jpq)
+    }
+
     /// The item clusters of the cut-offs, when they are valid.
     public var clusters: ItemClusters? {
         cutoffs.flatMap { try? ItemClusters(cutoffs: Array($0.dropLast()), itemCount: itemCount) }
@@ -175,8 +184,12 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
             _ = try ItemClusters(cutoffs: Array(cutoffs.dropLast()), itemCount: itemCount)
             guard cutoffs.last == itemCount else { throw fail("the last cut-off must be N = \(itemCount), got \(cutoffs.last!)") }
         }
-        if tiedEmbeddings && (inputEmbedding != .full || outputLayer != .fullSoftmax) {
-            throw fail("tied embeddings need a full input table and a full softmax, got \(inputEmbedding.rawValue) and \(outputLayer.rawValue)")
+        if tiedEmbeddings && !tiesTables {
+            throw fail("tied embeddings need a full input table and a full softmax, or a jpq input and a jpq output, "
+                       + "got \(inputEmbedding.rawValue) and \(outputLayer.rawValue)")
+        }
+        if tiedEmbeddings && inputEmbedding == .jpq && inputTable != outputTable {
+            throw fail("tied jpq input and output share one table, so inputTable and outputTable must be equal")
         }
         for (kind, settings, key, part) in [(inputEmbedding.table, inputTable, "inputTable", "input embedding"),
                                             (outputLayer.table, outputTable, "outputTable", "output layer")] {

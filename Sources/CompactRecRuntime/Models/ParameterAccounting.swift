@@ -9,8 +9,10 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     public var uncompressedTotal: Int
     /// uncompressedTotal / total.
     public var compressionRatio: Double { Double(uncompressedTotal) / Double(max(total, 1)) }
-    /// Bytes of the parameters as stored (Float32).
-    public var bytes: Int { total * MemoryLayout<Float>.size }
+    /// Bytes of item codes stored besides the parameters (a JPQ table's `N·m`, once when tied).
+    public var codeBytes: Int
+    /// Bytes of the model as stored: 4 a parameter (Float32) and 1 a code byte.
+    public var bytes: Int { total * MemoryLayout<Float>.size + codeBytes }
 
     public init(model: SequentialRecommender) {
         func count(_ container: any ParameterContainer) -> Int { container.parameterCount }
@@ -21,6 +23,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         output = model.output.uniqueParameters().filter { !inputParameters.contains(ObjectIdentifier($0.parameter)) }
             .reduce(0) { $0 + $1.parameter.count }
         uncompressedTotal = Self.uncompressed(model.configuration).total
+        codeBytes = model.namedItemCodes().reduce(0) { $0 + $1.codes.bytes.count }
     }
 
     /// The counts a configuration implies, from the formulas (METHODS §3 and §6), without
@@ -32,7 +35,8 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     /// clusters; a compressed table `ItemTableSettings.parameterCount`. Middle:
     /// `EncoderConfiguration.parameterCount`. Full softmax `C·N + N`; tree softmax a head
     /// `C·H + H` with `H = c_1 + n − 1`, and per tail `C·d_j + d_j·k_j + k_j`; a compressed
-    /// item matrix its table plus the bias `N`.
+    /// item matrix its table plus the bias `N` (a tied jpq output the bias alone). Code bytes:
+    /// `ItemTableSettings.codeBytes` per side, once when tied.
     public init(configuration c: ModelConfiguration) {
         let N = c.itemCount, C = c.embeddingSize
         let clusters = c.clusters
@@ -41,7 +45,7 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         switch c.inputEmbedding {
         case .full: input = N * C
         case .blockAdaptive: input = (clusters?.size(of: 0) ?? N) * C + tails.reduce(0) { $0 + $1.size * $1.rank + $1.rank * C }
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             input = c.inputTable?.parameterCount(c.inputEmbedding.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0
         }
         middle = c.encoder.parameterCount(channels: C, maxLength: c.maxLength)
@@ -50,17 +54,22 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         case .treeSoftmax:
             let headWidth = (clusters?.size(of: 0) ?? N) + tails.count
             output = C * headWidth + headWidth + tails.reduce(0) { $0 + C * $1.rank + $1.rank * $1.size + $1.size }
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .jpq where c.tiedEmbeddings: output = N
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             output = (c.outputTable?.parameterCount(c.outputLayer.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0) + N
         }
         uncompressedTotal = Self.uncompressed(c).total
+        let inputCodes = c.inputEmbedding.table.flatMap { kind in c.inputTable.map { $0.codeBytes(kind, itemCount: N) } } ?? 0
+        let outputCodes = c.outputLayer.table.flatMap { kind in c.outputTable.map { $0.codeBytes(kind, itemCount: N) } } ?? 0
+        codeBytes = inputCodes + (c.tiedEmbeddings ? 0 : outputCodes)
     }
 
-    init(input: Int, middle: Int, output: Int, uncompressedTotal: Int) {
+    init(input: Int, middle: Int, output: Int, uncompressedTotal: Int, codeBytes: Int = 0) {
         self.input = input
         self.middle = middle
         self.output = output
         self.uncompressedTotal = uncompressedTotal
+        self.codeBytes = codeBytes
     }
 
     /// The formulas for the uncompressed model: N·C for the table; the encoder without sharing
@@ -73,9 +82,12 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         return ParameterAccounting(input: N * C, middle: middle, output: output, uncompressedTotal: N * C + middle + output)
     }
 
+    /// `bytes_codes` only for a model with item codes, so other models' records keep their keys.
     public var dictionary: [String: Double] {
-        ["params": Double(total), "params_input": Double(input), "params_middle": Double(middle),
+        var fields = ["params": Double(total), "params_input": Double(input), "params_middle": Double(middle),
          "params_output": Double(output), "params_uncompressed": Double(uncompressedTotal),
          "compression_ratio": compressionRatio, "bytes": Double(bytes)]
+        if codeBytes > 0 { fields["bytes_codes"] = Double(codeBytes) }
+        return fields
     }
 }

@@ -54,7 +54,7 @@ public final class SequentialRecommender: ParameterContainer {
                              standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
         case .blockAdaptive:
             return BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor, rng: &rng)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
             return settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
                                       clusters: clusters, standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
@@ -78,7 +78,10 @@ public final class SequentialRecommender: ParameterContainer {
             let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
             return TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
                                tailDimensions: Array(ranks.dropFirst()), rng: &rng)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim:
+        case .jpq where c.tiedEmbeddings:
+            guard let table = embedding as? JPQEmbedding else { preconditionFailure("tied jpq needs a jpq input; call validate() first") }
+            return CompressedSoftmax(items: table, rng: &rng)
+        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             guard let settings = c.outputTable else { preconditionFailure("a compressed output needs outputTable; call validate() first") }
             let table = settings.makeTable(
                 c.outputLayer.table!, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,

@@ -14,6 +14,7 @@ import Foundation
 /// | qr | (⌈N/c⌉ + c)·C | collisions c = 1 … N (the smaller c of two equal ratios) |
 /// | low-rank | N·r + r·C | rank r = 1 … C |
 /// | mixed-dim | k_0·C + Σ (k_j·d_j + d_j·C) | α = 0, 0.01, …, 10 (d_j from the frequencies) |
+/// | jpq | 256·C (+ N·m code bytes) | none: sized by its splits m, not by a ratio |
 /// | block-adaptive | k_0·C + Σ (k_j·d_j + d_j·C), d_j = ⌊C / f^j⌋ | rank divisor f = 1, 1.05, 1.1, … C |
 ///
 /// A target outside the ratios the knob's range reaches is an error that names that range
@@ -72,6 +73,10 @@ public enum TableSizing {
             }
             result.mixedAlpha = alpha
             result.mixedDimensions = MixedDimensionEmbedding.dimensions(popularity: popularity, embeddingSize: C, alpha: alpha)
+        case .jpq:
+            // 256·C parameters whatever m: no ratio of parameters picks the number of splits.
+            throw InputError(source: source, "a jpq table has 256·C parameters whatever its splits (its N·m code bytes aside), "
+                             + "so a ratio cannot size it; give its number of splits instead")
         }
         return result
     }

@@ -42,6 +42,9 @@ struct TableVariant: Sendable, CustomTestStringConvertible {
         TableVariant(name: "mixed-dim", kind: .mixedDim, settings: ItemTableSettings(mixedDimensions: [4, 2, 1]),
                      formula: 41, tensors: ["head.weight", "tails.0.weight", "tails.0.projection", "tails.1.weight", "tails.1.projection"],
                      shapes: [[4, 4], [4, 2], [2, 4], [5, 1], [1, 4]]),
+        // m·256·(C/m) = 2·256·2, whatever N; codes random from the generator until assigned.
+        TableVariant(name: "jpq", kind: .jpq, settings: ItemTableSettings(jpqSplits: 2),
+                     formula: 1024, tensors: ["sub_items"], shapes: [[2, 256, 2]]),
     ]
 
     /// The table with its backward pass: every runtime table has one in the training library.
@@ -101,6 +104,13 @@ enum TableReference {
             return (0..<C).map { c in (0..<t.rank).reduce(0.0) { $0 + value(t.weight, x, $1) * value(t.projection, $1, c) } }
         case let t as MixedDimensionEmbedding:
             return BlockAdaptiveEmbeddingTests.naive(t.blocks, item: x)
+        case let t as JPQEmbedding:
+            // [S_0[k_0(x)], …, S_{m−1}[k_{m−1}(x)]], S: [m, 256, C/m].
+            let w = C / t.splits
+            return (0..<C).map { c in
+                let s = c / w
+                return Double(t.subItems.value.data[(s * 256 + t.codes.code(item: x, split: s)) * w + c % w])
+            }
         default:
             preconditionFailure("no reference for \(type(of: table))")
         }

@@ -17,12 +17,12 @@ struct MemoryEstimateTests {
         }
     }
 
-    /// Every compressed table (METHODS §4, §5) as the input and as the output item matrix.
+    /// Every compressed table (METHODS §4, §5, and JPQ) as the input and as the output item matrix.
     static let tableVariants: [ModelConfiguration] = {
         let settings: [ItemTableKind: ItemTableSettings] = [
             .memcom: ItemTableSettings(buckets: 7), .hashing: ItemTableSettings(buckets: 5, hash: .multiplicative),
             .qr: ItemTableSettings(qrCollisions: 6), .lowRank: ItemTableSettings(rank: 3),
-            .mixedDim: ItemTableSettings(mixedDimensions: [8, 5, 2, 1]),
+            .mixedDim: ItemTableSettings(mixedDimensions: [8, 5, 2, 1]), .jpq: ItemTableSettings(jpqSplits: 4),
         ]
         return InputEmbeddingKind.allCases.flatMap { input in
             OutputLayerKind.allCases.compactMap { output -> ModelConfiguration? in
