@@ -24,7 +24,7 @@ for round in $(seq 1 "$ROUNDS"); do
   (cd $PEER && $PY run.py --model SASRec --dataset beauty --epochs 1 --threads "$THREADS" --seed "$round" \
       --json-out "$OUT/peer-$round.json" > "$OUT/peer-$round.log" 2>&1)
 done
-.build/release/compactrec benchmark --data "$DATA" --encoder sasrec --max-len 20 --train-windows --steps 20 --warmup 3 \
+.build/release/compactrec benchmark --data "$DATA" --encoder sasrec --max-len 20 --steps 20 --warmup 3 \
     --eval-users 200 --requests 200 --threads "$THREADS" --json > "$OUT/benchmark.json"
 python3 - "$OUT" "$ROUNDS" <<'PY'
 import json, sys, statistics
