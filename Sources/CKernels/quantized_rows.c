@@ -4,11 +4,13 @@
 // j + ceil(C/2) (high four bits), with an fp16 scale and offset per row. A value is
 // scale * code + offset, so a row's score is bias + scale * (h . codes) + offset * sum(h).
 //
-// Choice: the integer rows are converted to float on the fly and multiplied with float FMAs (the
-// history stays Float32); no maddubs/VNNI on a quantized history, which would add the history's
-// own rounding to every score. Shape legend: B histories, N rows, C columns.
+// On a CPU with AVX2, FMA and F16C the work goes to row_scores_avx2.c (eight rows per reduction;
+// int8 and int4 codes times a 16-bit rounding of the history, exact in integers). The portable
+// versions below convert codes to float and use float FMAs; they serve every other CPU.
+// Shape legend: B histories, N rows, C columns.
 #include "ckernels.h"
 #include "multiversion.h"
+#include "row_scores.h"
 #include <string.h>
 
 enum { ROW_BLOCK = 64 };
@@ -23,6 +25,13 @@ static inline float sum_inline(const float *restrict x, size_t n) {
 #pragma clang fp reassociate(on)
     float s = 0;
     for (size_t i = 0; i < n; i++) s += x[i];
+    return s;
+}
+
+static inline float dot_f32(const float *restrict h, const float *restrict w, size_t n) {
+#pragma clang fp reassociate(on)
+    float s = 0;
+    for (size_t c = 0; c < n; c++) s += h[c] * w[c];
     return s;
 }
 
@@ -50,7 +59,7 @@ static inline float dot_u4(const float *restrict h, const uint8_t *restrict q, s
     return s;
 }
 
-MULTIVERSION void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
+MULTIVERSION static void portable_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
                                      size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     const _Float16 *w = (const _Float16 *)rows;
     for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
@@ -63,7 +72,7 @@ MULTIVERSION void ck_scores_f16_rows(const float *h, size_t ldh, size_t historie
     }
 }
 
-MULTIVERSION void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
+MULTIVERSION static void portable_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
                                     const float *scale, const float *offset, size_t columns, size_t row_begin,
                                     size_t row_end, const float *bias, float *out, size_t ldo) {
     for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
@@ -80,7 +89,7 @@ MULTIVERSION void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories
     }
 }
 
-MULTIVERSION void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
+MULTIVERSION static void portable_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
                                     const void *scale, const void *offset, size_t columns, size_t row_begin,
                                     size_t row_end, const float *bias, float *out, size_t ldo) {
     const size_t bytes = (columns + 1) / 2;
@@ -97,6 +106,65 @@ MULTIVERSION void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories
             }
         }
     }
+}
+
+MULTIVERSION static void portable_scores_f32_rows(const float *h, size_t ldh, size_t histories, const float *rows,
+                                                  size_t columns, size_t row_begin, size_t row_end, const float *bias,
+                                                  float *out, size_t ldo) {
+    for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
+        const size_t i1 = row_end - i0 < ROW_BLOCK ? row_end : i0 + ROW_BLOCK;
+        for (size_t b = 0; b < histories; b++) {
+            const float *hb = h + b * ldh;
+            float *ob = out + b * ldo;
+            for (size_t i = i0; i < i1; i++) ob[i] = (bias ? bias[i] : 0) + dot_f32(hb, rows + i * columns, columns);
+        }
+    }
+}
+
+void ck_scores_f32_rows(const float *h, size_t ldh, size_t histories, const float *rows, size_t columns,
+                        size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
+#if defined(__x86_64__)
+    if (ck_has_avx2()) {
+        ck_avx2_scores_f32_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
+        return;
+    }
+#endif
+    portable_scores_f32_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
+}
+
+void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
+                        size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
+#if defined(__x86_64__)
+    if (ck_has_avx2()) {
+        ck_avx2_scores_f16_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
+        return;
+    }
+#endif
+    portable_scores_f16_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
+}
+
+void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const float *scale,
+                       const float *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
+                       float *out, size_t ldo) {
+#if defined(__x86_64__)
+    if (ck_has_avx2()) {
+        ck_avx2_scores_u8_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
+        return;
+    }
+#endif
+    portable_scores_u8_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
+}
+
+void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
+                       const void *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
+                       float *out, size_t ldo) {
+#if defined(__x86_64__)
+    if (ck_has_avx2()) {
+        ck_avx2_scores_u4_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
+        return;
+    }
+#endif
+    portable_scores_u4_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
 }
 
 MULTIVERSION void ck_dequantize_f16(const void *row, size_t n, float *out) {

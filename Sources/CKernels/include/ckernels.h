@@ -74,9 +74,19 @@ void ck_row_products(const float *a, size_t lda, size_t rows, size_t inner, cons
 void ck_adam(float *w, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
              float epsilon, float weight_decay, float step_size, float inverse_correction2);
 
+/// The k best of scores[begin..<end], best first (ties: lower index first; NaN skipped): their
+/// indices in items[0..<k] and scores in values[0..<k]; returns how many (fewer than k only when
+/// the range holds fewer non-NaN scores).
+size_t ck_top_k(const float *scores, size_t begin, size_t end, size_t k, int32_t *items, float *values);
+
 /// Scores of B histories h ([B, C], row stride ldh) against rows [row_begin, row_end) of a matrix
 /// stored row-wise in reduced precision (layouts in quantized_rows.c): out[b·ldo + i] = bias[i]
 /// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block of 64 for all B.
+/// On x86-64 with AVX2, FMA and F16C, eight rows share one reduction and int8/int4 rows meet a
+/// 16-bit rounding of each history (|error| ≤ max|h| / 65534 per value; row_scores_avx2.c).
+/// Float32 rows: [N, C].
+void ck_scores_f32_rows(const float *h, size_t ldh, size_t histories, const float *rows, size_t columns,
+                        size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
 /// fp16 rows: [N, C] half bits.
 void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
                         size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
