@@ -28,37 +28,15 @@ COMPACTREC=${COMPACTREC:-.build/release/compactrec}
 SCHEMATHESIS=${SCHEMATHESIS:-schemathesis}
 WORK=$(mktemp -d)
 SERVER_PID=
-cleanup() {
-    if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
-    rm -rf "$WORK"
-}
+. Benchmarks/serve-common.sh
 trap cleanup EXIT
 
 # The wrk script: one request body per history, taken in turn by each connection.
-python3 - "$DATA" "$WORK/load.lua" <<'PY'
-import gzip, json, sys
-source, target = sys.argv[1], sys.argv[2]
-opener = gzip.open if source.endswith(".gz") else open
-users, order = {}, []
-with opener(source, "rt") as lines:
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 2:
-            continue
-        if fields[0] not in users:
-            users[fields[0]] = []
-            order.append(fields[0])
-        users[fields[0]].append(fields[1])
-bodies = []
-for user in order:
-    items = users[user][:-1][-50:]
-    if items:
-        bodies.append(json.dumps({"history": items, "k": 10}))
-    if len(bodies) == 1000:
-        break
-if not bodies:
-    sys.exit(f"{source}: no user with two or more items; expected 'user item' lines")
-with open(target, "w") as out:
+histories "$DATA" "$WORK/histories.jsonl" 1000
+python3 - "$WORK/histories.jsonl" "$WORK/load.lua" <<'PY'
+import json, sys
+bodies = [json.dumps({"history": json.loads(line), "k": 10}) for line in open(sys.argv[1])]
+with open(sys.argv[2], "w") as out:
     out.write("wrk.method = 'POST'\nwrk.headers['Content-Type'] = 'application/json'\nbodies = {\n")
     for body in bodies:
         out.write("  " + json.dumps(body) + ",\n")
@@ -75,23 +53,7 @@ done = function(summary, latency, requests)
     latency:percentile(99.9) / 1000, errors, summary.errors.status))
 end
 """)
-print(f"{len(bodies)} histories from {source}", file=sys.stderr)
 PY
-
-start_server() {  # $@: extra serve flags; sets SERVER_PID and PORT
-    "$COMPACTREC" serve --model "$MODEL" --port 0 --log-level warning "$@" > "$WORK/server.out" 2> "$WORK/server.err" &
-    SERVER_PID=$!
-    for _ in $(seq 1 100); do
-        PORT=$(sed -n 's/^listening on http:\/\/[^:]*:\([0-9]*\) .*/\1/p' "$WORK/server.out")
-        [ -n "$PORT" ] && curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && return 0
-        sleep 0.1
-    done
-    echo "the server did not start:" >&2; cat "$WORK/server.err" >&2; exit 1
-}
-
-stop_server() {
-    kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=
-}
 
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for batching in $BATCHING; do
