@@ -35,6 +35,33 @@ print(f"{written} histories from {source}", file=sys.stderr)
 PY
 }
 
+# wrk_script HISTORIES OUT: a wrk Lua script posting each history of HISTORIES (from `histories`)
+# to /v1/recommend with k = 10, in turn; at the end it prints one line:
+#   requests_per_s=… p50_ms=… p99_ms=… p999_ms=… errors=… non2xx=…
+wrk_script() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+bodies = [json.dumps({"history": json.loads(line), "k": 10}) for line in open(sys.argv[1])]
+with open(sys.argv[2], "w") as out:
+    out.write("wrk.method = 'POST'\nwrk.headers['Content-Type'] = 'application/json'\nbodies = {\n")
+    for body in bodies:
+        out.write("  " + json.dumps(body) + ",\n")
+    out.write("""}
+local next_body = 0
+request = function()
+  next_body = next_body % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[next_body])
+end
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format("requests_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f errors=%d non2xx=%d\\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency:percentile(99.9) / 1000, errors, summary.errors.status))
+end
+""")
+PY
+}
+
 # start_server [serve flags…]: starts the server on a free port; sets SERVER_PID and PORT.
 start_server() {
     "$COMPACTREC" serve --model "$MODEL" --port 0 --log-level warning "$@" > "$WORK/server.out" 2> "$WORK/server.err" &

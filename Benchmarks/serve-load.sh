@@ -33,27 +33,7 @@ trap cleanup EXIT
 
 # The wrk script: one request body per history, taken in turn by each connection.
 histories "$DATA" "$WORK/histories.jsonl" 1000
-python3 - "$WORK/histories.jsonl" "$WORK/load.lua" <<'PY'
-import json, sys
-bodies = [json.dumps({"history": json.loads(line), "k": 10}) for line in open(sys.argv[1])]
-with open(sys.argv[2], "w") as out:
-    out.write("wrk.method = 'POST'\nwrk.headers['Content-Type'] = 'application/json'\nbodies = {\n")
-    for body in bodies:
-        out.write("  " + json.dumps(body) + ",\n")
-    out.write("""}
-local next_body = 0
-request = function()
-  next_body = next_body % #bodies + 1
-  return wrk.format(nil, nil, nil, bodies[next_body])
-end
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("requests_per_s=%.0f p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f errors=%d non2xx=%d\\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    latency:percentile(99.9) / 1000, errors, summary.errors.status))
-end
-""")
-PY
+wrk_script "$WORK/histories.jsonl" "$WORK/load.lua"
 
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for batching in $BATCHING; do
