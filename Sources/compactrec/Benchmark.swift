@@ -59,7 +59,10 @@ struct Benchmark: ParsableCommand {
         // Training: sequences/s and useful GFLOP/s (the products a step must do).
         var flops = 0.0, timedSequences = 0
         var trainSeconds = 0.0
+        let clock = TrainingPhaseClock()
+        trainer.phaseClock = clock
         for step in 0..<(warmup + steps) {
+            if step == warmup { clock.reset() }
             let start = (step * batchSize) % max(data.train.count - batchSize, 1)
             let batch = order[start..<min(start + batchSize, data.train.count)].map { data.train[$0] }
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -100,6 +103,7 @@ struct Benchmark: ParsableCommand {
             "train_fraction_of_sgemm": stepGflops / sgemmSquare, "eval_users_per_s": evalSpeed,
             "latency_ms_p50": p50, "latency_ms_p90": p90,
             "params": ParameterAccounting(model: model).total,
+            "train_step_phase_ms": clock.millisecondsPerStep,
         ]
         if runtime.json {
             Output.json(results)
@@ -109,6 +113,10 @@ struct Benchmark: ParsableCommand {
                          sgemmSquare, sgemmLogits, config.embeddingSize, config.embeddingSize, config.itemCount))
             print(String(format: "training: %.0f sequences/s, %.1f GFLOP/s useful = %.0f%% of the 2048² sgemm rate",
                          trainSpeed, stepGflops, 100 * stepGflops / sgemmSquare))
+            let phases = clock.millisecondsPerStep
+            print("  a step's phases, ms: " + TrainingPhaseClock.Phase.allCases.map {
+                String(format: "%@ %.1f", $0.name.replacingOccurrences(of: "_", with: " "), phases[$0.name]!)
+            }.joined(separator: ", "))
             print(String(format: "evaluation: %.0f users/s (full ranking)", evalSpeed))
             print(String(format: "recommend top-10, one history: p50 %.3f ms, p90 %.3f ms over %d requests", p50, p90, requests))
         }

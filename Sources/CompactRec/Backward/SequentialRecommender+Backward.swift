@@ -9,14 +9,16 @@ extension SequentialRecommender {
     /// `DistillableOutputLayer` (checked before training).
     public func trainingStep(
         inputs: UnsafePointer<Int32>, targets: UnsafePointer<Int32>, batch B: Int, length T: Int, dropoutSeed: UInt64 = 0,
-        teacher: Teacher? = nil
+        teacher: Teacher? = nil, clock: TrainingPhaseClock? = nil
     ) -> Float? {
         weightsDidChange()  // the optimizer's step follows
         let (embedding, encoder, output) = trainableParts
         let C = configuration.embeddingSize, rows = B * T
         let x = embedded.ensure(rows * C)
         embedding.forward(ids: inputs, rows: rows, output: x)
+        clock?.lap(.input)
         let h = encoder.trainingForward(input: x, ids: inputs, batch: B, length: T, dropoutSeed: dropoutSeed)
+        clock?.lap(.encoderForward)
 
         var M = 0
         for r in 0..<rows where targets[r] != 0 { M += 1 }
@@ -42,6 +44,7 @@ extension SequentialRecommender {
             loss = output.lossAndBackward(hidden: hm, targets: compactTargets, rows: M, hiddenGradient: dhm)
         }
 
+        clock?.lap(.outputLayer)
         let dh = hiddenGradient.ensure(rows * C)
         m = 0
         for r in 0..<rows {
@@ -54,7 +57,9 @@ extension SequentialRecommender {
         }
         let dx = embeddedGradient.ensure(rows * C)
         encoder.backward(outputGradient: dh, inputGradient: dx)
+        clock?.lap(.encoderBackward)
         embedding.backward(ids: inputs, rows: rows, outputGradient: dx)
+        clock?.lap(.embeddingBackward)
         return loss
     }
 }

@@ -1,10 +1,10 @@
 extension ModelBundle {
-    /// This Float32 bundle stored at `precision`: the input table and the output matrix become
-    /// `QuantizedEmbedding` and `QuantizedFullSoftmax` (the output bias stays Float32), and every
-    /// encoder matrix is quantized per output channel and held dequantized by the model, so the
-    /// returned bundle scores exactly as it will once written and read back. Float32 components
-    /// share the weights of this bundle. Throws for a bundle already quantized, and for a
-    /// component whose kind has no reduced-precision form yet (a compressed table).
+    /// This Float32 bundle stored at `precision`: the full input table and output matrix become
+    /// `QuantizedEmbedding` and `QuantizedFullSoftmax` (the output bias stays Float32); every
+    /// matrix of a compressed layer and of the encoder is quantized and held dequantized by the
+    /// model, so the returned bundle scores exactly as it will once written and read back.
+    /// Float32 components share the weights of this bundle. Throws for a bundle already quantized,
+    /// and for a kind with no reduced-precision form yet (JPQ).
     public func quantized(to precision: ModelPrecision) throws -> ModelBundle {
         if let existing = configuration.precision {
             throw InputError(source: "--model", "the bundle is already stored at \(existing.summary); quantize its Float32 original")
@@ -20,35 +20,36 @@ extension ModelBundle {
             weights[name] = QuantizedWeight.quantize(name: name, values: parameter.value.data, shape: record.shape,
                                                      axis: record.axis, format: record.format)
         }
-        let embedding: any ItemEmbedding = weights["item_embedding.weight"].map { QuantizedEmbedding(table: $0.rows) } ?? model.embedding
+        // Compressed layers and the encoder as they will be read back: copies of their parameters
+        // with the quantized matrices dequantized (`copyDequantizing`); Float32 ones are shared.
+        var rng = SeededGenerator(seed: 0)
+        let table = c.inputEmbedding == .full ? weights["item_embedding.weight"] : nil
+        let embedding: any ItemEmbedding
+        if let table {
+            embedding = QuantizedEmbedding(table: table.rows)
+        } else if precision.input == .float32 {
+            embedding = model.embedding
+        } else {
+            embedding = SequentialRecommender.makeEmbedding(c, rng: &rng)
+            Self.copyDequantizing(model.embedding, into: embedding, prefix: "item_embedding", weights: weights)
+        }
         let output: any OutputLayer
-        if c.tiedEmbeddings, let items = weights["item_embedding.weight"] {
-            // One table, stored once: the output scores with the input's codes.
-            guard let tied = model.output as? TiedSoftmax else { preconditionFailure("a tied model's output is a TiedSoftmax") }
+        if c.outputLayer == .fullSoftmax, let items = c.tiedEmbeddings ? table : weights["output.weight"] {
+            // A tied model's one table, stored once: the output scores with the input's codes.
+            guard let original = model.output.namedParameters(prefix: "").first(where: { $0.name == "bias" }) else {
+                preconditionFailure("a full softmax has a bias")
+            }
             let bias = Parameter(shape: [c.itemCount])
-            bias.value.copy(from: tied.bias.value)
+            bias.value.copy(from: original.parameter.value)
             output = QuantizedFullSoftmax(items: items.rows, bias: bias)
-        } else if let items = weights["output.weight"] {
-            guard let full = model.output as? FullSoftmax else { preconditionFailure("checked by quantizedRecords") }
-            let bias = Parameter(shape: [c.itemCount])
-            bias.value.copy(from: full.bias.value)
-            output = QuantizedFullSoftmax(items: items.rows, bias: bias)
+        } else if c.outputLayer != .fullSoftmax && precision.output != .float32 {
+            output = SequentialRecommender.makeOutputLayer(c, embedding: embedding, rng: &rng)
+            Self.copyDequantizing(model.output, into: output, prefix: "output", weights: weights)
         } else {
             output = model.output
         }
-        // The encoder's matrices as they will be read back: dequantized into a copy of its parameters.
-        var rng = SeededGenerator(seed: 0)
         let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &rng)
-        let originals = model.encoder.uniqueParameters()
-        for (copy, original) in zip(encoder.uniqueParameters(), originals) {
-            precondition(copy.name == original.name, "the encoder rebuilt from its configuration names its parameters alike")
-            if let weight = weights[copy.name] {
-                let values = weight.dequantizedValues()
-                values.withUnsafeBufferPointer { copy.parameter.value.data.update(from: $0.baseAddress!, count: copy.parameter.count) }
-            } else {
-                copy.parameter.value.copy(from: original.parameter.value)
-            }
-        }
+        Self.copyDequantizing(model.encoder, into: encoder, prefix: "", weights: weights)
         records = records.filter { weights[$0.key] != nil }
         var result = ModelBundle(model: SequentialRecommender(configuration: c, embedding: embedding, encoder: encoder, output: output),
                                  vocabulary: vocabulary, training: configuration.training, data: configuration.data,
@@ -58,5 +59,22 @@ extension ModelBundle {
         result.configuration.precision = stored
         result.quantizedWeights = weights.values.sorted { $0.name < $1.name }
         return result
+    }
+
+    /// Gives `copy` (a layer built afresh from `original`'s configuration) `original`'s weights:
+    /// each parameter with a quantized weight its dequantized values, the others a copy.
+    private static func copyDequantizing(
+        _ original: any ParameterContainer, into copy: any ParameterContainer, prefix: String, weights: [String: QuantizedWeight]
+    ) {
+        for (mine, theirs) in zip(copy.uniqueParameters(prefix: prefix), original.uniqueParameters(prefix: prefix)) {
+            precondition(mine.name == theirs.name && mine.parameter.shape == theirs.parameter.shape,
+                         "a layer rebuilt from its configuration names and shapes its parameters alike")
+            if let weight = weights[mine.name] {
+                let values = weight.dequantizedValues()
+                values.withUnsafeBufferPointer { mine.parameter.value.data.update(from: $0.baseAddress!, count: mine.parameter.count) }
+            } else {
+                mine.parameter.value.copy(from: theirs.parameter.value)
+            }
+        }
     }
 }

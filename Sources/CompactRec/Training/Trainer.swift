@@ -66,6 +66,8 @@ public final class Trainer {
     public let model: SequentialRecommender
     public let options: TrainingOptions
     public let optimizer: Adam
+    /// When set, each `step` adds its phases' wall time to it (`compactrec benchmark`).
+    public var phaseClock: TrainingPhaseClock?
     /// Where the loop is: epoch, step, the shuffle's generator, the epochs done.
     public internal(set) var progress: TrainingProgress
     /// The best validation epoch's weights, aligned with `optimizer.parameters`, while they
@@ -107,12 +109,15 @@ public final class Trainer {
         for (r, sequence) in batch.enumerated() {
             Batching.fillTrainingRow(sequence, length: T, inputs: inputs + r * T, targets: targets + r * T)
         }
+        phaseClock?.start()
         for p in optimizer.parameters { p.gradient.zero() }
         guard let loss = model.trainingStep(inputs: inputs, targets: targets, batch: batch.count, length: T,
-                                            dropoutSeed: dropoutSeed(step: progress.stepsDone), teacher: teacher) else { return nil }
+                                            dropoutSeed: dropoutSeed(step: progress.stepsDone), teacher: teacher,
+                                            clock: phaseClock) else { return nil }
         if !loss.isFinite { return loss }  // the caller stops; the weights stay as they were
         if let c = options.gradientClipNorm { clipGradientNorm(optimizer.parameters, maxNorm: c) }
         optimizer.step()
+        phaseClock?.lap(.optimizer)
         return loss
     }
 

@@ -1,9 +1,10 @@
 extension ModelBundle {
     /// The reduced-precision weights a model with `precision` stores, by name, with their records:
     /// the input table (rows along axis 0, one per item), the output matrix (along its last axis,
-    /// one per item) and every encoder parameter of rank 2 or more (along its last axis, one per
-    /// output channel), whatever the encoder. `encoder` is the model's encoder (its parameter names
-    /// and shapes); components that `precision` keeps Float32 store nothing here.
+    /// one per item), every matrix of a compressed input or output layer (`compressedTableRecord`)
+    /// and every encoder parameter of rank 2 or more (along its last axis, one per output
+    /// channel), whatever the encoder. `encoder` is the model's encoder (its parameter names and
+    /// shapes); components that `precision` keeps Float32 store nothing here.
     public static func quantizedRecords(
         _ c: ModelConfiguration, precision: ModelPrecision, encoder: any SequenceEncoder
     ) throws -> [String: QuantizedTensorRecord] {
@@ -13,12 +14,16 @@ extension ModelBundle {
                              + "quantizing a JPQ model is not supported yet")
         }
         var records: [String: QuantizedTensorRecord] = [:]
+        var rng = SeededGenerator(seed: 0)
         if precision.input != .float32 {
-            guard c.inputEmbedding == .full else {
-                throw InputError(source: "precision", location: "input",
-                                 "\(precision.input.rawValue) needs the full input table; the \(c.inputEmbedding.rawValue) input embedding is stored float32 only (so far)")
+            if c.inputEmbedding == .full {
+                records["item_embedding.weight"] = QuantizedTensorRecord(format: precision.input, shape: [c.itemCount, c.embeddingSize], axis: 0)
+            } else {
+                let embedding = SequentialRecommender.makeEmbedding(c, rng: &rng)
+                for p in embedding.namedParameters(prefix: "item_embedding") {
+                    records[p.name] = compressedTableRecord(p.parameter.shape, format: precision.input)
+                }
             }
-            records["item_embedding.weight"] = QuantizedTensorRecord(format: precision.input, shape: [c.itemCount, c.embeddingSize], axis: 0)
         }
         if c.tiedEmbeddings && precision.output != precision.input {
             throw InputError(source: "precision", location: "output",
@@ -26,11 +31,14 @@ extension ModelBundle {
                                  + "(got input \(precision.input.rawValue), output \(precision.output.rawValue))")
         }
         if precision.output != .float32 && !c.tiedEmbeddings {
-            guard c.outputLayer == .fullSoftmax else {
-                throw InputError(source: "precision", location: "output",
-                                 "\(precision.output.rawValue) needs the full softmax; the \(c.outputLayer.rawValue) output layer is stored float32 only (so far)")
+            if c.outputLayer == .fullSoftmax {
+                records["output.weight"] = QuantizedTensorRecord(format: precision.output, shape: [c.embeddingSize, c.itemCount], axis: 1)
+            } else {
+                let output = SequentialRecommender.makeOutputLayer(c, embedding: SequentialRecommender.makeEmbedding(c, rng: &rng), rng: &rng)
+                for p in output.namedParameters(prefix: "output") {
+                    records[p.name] = compressedTableRecord(p.parameter.shape, format: precision.output)
+                }
             }
-            records["output.weight"] = QuantizedTensorRecord(format: precision.output, shape: [c.embeddingSize, c.itemCount], axis: 1)
         }
         if precision.encoder != .float32 {
             for p in encoder.uniqueParameters() where p.parameter.shape.count >= 2 {
@@ -40,10 +48,19 @@ extension ModelBundle {
         return records
     }
 
-    /// Builds the model of a reduced-precision bundle from its tensors: quantized tables stay in
-    /// their codes (`QuantizedEmbedding`, `QuantizedFullSoftmax`), the encoder's quantized matrices
-    /// are dequantized once into its Float32 parameters (they are small), and every other weight
-    /// is copied from its F32 tensor. No Float32 item table is ever allocated for a quantized
+    /// A compressed layer's matrix (a table, a projection, a tree softmax's node matrix), stored in
+    /// reduced precision and dequantized once at load, as the encoder's: nil for a vector (a bias,
+    /// kept Float32). Rows run along its longer end: an item table `[n, d]` gets a scale and offset
+    /// per item, a matrix `[d, n]` whose columns are items one per column.
+    static func compressedTableRecord(_ shape: [Int], format: WeightFormat) -> QuantizedTensorRecord? {
+        guard shape.count >= 2 else { return nil }
+        return QuantizedTensorRecord(format: format, shape: shape, axis: shape[0] >= shape[shape.count - 1] ? 0 : shape.count - 1)
+    }
+
+    /// Builds the model of a reduced-precision bundle from its tensors: full quantized tables stay
+    /// in their codes (`QuantizedEmbedding`, `QuantizedFullSoftmax`); the encoder's quantized
+    /// matrices and those of compressed layers are dequantized once into Float32 parameters (they
+    /// are small: the compression made them so); every other weight is copied from its F32 tensor. No Float32 item table is ever allocated for a quantized
     /// component. config.json's record of the tensors must be exactly what the configuration
     /// implies, and the file must hold nothing else.
     static func readQuantizedModel(
@@ -69,10 +86,10 @@ extension ModelBundle {
         for (name, record) in records.sorted(by: { $0.key < $1.key }) {
             weights[name] = try QuantizedWeight.read(name, record: record, from: file, limit: weightLimit)
         }
-        let embedding: any ItemEmbedding = weights["item_embedding.weight"].map { QuantizedEmbedding(table: $0.rows) }
-            ?? SequentialRecommender.makeEmbedding(c, rng: &rng)
+        let table = c.inputEmbedding == .full ? weights["item_embedding.weight"] : nil
+        let embedding: any ItemEmbedding = table.map { QuantizedEmbedding(table: $0.rows) } ?? SequentialRecommender.makeEmbedding(c, rng: &rng)
         // A tied output scores with the input's own codes.
-        let items = c.tiedEmbeddings ? weights["item_embedding.weight"] : weights["output.weight"]
+        let items = c.outputLayer != .fullSoftmax ? nil : c.tiedEmbeddings ? table : weights["output.weight"]
         let output: any OutputLayer = items.map { QuantizedFullSoftmax(items: $0.rows, bias: Parameter(shape: [c.itemCount])) }
             ?? SequentialRecommender.makeOutputLayer(c, embedding: embedding, rng: &rng)
         let model = SequentialRecommender(configuration: c, embedding: embedding, encoder: encoder, output: output)

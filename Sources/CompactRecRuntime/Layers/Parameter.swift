@@ -53,9 +53,9 @@ public protocol ParameterContainer: AnyObject {
 
 extension ParameterContainer {
     /// Distinct parameter objects, each under the first name it is used by.
-    public func uniqueParameters() -> [NamedParameter] {
+    public func uniqueParameters(prefix: String = "") -> [NamedParameter] {
         var seen = Set<ObjectIdentifier>()
-        return namedParameters(prefix: "").filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
+        return namedParameters(prefix: prefix).filter { seen.insert(ObjectIdentifier($0.parameter)).inserted }
     }
 
     public var parameterCount: Int { uniqueParameters().reduce(0) { $0 + $1.parameter.count } }

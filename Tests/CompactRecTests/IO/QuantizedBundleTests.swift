@@ -98,25 +98,71 @@ struct QuantizedBundleTests {
         }
     }
 
-    @Test("a compressed table asked for a reduced precision is refused, naming it; its Float32 components may stay")
-    func compressedTablesRefused() throws {
-        let configuration = ModelConfiguration(itemCount: 300, embeddingSize: 8, dilations: [1, 2], maxLength: 6,
-                                               outputLayer: .treeSoftmax, cutoffs: [30, 120, 300])
+    /// CpRec (block-adaptive input, tree softmax) and the compressed tables, N = 300, C = 8.
+    static let compressedConfigurations: [(String, ModelConfiguration)] = {
+        let table = ItemTableSettings(buckets: 40, hash: .modulo, qrCollisions: 4, rank: 3, mixedDimensions: [8, 4, 2])
+        func model(_ input: InputEmbeddingKind, _ output: OutputLayerKind) -> ModelConfiguration {
+            ModelConfiguration(itemCount: 300, embeddingSize: 8, dilations: [1, 2], maxLength: 6, inputEmbedding: input,
+                               outputLayer: output, cutoffs: [30, 120, 300], rankDivisor: 2,
+                               inputTable: input.table == nil ? nil : table, outputTable: output.table == nil ? nil : table)
+        }
+        return [("cprec", model(.blockAdaptive, .treeSoftmax)), ("memcom", model(.memcom, .memcom)), ("qr", model(.qr, .qr)),
+                ("low-rank", model(.lowRank, .lowRank)), ("mixed-dim", model(.mixedDim, .mixedDim)),
+                ("hashing", model(.hashing, .hashing))]
+    }()
+
+    static func compressedBundle(_ configuration: ModelConfiguration) throws -> ModelBundle {
         let vocabulary = try Vocabulary(originalIds: ["<pad>"] + (1..<300).map { "i\($0)" }, frequencies: [0] + (1..<300).map { 300 - $0 })
-        let bundle = ModelBundle(model: SequentialRecommender(configuration: configuration, seed: 1), vocabulary: vocabulary,
-                                 training: nil, data: [:])
+        let model = SequentialRecommender(configuration: configuration, seed: 1)
+        // Trained weights are not all at their initial scale: spread them so that rows differ.
+        var rng = SeededGenerator(seed: 3)
+        for p in model.uniqueParameters() { for i in 0..<p.parameter.count { p.parameter.value.data[i] += 0.3 * rng.nextNormal() } }
+        model.weightsDidChange()
+        return ModelBundle(model: model, vocabulary: vocabulary, training: nil, data: [:])
+    }
+
+    @Test("every matrix of a compressed layer is stored in reduced precision and read back as the quantized model",
+          arguments: compressedConfigurations.indices, ["int8", "int4", "input=fp16,output=int8"])
+    func compressedLayers(index: Int, specification: String) throws {
+        let (name, configuration) = Self.compressedConfigurations[index]
+        let bundle = try Self.compressedBundle(configuration)
+        let precision = try PrecisionSpecification.parse(specification)
+        let quantized = try bundle.quantized(to: precision)
+        // Every matrix of the input and output layers has a record; vectors (biases) stay Float32.
+        let tables = bundle.model.uniqueParameters().filter { !$0.name.hasPrefix("blocks.") && $0.parameter.shape.count >= 2 }
+        let records = try #require(quantized.configuration.precision?.tensors)
+        for p in tables {
+            let format = p.name.hasPrefix("item_embedding.") ? precision.input : precision.output
+            #expect(records[p.name]?.format == format, "\(name): \(p.name) \(p.parameter.shape)")
+            // Rows along the longer end: a scale per item of a table, per column of a [d, n] matrix.
+            let axis = try #require(records[p.name]?.axis)
+            #expect(p.parameter.shape[axis] == p.parameter.shape.max(), "\(name): \(p.name) \(p.parameter.shape) axis \(axis)")
+        }
+        let before = ByteAccounting(bundle: bundle), after = ByteAccounting(bundle: quantized)
+        #expect(after.input < before.input && after.output < before.output, "\(name) \(specification): \(before) → \(after)")
+        try IOTestSupport.withTemporaryDirectory { directory in
+            try quantized.write(to: directory + "/q")
+            let read = try ModelBundle.read(from: directory + "/q")
+            #expect(ByteAccounting(bundle: read) == after)
+            let exact = Self.scores(bundle.model), inMemory = Self.scores(quantized.model), reloaded = Self.scores(read.model)
+            #expect(inMemory.map(\.bitPattern) == reloaded.map(\.bitPattern), "\(name) \(specification)")
+            let worst = zip(exact, reloaded).map { abs($0 - $1) }.max()!
+            let largest = exact.map(abs).max()!
+            #expect(worst > 0, "\(name) \(specification): nothing was quantized")
+            #expect(worst <= (specification == "int4" ? 0.25 : 0.05) * largest, "\(name) \(specification): \(worst) of \(largest)")
+        }
+    }
+
+    @Test("a JPQ model is refused, naming why")
+    func jpqRefused() throws {
+        let configuration = ModelConfiguration(itemCount: 300, embeddingSize: 8, dilations: [1, 2], maxLength: 6, inputEmbedding: .jpq,
+                                               inputTable: ItemTableSettings(jpqSplits: 2, jpqCodes: .random))
+        let bundle = try Self.compressedBundle(configuration)
+        #expect(throws: InputError.self) { _ = try bundle.quantized(to: try PrecisionSpecification.parse("int8")) }
         do {
             _ = try bundle.quantized(to: try PrecisionSpecification.parse("int8"))
-            Issue.record("quantized a tree softmax")
         } catch let error as InputError {
-            #expect(error.description.contains("tree-softmax output layer is stored float32 only"), "\(error)")
-        }
-        // The encoder and the full input table of the same model can be.
-        let partial = try bundle.quantized(to: try PrecisionSpecification.parse("input=int8,encoder=int8"))
-        try IOTestSupport.withTemporaryDirectory { directory in
-            try partial.write(to: directory + "/q")
-            let read = try ModelBundle.read(from: directory + "/q")
-            #expect(Self.scores(read.model).map(\.bitPattern) == Self.scores(partial.model).map(\.bitPattern))
+            #expect(error.description.contains("quantizing a JPQ model is not supported yet"), "\(error)")
         }
     }
 
@@ -206,10 +252,15 @@ struct QuantizedBundleTests {
             return w.reshape(r["shape"]) if r["axis"] == 0 else w.T.reshape(r["shape"])
         """
 
-    @Test("Python's safetensors loads a quantized bundle, and the README's numpy lines dequantize it", arguments: ["fp16", "int8", "int4"])
+    @Test("Python's safetensors loads a quantized bundle, and the README's numpy lines dequantize it",
+          arguments: ["fp16", "int8", "int4", "cprec int4"])
     func pythonDequantizes(specification: String) throws {
         try IOTestSupport.withTemporaryDirectory { directory in
-            let bundle = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse(specification))
+            // "cprec": a block-adaptive input and a tree softmax, whose matrices run both ways.
+            let original = specification.hasPrefix("cprec ")
+                ? try Self.compressedBundle(Self.compressedConfigurations[0].1) : Self.float32Bundle()
+            let format = specification.split(separator: " ").last.map(String.init)!
+            let bundle = try original.quantized(to: try PrecisionSpecification.parse(format))
             try bundle.write(to: directory + "/q")
             guard let python = SafeTensorsPythonInteropTests.python else { try Test.cancel(SafeTensorsPythonInteropTests.skipReason) }
             let script = """
