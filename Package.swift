@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(
             name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // glibc's mallopt and malloc_trim, for the server (a header only: nothing to link).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "CKernels"),
         .target(
             name: "CompactRecRuntime",
@@ -51,6 +53,7 @@ let package = Package(
             name: "CompactRecServer",
             dependencies: [
                 "CompactRecRuntime",
+                "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

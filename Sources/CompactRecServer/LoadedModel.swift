@@ -39,6 +39,9 @@ public final class LoadedModel: Sendable {
         return model
     }
 
+    /// The last request holding a replaced model has ended: give its memory back (`FreedMemory`).
+    deinit { FreedMemory.returnToSystem() }
+
     /// A model already in memory (no files): its id is the one given.
     public init(bundle: ModelBundle, id: String, directory: String, threadsPerCall: Int = 1) {
         recommender = Recommender(bundle: bundle, threadsPerCall: threadsPerCall)

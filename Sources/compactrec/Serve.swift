@@ -27,6 +27,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Log level: trace, debug (every request), info, notice, warning, error, critical.") var logLevel = "info"
 
     func run() throws {
+        FreedMemory.keepLargeBlocksMapped()
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("--log-level \(logLevel) is not a level; expected trace, debug, info, notice, warning, error or critical")
         }
@@ -54,9 +55,15 @@ struct Serve: ParsableCommand {
         logger.logLevel = level
         // Concurrency comes from requests answered at once, each on one thread.
         BLAS.threads = 1
-        let loaded = try LoadedModel.load(from: model)
-        if let reason = loaded.unverifiedReason { Output.standardError("note: \(reason)") }
-        let server = RecommendationServer(model: loaded, settings: settings, logger: logger)
+        // The first model is held by the server alone (nothing here outlives the block), so that
+        // a reload frees it as it frees every later one.
+        let server: RecommendationServer, modelId: String
+        do {
+            let loaded = try LoadedModel.load(from: model)
+            if let reason = loaded.unverifiedReason { Output.standardError("note: \(reason)") }
+            modelId = loaded.id
+            server = RecommendationServer(model: loaded, settings: settings, logger: logger)
+        }
         let host = self.host
         let outcome = ServeOutcome()
         let done = DispatchSemaphore(value: 0)
@@ -64,7 +71,7 @@ struct Serve: ParsableCommand {
             do {
                 try await server.run { port in
                     // One line a script can read for the port (useful with --port 0).
-                    FileHandle.standardOutput.write(Data("listening on http://\(host):\(port) model \(loaded.id)\n".utf8))
+                    FileHandle.standardOutput.write(Data("listening on http://\(host):\(port) model \(modelId)\n".utf8))
                 }
             } catch {
                 outcome.error = error
