@@ -25,12 +25,25 @@ struct ReloadTests {
         Recommender(bundle: bundle).recommend(history: ["item-3", "item-30", "item-300"], count: 5)
     }
 
+    /// A model nothing holds any more; polled for a moment, as the request that used it last
+    /// may still be returning on another thread.
+    static func released(_ model: WeakModel) -> Bool {
+        for _ in 0..<200 where model.model != nil { usleep(5_000) }
+        return model.model == nil
+    }
+
+    final class WeakModel: @unchecked Sendable {
+        weak var model: LoadedModel?
+        init(_ model: LoadedModel) { self.model = model }
+    }
+
     @Test func aReloadSwapsTheModelAndADamagedBundleIsRefusedWhileTheOldOneServes() async throws {
         let directory = try DataTestDirectory()
         let path = directory.path("model")
         let firstExpected = Self.expected(try ServerTests.writeBundle(seed: 11, to: path))
         try await ServerTests.withServer(directory: path) { client, server in
             let firstId = server.currentModel.id
+            let firstModel = WeakModel(server.currentModel)
             let before = try await Self.answer(client)
             #expect(before.model == firstId && before.answer == firstExpected)
 
@@ -42,6 +55,9 @@ struct ReloadTests {
             #expect(secondId != firstId && server.currentModel.id == secondId)
             let after = try await Self.answer(client)
             #expect(after.model == secondId && after.answer == secondExpected)
+            // The replaced model is freed once no request holds it (a server reloading every
+            // minute for days must not keep each model it served).
+            #expect(Self.released(firstModel), "the first model is still held after the swap")
 
             // Damage the weights on disk: one byte in the middle of the tensor file.
             let weights = (path as NSString).appendingPathComponent("model.safetensors")
