@@ -9,7 +9,8 @@ struct Quantize: ParsableCommand {
     @Option(help: "Float32 model directory written by 'compactrec train --output'.") var model: String
     @Option(help: """
         fp16, int8 or int4 for the whole model (int4: the encoder int8), or per component: \
-        input=int4,output=int8,encoder=fp16 (unnamed components stay float32).
+        input=int4,output=int8,encoder=fp16 (unnamed components stay float32); for CpRec's clusters \
+        also head= and tails= (int8,tails=int4).
         """) var precision: String
     @Option(help: "Directory for the quantized bundle (a new or empty directory, or a bundle to replace).") var output: String
     @Flag(help: "Print JSON.") var json = false

@@ -27,7 +27,7 @@ extension ModelBundle {
         let embedding: any ItemEmbedding
         if let table {
             embedding = QuantizedEmbedding(table: table.rows)
-        } else if precision.input == .float32 {
+        } else if !records.keys.contains(where: { $0.hasPrefix("item_embedding.") }) {
             embedding = model.embedding
         } else {
             embedding = SequentialRecommender.makeEmbedding(c, rng: &rng)
@@ -42,7 +42,7 @@ extension ModelBundle {
             let bias = Parameter(shape: [c.itemCount])
             bias.value.copy(from: original.parameter.value)
             output = QuantizedFullSoftmax(items: items.rows, bias: bias)
-        } else if c.outputLayer != .fullSoftmax && precision.output != .float32 {
+        } else if c.outputLayer != .fullSoftmax && records.keys.contains(where: { $0.hasPrefix("output.") }) {
             output = SequentialRecommender.makeOutputLayer(c, embedding: embedding, rng: &rng)
             Self.copyDequantizing(model.output, into: output, prefix: "output", weights: weights)
         } else {

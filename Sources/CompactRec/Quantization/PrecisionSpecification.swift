@@ -4,9 +4,11 @@
 ///
 /// A bare format applies to the input table, the output matrix and the encoder, except that the
 /// encoder's matrices are never int4: `int4` alone means `input=int4,output=int4,encoder=int8`.
-/// Components not named, with no bare format, stay float32.
+/// Components not named, with no bare format, stay float32. `head=` and `tails=` set the format of
+/// CpRec's clusters (the head's and the tails' matrices of a block-adaptive input and of a tree
+/// softmax) over their component's: `int8,tails=int4` keeps popular items at 8 bits.
 public enum PrecisionSpecification {
-    public static let components = ["input", "output", "encoder"]
+    public static let components = ["input", "output", "encoder", "head", "tails"]
 
     public static func parse(_ text: String) throws -> ModelPrecision {
         func format(_ word: Substring, for what: String) throws -> WeightFormat {
@@ -41,6 +43,8 @@ public enum PrecisionSpecification {
             switch component {
             case "input": precision.input = value
             case "output": precision.output = value
+            case "head": precision.head = value
+            case "tails": precision.tails = value
             default: precision.encoder = value
             }
         }

@@ -14,30 +14,41 @@ extension ModelBundle {
                              + "quantizing a JPQ model is not supported yet")
         }
         var records: [String: QuantizedTensorRecord] = [:]
-        var rng = SeededGenerator(seed: 0)
-        if precision.input != .float32 {
-            if c.inputEmbedding == .full {
-                records["item_embedding.weight"] = QuantizedTensorRecord(format: precision.input, shape: [c.itemCount, c.embeddingSize], axis: 0)
-            } else {
-                let embedding = SequentialRecommender.makeEmbedding(c, rng: &rng)
-                for p in embedding.namedParameters(prefix: "item_embedding") {
-                    records[p.name] = compressedTableRecord(p.parameter.shape, format: precision.input)
-                }
+        let clusteredInput = c.inputEmbedding == .blockAdaptive, clusteredOutput = c.outputLayer == .treeSoftmax
+        if (precision.head != nil || precision.tails != nil) && !clusteredInput && !clusteredOutput {
+            throw InputError(source: "precision", location: "head",
+                             "head= and tails= are for CpRec's clustered layers (a block-adaptive input, a tree-softmax output); "
+                                 + "this model has a \(c.inputEmbedding.rawValue) input and a \(c.outputLayer.rawValue) output")
+        }
+        /// Records for every matrix of a compressed layer: its clusters' formats where it has clusters.
+        func compressedRecords(_ layer: any ParameterContainer, prefix: String, component: WeightFormat, clustered: Bool) {
+            for p in layer.namedParameters(prefix: prefix) {
+                let format = clustered ? precision.format(ofClusterMatrix: p.name, component: component) : component
+                if format != .float32 { records[p.name] = compressedTableRecord(p.parameter.shape, format: format) }
             }
+        }
+        var rng = SeededGenerator(seed: 0)
+        if c.inputEmbedding == .full {
+            if precision.input != .float32 {
+                records["item_embedding.weight"] = QuantizedTensorRecord(format: precision.input, shape: [c.itemCount, c.embeddingSize], axis: 0)
+            }
+        } else {
+            compressedRecords(SequentialRecommender.makeEmbedding(c, rng: &rng), prefix: "item_embedding", component: precision.input,
+                              clustered: clusteredInput)
         }
         if c.tiedEmbeddings && precision.output != precision.input {
             throw InputError(source: "precision", location: "output",
                              "the model's output is tied to its input table, which is stored once: give input and output one precision "
                                  + "(got input \(precision.input.rawValue), output \(precision.output.rawValue))")
         }
-        if precision.output != .float32 && !c.tiedEmbeddings {
+        if !c.tiedEmbeddings {
             if c.outputLayer == .fullSoftmax {
-                records["output.weight"] = QuantizedTensorRecord(format: precision.output, shape: [c.embeddingSize, c.itemCount], axis: 1)
+                if precision.output != .float32 {
+                    records["output.weight"] = QuantizedTensorRecord(format: precision.output, shape: [c.embeddingSize, c.itemCount], axis: 1)
+                }
             } else {
                 let output = SequentialRecommender.makeOutputLayer(c, embedding: SequentialRecommender.makeEmbedding(c, rng: &rng), rng: &rng)
-                for p in output.namedParameters(prefix: "output") {
-                    records[p.name] = compressedTableRecord(p.parameter.shape, format: precision.output)
-                }
+                compressedRecords(output, prefix: "output", component: precision.output, clustered: clusteredOutput)
             }
         }
         if precision.encoder != .float32 {

@@ -6,6 +6,11 @@ public struct ModelPrecision: Codable, Sendable, Equatable {
     public var input: WeightFormat
     public var output: WeightFormat
     public var encoder: WeightFormat
+    /// CpRec's clusters: the format of the head's and of the tails' matrices of a block-adaptive
+    /// input and of a tree-softmax output, instead of their component's (popular items may keep
+    /// more bits than the long tail). Nil: the component's format.
+    public var head: WeightFormat?
+    public var tails: WeightFormat?
     /// Every weight stored in reduced precision, by its name as a Float32 parameter: what a reader
     /// needs to dequantize it (see the README's model bundle section).
     public var tensors: [String: QuantizedTensorRecord]
@@ -18,10 +23,24 @@ public struct ModelPrecision: Codable, Sendable, Equatable {
     }
 
     /// Whether every component is Float32 (nothing to quantize).
-    public var isFloat32: Bool { input == .float32 && output == .float32 && encoder == .float32 }
+    public var isFloat32: Bool {
+        input == .float32 && output == .float32 && encoder == .float32 && (head ?? .float32) == .float32
+            && (tails ?? .float32) == .float32
+    }
 
     /// The components as `compactrec quantize --precision` writes them: `input=int4,output=int4,encoder=int8`.
-    public var summary: String { "input=\(input.rawValue),output=\(output.rawValue),encoder=\(encoder.rawValue)" }
+    public var summary: String {
+        "input=\(input.rawValue),output=\(output.rawValue),encoder=\(encoder.rawValue)"
+            + (head.map { ",head=\($0.rawValue)" } ?? "") + (tails.map { ",tails=\($0.rawValue)" } ?? "")
+    }
+
+    /// The format of a clustered layer's matrix `name` (a dotted name under `item_embedding.` or
+    /// `output.`): `head` or `tails` when given and the name is theirs, else `component`.
+    public func format(ofClusterMatrix name: String, component: WeightFormat) -> WeightFormat {
+        if name.contains(".head."), let head { return head }
+        if name.contains(".tails."), let tails { return tails }
+        return component
+    }
 
     /// Refuses formats a component cannot take: the encoder's matrices are stored fp16 or int8
     /// (per output channel), not int4.

@@ -153,6 +153,43 @@ struct QuantizedBundleTests {
         }
     }
 
+    @Test("CpRec's clusters may differ: head= and tails= over the component's format")
+    func clusterPrecision() throws {
+        var expected = ModelPrecision(input: .int8, output: .int8, encoder: .int8)
+        expected.tails = .int4
+        #expect(try PrecisionSpecification.parse("int8,tails=int4") == expected)
+        let bundle = try Self.compressedBundle(Self.compressedConfigurations[0].1)
+        let mixed = try bundle.quantized(to: try PrecisionSpecification.parse("int8,tails=int4"))
+        let records = try #require(mixed.configuration.precision?.tensors)
+        let tails = records.filter { $0.key.contains(".tails.") }, heads = records.filter { $0.key.contains(".head.") }
+        #expect(!tails.isEmpty && tails.values.allSatisfy { $0.format == .int4 }, "\(tails)")
+        #expect(!heads.isEmpty && heads.values.allSatisfy { $0.format == .int8 }, "\(heads)")
+        let int8 = ByteAccounting(bundle: try bundle.quantized(to: try PrecisionSpecification.parse("int8")))
+        let int4 = ByteAccounting(bundle: try bundle.quantized(to: try PrecisionSpecification.parse("int4")))
+        let between = ByteAccounting(bundle: mixed)
+        #expect(int4.input < between.input && between.input < int8.input)
+        #expect(int4.output < between.output && between.output < int8.output)
+        // Only the clusters given: the float32 input keeps its head, quantizes its tails.
+        let tailsOnly = try bundle.quantized(to: try PrecisionSpecification.parse("tails=int4"))
+        let only = try #require(tailsOnly.configuration.precision?.tensors)
+        #expect(!only.isEmpty && only.keys.allSatisfy { $0.contains(".tails.") })
+        try IOTestSupport.withTemporaryDirectory { directory in
+            for (name, quantized) in [("mixed", mixed), ("tails", tailsOnly)] {
+                try quantized.write(to: directory + "/" + name)
+                let read = try ModelBundle.read(from: directory + "/" + name)
+                #expect(read.configuration.precision == quantized.configuration.precision)
+                #expect(Self.scores(read.model).map(\.bitPattern) == Self.scores(quantized.model).map(\.bitPattern), "\(name)")
+            }
+        }
+        // A model without clusters has no head or tails to give a format to.
+        do {
+            _ = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse("int8,head=fp16"))
+            Issue.record("head= was accepted for a model without clusters")
+        } catch let error as InputError {
+            #expect(error.description.contains("head= and tails= are for CpRec's clustered layers"), "\(error)")
+        }
+    }
+
     @Test("a JPQ model is refused, naming why")
     func jpqRefused() throws {
         let configuration = ModelConfiguration(itemCount: 300, embeddingSize: 8, dilations: [1, 2], maxLength: 6, inputEmbedding: .jpq,
