@@ -61,12 +61,20 @@ extension ModelBundle {
 
     /// A compressed layer's matrix (a table, a projection, a tree softmax's node matrix), stored in
     /// reduced precision and dequantized once at load, as the encoder's: nil for a vector (a bias,
-    /// kept Float32). Rows run along its longer end: an item table `[n, d]` gets a scale and offset
-    /// per item, a matrix `[d, n]` whose columns are items one per column.
+    /// kept Float32). Rows run along its longer end (an item table `[n, d]` gets a scale and offset
+    /// per item, a matrix `[d, n]` whose columns are items one per column), unless a row would then
+    /// hold fewer than `minimumRowLength` values: a CpRec tail of width 4 would spend twice its
+    /// codes' bytes on per-item scales, so its rows run along the short end (a scale per column).
     static func compressedTableRecord(_ shape: [Int], format: WeightFormat) -> QuantizedTensorRecord? {
         guard shape.count >= 2 else { return nil }
-        return QuantizedTensorRecord(format: format, shape: shape, axis: shape[0] >= shape[shape.count - 1] ? 0 : shape.count - 1)
+        let count = shape.reduce(1, *), last = shape.count - 1
+        var axis = shape[0] >= shape[last] ? 0 : last
+        if count / max(shape[axis], 1) < minimumRowLength { axis = axis == 0 ? last : 0 }
+        return QuantizedTensorRecord(format: format, shape: shape, axis: axis)
     }
+
+    /// Values a quantized row of a compressed layer should hold at least (see `compressedTableRecord`).
+    static let minimumRowLength = 32
 
     /// Builds the model of a reduced-precision bundle from its tensors: full quantized tables stay
     /// in their codes (`QuantizedEmbedding`, `QuantizedFullSoftmax`); the encoder's quantized
