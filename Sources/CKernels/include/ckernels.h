@@ -81,7 +81,7 @@ size_t ck_top_k(const float *scores, size_t begin, size_t end, size_t k, int32_t
 
 /// Scores of B histories h ([B, C], row stride ldh) against rows [row_begin, row_end) of a matrix
 /// stored row-wise in reduced precision (layouts in quantized_rows.c): out[b·ldo + i] = bias[i]
-/// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block of 64 for all B.
+/// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block (8 rows with AVX2, 64 otherwise) for all B.
 /// On x86-64 with AVX2, FMA and F16C, eight rows share one reduction and int8/int4 rows meet a
 /// 16-bit rounding of each history (|error| ≤ max|h| / 65534 per value; row_scores_avx2.c).
 /// Float32 rows: [N, C].

@@ -10,9 +10,6 @@ public final class QuantizedFullSoftmax: OutputLayer {
     /// [B, N]: scores of a ranking that scores every item (`OutputLayer.rankingScratch`).
     public let rankingScratch = Workspace()
 
-    /// Items per thread below which scoring stays on the calling thread.
-    static let minimumItemsPerThread = 8192
-
     public init(items: QuantizedRows, bias: Parameter) {
         precondition(bias.shape == [items.rows], "one bias per item")
         self.items = items
@@ -33,7 +30,7 @@ public final class QuantizedFullSoftmax: OutputLayer {
     /// hidden: [B, C]; output: [B, N]. Threads split the items.
     public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {
         let N = itemCount, bias = UnsafePointer(bias.value.data)
-        Parallel.forEachChunk(N, minimumPerThread: Self.minimumItemsPerThread) { chunk in
+        Parallel.forEachChunk(N, minimumPerThread: RowScoring.minimumItemsPerThread) { chunk in
             items.scores(histories: hidden, count: B, rows: chunk, bias: bias, output: output, outputStride: N)
         }
     }

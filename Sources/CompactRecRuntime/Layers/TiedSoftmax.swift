@@ -50,9 +50,9 @@ public final class TiedSoftmax: OutputLayer {
     /// first pack all of `E`, its gemv reduces one row at a time); a batch goes to gemm.
     public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {
         let N = itemCount, C = dimensions
-        if B <= Self.maximumRowKernelHistories {
+        if B <= RowScoring.maximumRowKernelHistories {
             let weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
-            Parallel.forEachChunk(N, minimumPerThread: QuantizedFullSoftmax.minimumItemsPerThread) { chunk in
+            Parallel.forEachChunk(N, minimumPerThread: RowScoring.minimumItemsPerThread) { chunk in
                 ck_scores_f32_rows(hidden, C, B, weight, C, chunk.lowerBound, chunk.upperBound, bias, output, N)
             }
             return
@@ -60,9 +60,4 @@ public final class TiedSoftmax: OutputLayer {
         for r in 0..<B { (output + r * N).update(from: bias.value.data, count: N) }
         BLAS.gemm(transB: true, m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: C, beta: 1, c: output, ldc: N)
     }
-
-    /// Histories up to which `scores` uses the row kernel rather than gemm (measured on Zen 3 at
-    /// N = 54,543, C = 64: the kernel 0.29 ms for one history and 0.16 ms each for eight; gemm
-    /// about 1.6 ms for one, as it packs the whole table first).
-    static let maximumRowKernelHistories = 8
 }

@@ -9,7 +9,7 @@ import Testing
 struct TiedSoftmaxScoringTests {
     @Test(arguments: [64, 13, 3])
     func rowKernelAgreesWithGemm(columns C: Int) {
-        let N = 53, B = TiedSoftmax.maximumRowKernelHistories + 3
+        let N = 53, B = RowScoring.maximumRowKernelHistories + 3
         var rng = SeededGenerator(seed: UInt64(C))
         let weight = Parameter(shape: [N, C]), bias = Parameter(shape: [N])
         weight.value.fillUniform(bound: 1, using: &rng)
@@ -22,7 +22,7 @@ struct TiedSoftmaxScoringTests {
                 layer.scores(hidden: h.baseAddress!, rows: B, output: $0.baseAddress!)
             }
         }
-        for few in [1, 2, TiedSoftmax.maximumRowKernelHistories] {
+        for few in [1, 2, RowScoring.maximumRowKernelHistories] {
             var request = [Float](repeating: .nan, count: few * N)
             hidden.withUnsafeBufferPointer { h in
                 request.withUnsafeMutableBufferPointer {
