@@ -67,14 +67,26 @@ AVX2 static inline __m256 load_half_scales(const uint16_t *x, size_t i, size_t c
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)lanes));
 }
 
-AVX2 __attribute__((always_inline)) static inline void scores_f32_rows(
-    const float *h, size_t ldh, size_t B, const float *rows, size_t C, size_t row_begin, size_t row_end,
+/// Eight values of a Float32 row (`half` 0) or of an fp16 row (`half` 1) from column c, as floats.
+AVX2 static inline __m256 load_values(const void *row, size_t c, int half) {
+    return half ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)row + c)))
+                : _mm256_loadu_ps((const float *)row + c);
+}
+
+AVX2 static inline float value_at(const void *row, size_t c, int half) {
+    return half ? half_bits_to_float(((const uint16_t *)row)[c]) : ((const float *)row)[c];
+}
+
+/// Float32 and fp16 rows: the history meets the values in FMAs. `half` and (for width 64) `C`
+/// are constants at each call, so each format and width compiles to its own loop.
+AVX2 __attribute__((always_inline)) static inline void scores_float_rows(
+    const float *h, size_t ldh, size_t B, const void *rows, int half, size_t C, size_t row_begin, size_t row_end,
     const float *bias, float *out, size_t ldo) {
     const size_t vector_columns = C / LANES * LANES;
     for (size_t i = row_begin; i < row_end; i += LANES) {
         const size_t count = row_end - i < LANES ? row_end - i : LANES;
-        const float *row[LANES];
-        block_rows(rows, C, sizeof(float), i, row_end, (const void **)row);
+        const void *row[LANES];
+        block_rows(rows, C, half ? sizeof(uint16_t) : sizeof(float), i, row_end, row);
         const __m256 b0 = load_or_zero(bias, i, count);
         for (size_t b = 0; b < B; b++) {
             const float *hb = h + b * ldh;
@@ -83,11 +95,10 @@ AVX2 __attribute__((always_inline)) static inline void scores_f32_rows(
             for (size_t r = 0; r < LANES; r++) acc[r] = _mm256_setzero_ps();
             for (size_t c = 0; c < vector_columns; c += LANES) {
                 const __m256 hv = _mm256_loadu_ps(hb + c);
-                for (size_t r = 0; r < LANES; r++)
-                    acc[r] = _mm256_fmadd_ps(hv, _mm256_loadu_ps(row[r] + c), acc[r]);
+                for (size_t r = 0; r < LANES; r++) acc[r] = _mm256_fmadd_ps(hv, load_values(row[r], c, half), acc[r]);
             }
             for (size_t r = 0; r < LANES; r++)
-                for (size_t c = vector_columns; c < C; c++) tail[r] += hb[c] * row[r][c];
+                for (size_t c = vector_columns; c < C; c++) tail[r] += hb[c] * value_at(row[r], c, half);
             const __m256 dot = _mm256_add_ps(reduce8(acc), _mm256_loadu_ps(tail));
             store(out + b * ldo + i, _mm256_add_ps(b0, dot), count);
         }
@@ -97,46 +108,17 @@ AVX2 __attribute__((always_inline)) static inline void scores_f32_rows(
 AVX2 void ck_avx2_scores_f32_rows(const float *h, size_t ldh, size_t B, const float *rows, size_t C,
                                   size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     if (C == 64)
-        scores_f32_rows(h, ldh, B, rows, 64, row_begin, row_end, bias, out, ldo);
+        scores_float_rows(h, ldh, B, rows, 0, 64, row_begin, row_end, bias, out, ldo);
     else
-        scores_f32_rows(h, ldh, B, rows, C, row_begin, row_end, bias, out, ldo);
-}
-
-AVX2 __attribute__((always_inline)) static inline void scores_f16_rows(
-    const float *h, size_t ldh, size_t B, const uint16_t *rows, size_t C, size_t row_begin, size_t row_end,
-    const float *bias, float *out, size_t ldo) {
-    const size_t vector_columns = C / LANES * LANES;
-    for (size_t i = row_begin; i < row_end; i += LANES) {
-        const size_t count = row_end - i < LANES ? row_end - i : LANES;
-        const uint16_t *row[LANES];
-        block_rows(rows, C, sizeof(uint16_t), i, row_end, (const void **)row);
-        const __m256 b0 = load_or_zero(bias, i, count);
-        for (size_t b = 0; b < B; b++) {
-            const float *hb = h + b * ldh;
-            __m256 acc[LANES];
-            float tail[LANES] = {0};
-            for (size_t r = 0; r < LANES; r++) acc[r] = _mm256_setzero_ps();
-            for (size_t c = 0; c < vector_columns; c += LANES) {
-                const __m256 hv = _mm256_loadu_ps(hb + c);
-                for (size_t r = 0; r < LANES; r++) {
-                    const __m256 w = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(row[r] + c)));
-                    acc[r] = _mm256_fmadd_ps(hv, w, acc[r]);
-                }
-            }
-            for (size_t r = 0; r < LANES; r++)
-                for (size_t c = vector_columns; c < C; c++) tail[r] += hb[c] * half_bits_to_float(row[r][c]);
-            const __m256 dot = _mm256_add_ps(reduce8(acc), _mm256_loadu_ps(tail));
-            store(out + b * ldo + i, _mm256_add_ps(b0, dot), count);
-        }
-    }
+        scores_float_rows(h, ldh, B, rows, 0, C, row_begin, row_end, bias, out, ldo);
 }
 
 AVX2 void ck_avx2_scores_f16_rows(const float *h, size_t ldh, size_t B, const uint16_t *rows, size_t C,
                                   size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     if (C == 64)
-        scores_f16_rows(h, ldh, B, rows, 64, row_begin, row_end, bias, out, ldo);
+        scores_float_rows(h, ldh, B, rows, 1, 64, row_begin, row_end, bias, out, ldo);
     else
-        scores_f16_rows(h, ldh, B, rows, C, row_begin, row_end, bias, out, ldo);
+        scores_float_rows(h, ldh, B, rows, 1, C, row_begin, row_end, bias, out, ldo);
 }
 
 /// Each history rounded to 16-bit integers: q[b, c] = round(h[b, c] · step[b]) with
