@@ -22,7 +22,8 @@ extension DataFormat {
     ///    and some line starts with the same token as the line before it: ``pairs``.
     /// 8. Some line contains a comma or a `-1` token: ``seq``.
     /// 9. There are at least two lines and their first tokens count up by one from `0` or
-    ///    `1` (`1`, `2`, `3`, …): ``userSeq``.
+    ///    `1` (`1`, `2`, `3`, …), forgiving one deleted, repeated or moved line when there are
+    ///    5 lines or more: ``userSeq``.
     /// 10. Otherwise: ``seq`` (also for a file without lines, which reading then rejects).
     ///
     /// "Most" means more than half, so one malformed line among the first 50 does not change
@@ -125,12 +126,36 @@ extension DataFormat {
         rows.count(where: matches) * 2 > rows.count
     }
 
+    /// Whether the first tokens number the lines as users: `0` or `1`, then up by one. With 5
+    /// or more lines, one line lost, repeated or out of place is tolerated (the tokens, sorted,
+    /// start at 2 at most, hold at most one repeat and skip at most one number), so that a
+    /// damaged `user-seq` file still reads as one and its reader names the damaged line.
     private static func hasCountingFirstColumn(_ rows: [SampleRow]) -> Bool {
         guard rows.count >= 2, let first = rows[0].fields.first else { return false }
         let start = first == Array("0".utf8) ? 0 : 1
-        return rows.enumerated().allSatisfy { position, row in
+        let counts = rows.enumerated().allSatisfy { position, row in
             row.fields.first == Array(String(start + position).utf8)
         }
+        guard !counts, rows.count >= minimumRowsForDamagedCounting else { return counts }
+        var numbers: [Int] = []
+        for row in rows {
+            guard let field = row.fields.first, let number = canonicalWholeNumber(field) else { return false }
+            numbers.append(number)
+        }
+        numbers.sort()
+        let distinct = zip(numbers, numbers.dropFirst()).count(where: { $0 != $1 }) + 1
+        return numbers[0] <= 2 && distinct >= rows.count - 1 && numbers.last! - numbers[0] + 1 <= distinct + 1
+    }
+
+    /// The fewest lines on which ``hasCountingFirstColumn(_:)`` forgives one damaged line.
+    static let minimumRowsForDamagedCounting = 5
+
+    /// A decimal number as a counter writes it: digits only, no sign or leading zero, at most 9 digits.
+    private static func canonicalWholeNumber(_ field: [UInt8]) -> Int? {
+        guard !field.isEmpty, field.count <= 9, field.allSatisfy({ (0x30...0x39).contains($0) }),
+            field.count == 1 || field[0] != 0x30
+        else { return nil }
+        return field.reduce(0) { $0 * 10 + Int($1 - 0x30) }
     }
 
     private static func isAtomicHeader(_ line: [UInt8]) -> Bool {

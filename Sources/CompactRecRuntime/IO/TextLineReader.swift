@@ -1,5 +1,3 @@
-import CZlib
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -13,8 +11,10 @@ import CZlib
 /// Lines are handed out as bytes without their `\n` or `\r\n` terminator, numbered from 1.
 /// The last line needs no terminator, and a UTF-8 byte-order mark at the start of the file is
 /// dropped. Every line is checked before it is handed out; the reader throws an ``InputError``
-/// naming the file and line for a NUL byte, invalid UTF-8, a line longer than
-/// ``maximumLineLength`` or a corrupt gzip stream, and for a file it cannot open.
+/// naming the file and line for a NUL byte, invalid UTF-8, a carriage return inside a line
+/// (a file with CR-only line ends would otherwise be one long line), a line longer than
+/// ``maximumLineLength``, a corrupt, truncated or trailing-garbage gzip stream, and for a file
+/// it cannot open.
 public struct TextLineReader: ~Copyable {
     /// The longest line accepted, in bytes without the terminator: 16 MiB.
     ///
@@ -27,7 +27,7 @@ public struct TextLineReader: ~Copyable {
     private let maximumLineLength: Int
     /// The number of the line most recently handed out; 0 before the first.
     private var lineNumber = 0
-    private let file: gzFile
+    private var source: DecompressingByteSource
     private var buffer: UnsafeMutableBufferPointer<UInt8>
     /// Unconsumed bytes are `buffer[start..<end]`.
     private var start = 0
@@ -50,21 +50,15 @@ public struct TextLineReader: ~Copyable {
             close(descriptor)
             throw InputError(source: path, "cannot open: it is a directory")
         }
-        guard let file = gzdopen(descriptor, "rb") else {
-            close(descriptor)
-            throw InputError(source: path, "cannot open: zlib could not allocate its state")
-        }
-        gzbuffer(file, 1 << 17)
         self.path = path
         self.maximumLineLength = maximumLineLength
-        self.file = file
+        self.source = DecompressingByteSource(descriptor: descriptor)
         // Room for the longest line plus "\r\n" is the most the buffer ever needs.
         let capacity = min(1 << 18, maximumLineLength + 2)
         self.buffer = .allocate(capacity: capacity)
     }
 
     deinit {
-        gzclose(file)
         buffer.deallocate()
     }
 
@@ -128,7 +122,7 @@ public struct TextLineReader: ~Copyable {
         let line = UnsafeBufferPointer(rebasing: buffer[lineStart..<lineEnd])
         switch TextLineValidation.firstProblem(in: line) {
         case nil:
-            return line
+            break
         case .nulByte(let offset)?:
             throw InputError(
                 file: path, line: lineNumber,
@@ -137,6 +131,14 @@ public struct TextLineReader: ~Copyable {
             throw InputError(
                 file: path, line: lineNumber, "invalid UTF-8 at byte \(offset + 1) of the line")
         }
+        if let base = line.baseAddress, let found = memchr(base, 0x0D, line.count) {
+            let offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            throw InputError(
+                file: path, line: lineNumber,
+                "a carriage return inside the line (byte \(offset + 1)); lines must end in \\n or \\r\\n, "
+                    + "and a file with CR-only line ends needs converting first, e.g. tr '\\r' '\\n'")
+        }
+        return line
     }
 
     private func tooLong() -> InputError {
@@ -163,32 +165,16 @@ public struct TextLineReader: ~Copyable {
             buffer.deallocate()
             buffer = grown
         }
-        let wanted = UInt32(min(buffer.count - end, Int(Int32.max)))
-        let received = gzread(file, buffer.baseAddress! + end, wanted)
-        if received > 0 {
-            end += Int(received)
-            return
+        let received: Int
+        do {
+            received = try source.read(into: UnsafeMutableBufferPointer(rebasing: buffer[end...]))
+        } catch .read(let code) {
+            throw InputError(file: path, line: lineNumber + 1, "read error: \(String(cString: strerror(code)))")
+        } catch .corrupt(let reason) {
+            throw InputError(file: path, line: lineNumber + 1, "corrupt gzip data: \(reason)")
         }
-        // gzread reports a truncated stream as a plain end of file, so ask zlib explicitly.
-        var code: Int32 = Z_OK
-        let message = gzerror(file, &code)
-        if received == 0 && code == Z_OK {
-            reachedEndOfFile = true
-            return
-        }
-        let reason =
-            code == Z_ERRNO
-            ? "read error: \(Self.describeErrno())"
-            : "corrupt gzip data: \(Self.zlibReason(message, code: code))"
-        throw InputError(file: path, line: lineNumber + 1, reason)
-    }
-
-    /// zlib's message without the "<fd:3>: " it prefixes for a stream opened by descriptor.
-    private static func zlibReason(_ message: UnsafePointer<CChar>?, code: Int32) -> String {
-        guard let message else { return "zlib error \(code)" }
-        let text = String(cString: message)
-        guard text.hasPrefix("<fd:"), let prefix = text.firstRange(of: ">: ") else { return text }
-        return String(text[prefix.upperBound...])
+        if received == 0 { reachedEndOfFile = true }
+        end += received
     }
 
     private static func describeErrno() -> String {

@@ -36,6 +36,15 @@ import Testing
         ("u.txt", "1 168 172 165\n2 286 258\n3 300\n", .userSeq),
         ("u.txt", "0 9 8\n1 7 6\n", .userSeq),
         ("u.txt", "1 9 8\n3 7 6\n", .seq),
+        // One line deleted, repeated or moved: still users, read (and refused where a user
+        // repeats) by the user-seq reader.
+        ("u.txt", "1 9\n2 8\n4 7\n5 6\n6 5\n", .userSeq),
+        ("u.txt", "2 8\n3 9\n4 7\n5 6\n6 5\n", .userSeq),
+        ("u.txt", "1 9 8 7 6\n2 8 7\n2 8 7\n3 7 6 5\n4 6 5 4 3\n", .userSeq),
+        ("u.txt", "1 9\n3 8\n2 7\n4 6\n5 5\n", .userSeq),
+        ("s.txt", "1 9\n3 8\n5 7\n7 6\n9 5\n", .seq),
+        ("s.txt", "1 9 8 7\n1 8 7 6 5\n1 7\n2 6 5\n3 5 4 3\n", .seq),
+        ("s.txt", "4 9\n5 8\n6 7\n7 6\n8 5\n", .seq),
         ("empty.txt", "\n\n", .seq),
     ])
     func detects(name: String, text: String, expected: DataFormat) throws {

@@ -130,4 +130,31 @@ import Testing
         #expect(error.location == "line 1")
         #expect(error.message == "corrupt gzip data: incorrect data check")
     }
+
+    @Test func readsConcatenatedGzipMembers() throws {
+        let directory = try DataTestDirectory()
+        let first = try directory.gzipped(Array("a b\nc ".utf8))
+        let second = try directory.gzipped(Array("d\ne f\n".utf8))
+        let path = try directory.write("two.txt", bytes: first + second)
+        #expect(try readNumberedTextLines(path).map(\.1) == ["a b", "c d", "e f"])
+    }
+
+    @Test(arguments: [Array("junk\n".utf8), [0x1F], [0, 0, 0, 0]])
+    func rejectsBytesAfterTheGzipData(trailing: [UInt8]) throws {
+        let directory = try DataTestDirectory()
+        let compressed = try directory.gzipped(Array("a b\nc d\n".utf8))
+        let path = try directory.write("appended.txt", bytes: compressed + trailing)
+        let error = try #require(throws: InputError.self) { try readNumberedTextLines(path) }
+        #expect(error.location == "line 3")
+        #expect(error.message == "corrupt gzip data: \(trailing.count) bytes after the end of the gzip data (a damaged or appended file?)")
+    }
+
+    @Test(arguments: ["cr.txt", "cr.txt.gz"])
+    func rejectsCarriageReturnInsideALine(name: String) throws {
+        let directory = try DataTestDirectory()
+        let path = try directory.write(name, "a b\r\nc d\re f\rg h\n")
+        let error = try #require(throws: InputError.self) { try readNumberedTextLines(path) }
+        #expect(error.location == "line 2")
+        #expect(error.message.hasPrefix("a carriage return inside the line (byte 4)"))
+    }
 }
