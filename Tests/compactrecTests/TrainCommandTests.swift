@@ -130,7 +130,7 @@ struct TrainCommandTests {
         var progress = try #require(state["progress"] as? [String: Any])
         progress[field] = value
         state["progress"] = progress
-        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: statePath))
+        try sealedCheckpointState(state).write(to: URL(fileURLWithPath: statePath))
 
         let resumed = try CompactRecExecutable.run(arguments + ["--resume", output + "/checkpoint"],
                                                    logPrefix: directory.path("resumed"))

@@ -43,30 +43,12 @@ extension ModelBundle {
         try writeAtomically(config, to: Self.path(directory, BundleIntegrity.configName))
     }
 
-    /// config.json with the current format and version and the digests of the other files, and
-    /// its own: the digest of these bytes with its 64 digits as zeros, written in their place.
+    /// config.json with the current format and version, the digests of the other files and its own.
     private func sealedConfiguration(digests: [String: String]) throws -> [UInt8] {
         var configuration = configuration
         configuration.format = Self.formatName
         configuration.version = Self.formatVersion
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        func encoded(ownDigest: String) throws -> [UInt8] {
-            configuration.sha256 = digests.merging([BundleIntegrity.configName: ownDigest]) { $1 }
-            return Array(try encoder.encode(configuration))
-        }
-        // Where the own digest goes: the only bytes that differ between two placeholders.
-        let placeholder = BundleIntegrity.placeholder
-        var bytes = try encoded(ownDigest: placeholder)
-        let other = try encoded(ownDigest: String(repeating: "f", count: placeholder.count))
-        guard bytes.count == other.count, let start = bytes.indices.first(where: { bytes[$0] != other[$0] }),
-              bytes[start...].starts(with: placeholder.utf8)
-        else {
-            preconditionFailure("config.json's own digest has no single place in the encoded configuration")
-        }
-        let own = SHA256.digest(bytes).hexadecimal
-        bytes.replaceSubrange(start..<start + placeholder.count, with: own.utf8)
-        return bytes
+        return try SealedJSON.encode(configuration, ownName: BundleIntegrity.configName, digests: digests) { $0.sha256 = $1 }
     }
 
     /// Refuses an item id that items.tsv cannot hold, naming `source` (the data file when

@@ -12,14 +12,18 @@ import Foundation
 ///         optimizer.safetensors     Adam's moments "m.NAME", "v.NAME"; the step count in the metadata
 ///         best.safetensors          the best validation epoch's weights, when kept
 ///         state.json                progress (epoch, step, shuffle generator, epochs done), the
-///                                   training options, model configuration and data fingerprint
+///                                   training options, model configuration and data fingerprint,
+///                                   and the SHA-256 of every file of the checkpoint and of itself
 ///
 /// Every file is written atomically (`writeAtomically`), `state.json` after the tensors and
 /// `latest` after the whole checkpoint; older checkpoints are removed only then. So however
-/// the process dies, `latest` names a complete checkpoint (or does not exist yet).
+/// the process dies, `latest` names a complete checkpoint (or does not exist yet). The digests
+/// are checked before a checkpoint is resumed from, so a damaged file is refused naming it.
 public struct TrainingCheckpoint {
     public static let formatName = "compactrec-checkpoint"
-    public static let formatVersion = 1
+    public static let formatVersion = 2
+    /// The version from which `state.json` records the digests of the checkpoint's files.
+    static let firstVersionWithDigests = 2
     public static let pointerName = "latest"
     static let stateName = "state.json", optimizerName = "optimizer.safetensors", bestName = "best.safetensors"
     static let modelName = "model.safetensors"
@@ -36,6 +40,15 @@ public struct TrainingCheckpoint {
         /// `--threads` of the run: results are bit-identical only with the same count.
         public var threads: Int
         public var hasBestWeights: Bool
+        /// The SHA-256 of every file of the checkpoint, `state.json` included (version 2 on).
+        public var sha256: [String: String]?
+    }
+
+    /// The files `state.json` records the digests of: itself, the bundle's files, Adam's
+    /// moments, and the best weights when kept.
+    static func recordedFiles(hasBestWeights: Bool) -> [String] {
+        [stateName] + BundleIntegrity.recordedFiles + [optimizerName]
+            + (hasBestWeights ? [bestName] : [])
     }
 
     /// The checkpoint's own directory (`…/epoch-3-step-40`).
@@ -66,12 +79,27 @@ public struct TrainingCheckpoint {
             throw InputError(source: statePath,
                              "checkpoint version \(header.version) is newer than this CompactRec reads (\(formatVersion)); upgrade CompactRec")
         }
+        // The digests are checked before the state is trusted, whatever its version says.
+        struct DigestRecord: Decodable { var sha256: [String: String]? }
+        let recorded = (try? JSONDecoder().decode(DigestRecord.self, from: data))?.sha256
+        if let recorded {
+            try BundleIntegrity.verify(
+                directory: directory, ownName: stateName, ownBytes: Array(data), recorded: recorded,
+                expected: recordedFiles(hasBestWeights: recorded[bestName] != nil))
+        } else if header.version >= firstVersionWithDigests {
+            throw InputError(source: statePath, location: "sha256",
+                             "missing; every checkpoint of version \(firstVersionWithDigests) or later records the SHA-256 of its files")
+        }
         let state: State
         do {
             state = try JSONDecoder().decode(State.self, from: data)
         } catch {
             throw InputError(source: statePath, "malformed checkpoint state: "
                 + JSONDecodingFailure.describe(error, decoding: State.self, from: data))
+        }
+        if recorded != nil && state.hasBestWeights != (recorded?[bestName] != nil) {
+            throw InputError(source: statePath, location: "hasBestWeights",
+                             "is \(state.hasBestWeights), but the digests \(state.hasBestWeights ? "lack" : "include") \(bestName)")
         }
         try state.validate(file: statePath)
         return TrainingCheckpoint(directory: directory, state: state)
@@ -256,9 +284,12 @@ public struct CheckpointWriter {
             format: TrainingCheckpoint.formatName, version: TrainingCheckpoint.formatVersion, progress: trainer.progress,
             training: trainer.options, model: trainer.model.configuration, data: fingerprint,
             optimizerStepCount: optimizer.stepCount, threads: threads, hasBestWeights: trainer.bestWeights != nil)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeAtomically(try encoder.encode(state), to: TrainingCheckpoint.join(target, TrainingCheckpoint.stateName))
+        var digests: [String: String] = [:]
+        for file in TrainingCheckpoint.recordedFiles(hasBestWeights: state.hasBestWeights) where file != TrainingCheckpoint.stateName {
+            digests[file] = try BundleIntegrity.digest(ofFile: TrainingCheckpoint.join(target, file))
+        }
+        let sealed = try SealedJSON.encode(state, ownName: TrainingCheckpoint.stateName, digests: digests) { $0.sha256 = $1 }
+        try writeAtomically(sealed, to: TrainingCheckpoint.join(target, TrainingCheckpoint.stateName))
 
         try writeAtomically(Data((name + "\n").utf8), to: TrainingCheckpoint.join(directory, TrainingCheckpoint.pointerName))
         try removeStaleCheckpoints(keeping: name)

@@ -28,17 +28,28 @@ package enum BundleIntegrity {
     /// - Throws: an `InputError` naming the file whose digest differs, or config.json when the
     ///   record itself is incomplete.
     package static func verify(directory: String, configBytes: [UInt8], recorded: [String: String]) throws {
-        let configPath = path(directory, configName)
+        try verify(directory: directory, ownName: configName, ownBytes: configBytes, recorded: recorded, expected: recordedFiles)
+    }
+
+    /// Checks the record a JSON file (`ownName`, whose bytes are `ownBytes`) keeps of itself and
+    /// of its siblings in `directory`: the record must name exactly `expected` (which holds
+    /// `ownName`), the file's own digest first.
+    /// - Throws: an `InputError` naming the file whose digest differs, or `ownName` when the
+    ///   record itself is incomplete.
+    package static func verify(
+        directory: String, ownName: String, ownBytes: [UInt8], recorded: [String: String], expected: [String]
+    ) throws {
+        let ownPath = path(directory, ownName)
         let names = recorded.keys.sorted()
-        guard names == recordedFiles.sorted() else {
-            throw InputError(source: configPath, location: "sha256",
-                             "expected digests of exactly \(recordedFiles.sorted().joined(separator: ", ")), found \(names.joined(separator: ", "))")
+        guard names == expected.sorted() else {
+            throw InputError(source: ownPath, location: "sha256",
+                             "expected digests of exactly \(expected.sorted().joined(separator: ", ")), found \(names.joined(separator: ", "))")
         }
-        let own = recorded[configName]!
-        try checkSame(selfDigest(of: configBytes, recorded: own), own, file: configPath)
-        for name in [itemsName, weightsName] {
+        let own = recorded[ownName]!
+        try checkSame(selfDigest(of: ownBytes, recorded: own), own, file: ownPath, recordedBy: ownName)
+        for name in names where name != ownName {
             let file = path(directory, name)
-            try checkSame(try digest(ofFile: file), recorded[name]!, file: file)
+            try checkSame(try digest(ofFile: file), recorded[name]!, file: file, recordedBy: ownName)
         }
     }
 
@@ -78,14 +89,14 @@ package enum BundleIntegrity {
         return hash.finalize().hexadecimal
     }
 
-    private static func checkSame(_ actual: String?, _ recorded: String, file: String) throws {
+    private static func checkSame(_ actual: String?, _ recorded: String, file: String, recordedBy: String) throws {
         guard let actual else {
             throw InputError(source: file, "the SHA-256 it records of itself is not 64 lower-case hexadecimal digits written once; "
                                  + "the file is damaged or was edited")
         }
         guard actual == recorded else {
-            throw InputError(source: file, "its SHA-256 is \(actual.prefix(16))…, but config.json records \(recorded.prefix(16))…: "
-                                 + "the file was damaged or changed after the bundle was written; restore the bundle or write it again")
+            throw InputError(source: file, "its SHA-256 is \(actual.prefix(16))…, but \(recordedBy) records \(recorded.prefix(16))…: "
+                                 + "the file was damaged or changed after it was written; restore it or write it again")
         }
     }
 
@@ -93,7 +104,7 @@ package enum BundleIntegrity {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
     }
 
-    private static func path(_ directory: String, _ name: String) -> String {
+    package static func path(_ directory: String, _ name: String) -> String {
         ModelBundle.path(directory, name)
     }
 }

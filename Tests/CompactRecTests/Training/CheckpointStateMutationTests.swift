@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CompactRecTestSupport
 
 @testable import CompactRec
 @testable import CompactRecRuntime
@@ -126,8 +127,9 @@ struct CheckpointStateMutationTests {
         return notes
     }
 
+    /// Writes an edited state with its own digest made right, to reach the field checks.
     static func write(_ state: Any, to path: String) throws {
-        try JSONSerialization.data(withJSONObject: state).write(to: URL(fileURLWithPath: path))
+        try sealedCheckpointState(state).write(to: URL(fileURLWithPath: path))
     }
 
     @Test func everyNumberOutOfRangeOrOfTheWrongTypeIsRefusedNamingTheField() throws {

@@ -335,11 +335,33 @@ struct CheckpointTests {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: optimizer))
             try bytes.dropLast(4).write(to: URL(fileURLWithPath: optimizer))
             #expect(try restoreError().source == optimizer)
+            // One flipped bit in any file is refused by the digests state.json records, naming the file.
+            for file in ["optimizer.safetensors", "model.safetensors", "items.tsv", "config.json", "state.json"] {
+                let path = checkpointDirectory + "/" + file
+                let original = try Data(contentsOf: URL(fileURLWithPath: path))
+                var flipped = original
+                flipped[flipped.count / 2] ^= 0x10
+                try flipped.write(to: URL(fileURLWithPath: path))
+                let error = try restoreError()
+                // A flip that breaks state.json's JSON is refused before its digests can be read.
+                let unreadable = file == "state.json" && error.message.contains("not a CompactRec checkpoint state")
+                #expect(error.source == path && (error.message.contains("SHA-256") || unreadable), "\(file): \(error)")
+                try original.write(to: URL(fileURLWithPath: path))
+            }
+            // An edit that keeps state.json valid JSON is refused by its own digest.
+            let statePath = checkpointDirectory + "/state.json"
+            let original = try String(contentsOfFile: statePath, encoding: .utf8)
+            #expect(original.contains("\"trainingSequences\" : 120,"))
+            try original.replacingOccurrences(of: "\"trainingSequences\" : 120,", with: "\"trainingSequences\" : 121,")
+                .write(toFile: statePath, atomically: true, encoding: .utf8)
+            let edited = try restoreError()
+            #expect(edited.source == statePath && edited.message.contains("SHA-256"), "\(edited)")
+            try original.write(toFile: statePath, atomically: true, encoding: .utf8)
             try bytes.write(to: URL(fileURLWithPath: optimizer))
 
             let state = checkpointDirectory + "/state.json"
             let stateText = try String(contentsOfFile: state, encoding: .utf8)
-            try stateText.replacingOccurrences(of: "\"version\" : 1", with: "\"version\" : 7").write(toFile: state, atomically: true, encoding: .utf8)
+            try stateText.replacingOccurrences(of: "\"version\" : 2", with: "\"version\" : 7").write(toFile: state, atomically: true, encoding: .utf8)
             let newer = try restoreError()
             #expect(newer.source == state && newer.message.contains("version 7 is newer"), "\(newer)")
             try "{\"format\": \"compactrec-checkpoint\", \"version\": 1}".write(toFile: state, atomically: true, encoding: .utf8)
