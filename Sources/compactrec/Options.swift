@@ -206,8 +206,9 @@ struct TrainingFlags: ParsableArguments {
     var temperature: Double?
     @Option(name: .flag(.seed), help: .withDefault("Random seed: the same seed, data and threads give the same model.", \.training.seed))
     var seed: UInt64?
-    @Flag(name: .flag(.trainWindows), help: "Cut training histories longer than T + 1 items into windows of T + 1, so every item is a target once; without it only a history's last T + 1 items are trained on.")
-    var trainWindows = false
+    @Flag(name: .flag(.trainWindows), inversion: .prefixedNo,
+          help: "Cut training histories longer than T + 1 items into windows of T + 1, so every item is a target once (the default); with --no-train-windows only a history's last T + 1 items are trained on.")
+    var trainWindows: Bool?
 
     func specify(_ flags: inout FlagSpecification) {
         flags.set(.batchSize, \.training.batchSize, batchSize)
@@ -220,7 +221,7 @@ struct TrainingFlags: ParsableArguments {
         flags.set(.distillWeight, \.training.distillWeight, distillWeight)
         flags.set(.temperature, \.training.temperature, temperature)
         flags.set(.seed, \.training.seed, seed)
-        flags.set(.trainWindows, \.training.trainWindows, trainWindows ? true : nil)
+        flags.set(.trainWindows, \.training.trainWindows, trainWindows)
     }
 }
 

@@ -10,7 +10,9 @@ struct Train: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup(title: "Training") var trainingFlags: TrainingFlags
-    @Option(help: "Directory for the model bundle.") var output: String?
+    @Option(help: "Directory for the model bundle (default: runs/<data file>-<encoder>, numbered when taken).")
+    var output: String?
+    @Flag(help: "Train and evaluate only: write no model bundle.") var noSave = false
     @Option(help: ArgumentHelp(
         "Save a checkpoint every N steps ('500' or '500steps') or every N epochs ('1epoch', '2epochs').",
         valueName: "N[steps|epochs]"))
@@ -50,6 +52,41 @@ struct Train: ParsableCommand {
                 throw ValidationError("--checkpoint-every needs a place for the checkpoints: --checkpoint-dir or --output")
             }
         }
+        if noSave && output != nil { throw ValidationError("--no-save and --output contradict each other; give one") }
+    }
+
+    /// "epochs 10 (default), batch size 128 (default), …": how this run trains, each setting
+    /// left to its default marked, so that a user who gave no flags sees what was chosen.
+    func trainingSummary(_ specification: RunSpecification) -> String {
+        let given = (try? flagSpecification().given) ?? []
+        let training = specification.training
+        let settings: [(RunSetting, String)] = [
+            (.epochs, "epochs \(training.epochs)"), (.batchSize, "batch size \(training.batchSize)"),
+            (.learningRate, "learning rate \(training.learningRate)"),
+            (.trainWindows, "train windows " + (training.trainWindows ? "on" : "off")),
+            (.validation, "validation " + (specification.data.validation ? "on" : "off")), (.seed, "seed \(training.seed)"),
+        ]
+        return settings.map { setting, text in given.contains(setting) ? text : text + " (default)" }.joined(separator: ", ")
+    }
+
+    /// Where the bundle goes: `--output`, else a new folder under `runs/` named after the data
+    /// file and the encoder (`runs/beauty-nextitnet`, then `-2`, `-3`, … when taken), else
+    /// nowhere with `--no-save`.
+    func bundleDirectory(encoder: String) -> (path: String, isDefault: Bool)? {
+        if noSave { return nil }
+        if let output { return (output, false) }
+        var name = (dataOptions.data as NSString).lastPathComponent
+        for suffix in [".gz", ".txt", ".csv", ".tsv", ".inter", ".dat", ".data"] where name.lowercased().hasSuffix(suffix) {
+            name.removeLast(suffix.count)
+        }
+        let base = "runs/" + (name.isEmpty ? "model" : name) + "-" + encoder
+        var candidate = base
+        var number = 2
+        while FileManager.default.fileExists(atPath: candidate) {
+            candidate = "\(base)-\(number)"
+            number += 1
+        }
+        return (candidate, true)
     }
 
     /// Where checkpoints go, if any are to be written.
@@ -61,11 +98,13 @@ struct Train: ParsableCommand {
     func run() throws {
         runtime.apply()
         let progress = ProgressDisplay(enabled: !runtime.quiet)
+        let run = try trainingRun()
+        let bundle = bundleDirectory(encoder: run.specification.model.encoder.name)
+        let output = bundle?.path
         // Where the results go is checked first, before hours of training could be lost to it.
         if let output { try BundleDestination.checkBundleDirectory(output) }
         if let directory = checkpointDirectory { try BundleDestination.checkCheckpointDirectory(directory) }
         let loadStart = DispatchTime.now().uptimeNanoseconds
-        let run = try trainingRun()
         let data = try run.loadData()
         Output.dataLayout(data)
         progress.line(String(format: "data: %@: %d items, %d training sequences, %d validation, %d test cases, %d too short dropped (%.2fs)",
@@ -90,6 +129,7 @@ struct Train: ParsableCommand {
                                             tensors: model.uniqueParameters().count, vocabulary: data.vocabulary)
         }
         progress.line("model: " + ModelOptions.describe(config))
+        progress.line("training: " + trainingSummary(run.specification))
         progress.line(Output.accounting(accounting))
         progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
 
@@ -139,7 +179,7 @@ struct Train: ParsableCommand {
         if let output {
             try ModelBundle(model: model, vocabulary: data.vocabulary, training: options, data: dataSummary,
                             metrics: metrics.values).write(to: output)
-            progress.line("saved: \(output)")
+            progress.line("saved: \(output)" + (bundle?.isDefault == true ? " (the default place; --output DIR chooses another)" : ""))
         }
 
         if runtime.json {

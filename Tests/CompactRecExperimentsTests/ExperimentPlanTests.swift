@@ -308,6 +308,7 @@ struct ExperimentPlanTests {
         #expect(config == ModelConfiguration(itemCount: 50, maxLength: 20))
         var defaults = TrainingOptions()
         defaults.seed = 9
+        defaults.learningRate = 0.003
         var seeded = settings.specification
         seeded.training.seed = 9
         #expect(seeded.trainingOptions == defaults)

@@ -50,7 +50,7 @@ struct DataLayoutCommandTests {
         let test = try directory.write("test.txt", "1 2 3\n4 5\n")
         let run = try CompactRecExecutable.run(
             ["train", "--data", train, "--test", test, "--embedding-size", "8", "--dilations", "1", "--max-len", "4",
-             "--epochs", "1", "--quiet", "--json"], logPrefix: directory.path("run"))
+             "--epochs", "1", "--quiet", "--json", "--no-save"], logPrefix: directory.path("run"))
         #expect(run.code == 0, "\(run.error)")
         #expect(run.error == "format: seq (items=1…), detected\ntest format: seq (items=1…), detected\n")
         let object = try Self.json(run.output)

@@ -64,8 +64,9 @@ enum CompactRecExecutable {
         var errorOutput: String { (try? String(contentsOfFile: standardError, encoding: .utf8)) ?? "" }
     }
 
-    /// Starts `compactrec arguments…`, writing its output to `logPrefix.out` and `.err`.
-    static func start(_ arguments: [String], logPrefix: String) throws -> Child {
+    /// Starts `compactrec arguments…`, writing its output to `logPrefix.out` and `.err`, in
+    /// `directory` (the tests' own working directory when nil).
+    static func start(_ arguments: [String], logPrefix: String, in directory: String? = nil) throws -> Child {
         guard let path else { throw POSIXError(.ENOENT) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -73,17 +74,19 @@ enum CompactRecExecutable {
         let out = logPrefix + ".out", err = logPrefix + ".err"
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        // env -C changes directory before it runs the command (glibc's addchdir is not imported).
+        let command = directory.map { ["/usr/bin/env", "-C", $0, path] } ?? [path]
+        let argv = (command + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let code = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let code = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
         guard code == 0 else { throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO) }
         return Child(pid: pid, standardOutput: out, standardError: err)
     }
 
     /// Runs `compactrec arguments…` to the end: exit code, standard output and error.
-    static func run(_ arguments: [String], logPrefix: String) throws -> (code: Int32?, output: String, error: String) {
-        let child = try start(arguments, logPrefix: logPrefix)
+    static func run(_ arguments: [String], logPrefix: String, in directory: String? = nil) throws -> (code: Int32?, output: String, error: String) {
+        let child = try start(arguments, logPrefix: logPrefix, in: directory)
         let code = child.wait()
         return (code, child.output, child.errorOutput)
     }

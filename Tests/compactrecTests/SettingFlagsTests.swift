@@ -106,7 +106,7 @@ struct SettingFlagsTests {
         for text in ["Embedding size C (the paper's d). (default: 64)", "residual block; a block's convolutions dilate r and 2r. (default: 1,4,1,4)",
                      "Convolution kernel size. (default: 3)", "Longest history read (T). (default: 50)", "(default: auto:3)",
                      "(need not be whole). (default: 4.0)", "Sequences per batch. (default: 128)", "(at most, with --patience). (default: 10)",
-                     "Adam learning rate. (default: 0.001)", "(default: modulo)", "(default: multiply)", "(default: 0.3)",
+                     "Adam learning rate. (default: 0.003)", "(default: modulo)", "(default: multiply)", "(default: 0.3)",
                      "same model. (default: 1)", "movielens. (default: auto)", "trains on it too. (default: true)"] {
             #expect(help.contains(text), "\(text)")
         }

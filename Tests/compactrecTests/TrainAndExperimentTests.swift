@@ -16,7 +16,7 @@ struct TrainAndExperimentTests {
             ["train", "--data", data, "--format", "pairs", "--embedding-size", "8", "--dilations", "1,2", "--max-len", "10",
              "--batch-size", "16", "--epochs", "2", "--learning-rate", "0.01", "--seed", "5", "--no-validation",
              "--input-embedding", "block-adaptive", "--output-layer", "tree-softmax", "--cutoffs", "10,25", "--rank-divisor", "2",
-             "--threads", "2", "--quiet", "--json"],
+             "--threads", "2", "--quiet", "--json", "--no-save", "--no-train-windows"],
             logPrefix: directory.path("train"))
         #expect(train.code == 0, "\(train.error)")
         let trained = try #require(JSONSerialization.jsonObject(with: Data(train.output.utf8)) as? [String: Any], "\(train.output)")

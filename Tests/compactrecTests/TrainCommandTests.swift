@@ -37,6 +37,30 @@ struct TrainCommandTests {
         return results
     }
 
+    /// Without --output the bundle goes to runs/<data file>-<encoder>, numbered when taken;
+    /// the progress says so, and which training settings were left to their defaults.
+    @Test func withoutOutputTheBundleGoesToANewFolderUnderRuns() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let arguments = ["train", "--data", data, "--embedding-size", "8", "--dilations", "1", "--max-len", "6", "--epochs", "1",
+                         "--threads", "1"]
+        for (round, expected) in ["runs/runs-nextitnet", "runs/runs-nextitnet-2"].enumerated() {
+            let run = try CompactRecExecutable.run(arguments, logPrefix: directory.path("default-\(round)"), in: directory.url.path)
+            #expect(run.code == 0, "\(run.error)")
+            #expect(run.error.contains("saved: \(expected) (the default place; --output DIR chooses another)"), "\(run.error)")
+            #expect(FileManager.default.fileExists(atPath: directory.path(expected + "/model.safetensors")))
+            #expect(run.error.contains("training: epochs 1, batch size 128 (default), learning rate 0.003 (default), "
+                                       + "train windows on (default), validation on (default), seed 1 (default)"), "\(run.error)")
+        }
+        let nothing = try CompactRecExecutable.run(arguments + ["--no-save", "--no-train-windows"], logPrefix: directory.path("none"),
+                                                   in: directory.url.path)
+        #expect(nothing.code == 0 && !nothing.error.contains("saved:"), "\(nothing.error)")
+        #expect(nothing.error.contains("train windows off,"), "\(nothing.error)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("runs/runs-nextitnet-3")))
+        let both = try CompactRecExecutable.run(arguments + ["--no-save", "--output", "x"], logPrefix: directory.path("both"))
+        #expect(both.code == 64 && both.error.contains("--no-save and --output contradict each other"), "\(both.error)")
+    }
+
     static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
 
     @Test func killedAtRandomMomentsAndResumedItEndsBitIdenticalToAnUninterruptedRun() throws {

@@ -15,11 +15,14 @@ struct RunSpecificationTests {
         #expect(String(decoding: try encoder.encode(RunSpecification.defaults), as: UTF8.self) == """
             {"data":{"format":"auto","validation":true},"model":{"cutoffs":"auto:3","dilations":[1,4,1,4],"dropout":0.5,\
             "embeddingSize":64,"encoder":"nextitnet","heads":2,"innerSize":256,"inputEmbedding":"full","inputTable":{},\
-            "kernelSize":3,"layers":2,"maxLength":50,"outputLayer":"full-softmax","outputTable":{},"rankDivisor":4,"sharing":"none"},"training":{"batchSize":128,"distillWeight":0.5,"epochs":10,"learningRate":0.001,\
-            "seed":1,"temperature":1,"trainWindows":false,"weightDecay":0}}
+            "kernelSize":3,"layers":2,"maxLength":50,"outputLayer":"full-softmax","outputTable":{},"rankDivisor":4,"sharing":"none"},"training":{"batchSize":128,"distillWeight":0.5,"epochs":10,"learningRate":0.003,\
+            "seed":1,"temperature":1,"trainWindows":true,"weightDecay":0}}
             """)
-        // The runtime's conveniences agree with them.
-        #expect(RunSpecification.defaults.trainingOptions == TrainingOptions())
+        // The runtime's conveniences agree with them but for the learning rate, whose runtime
+        // default is what a bundle written without one meant (0.001).
+        var options = TrainingOptions()
+        options.learningRate = 0.003
+        #expect(RunSpecification.defaults.trainingOptions == options)
         #expect((TableSpecification.defaultHash, TableSpecification.defaultQrOperation, TableSpecification.defaultMixedAlpha)
                 == (.modulo, .multiply, 0.3))
     }
@@ -101,7 +104,8 @@ struct RunSpecificationTests {
         specification.model.maxLength = 5
         specification.training.epochs = 1
         specification.training.batchSize = 32
-        let plain = try TrainingRun(specification, given: [], names: .planKeys)
+        specification.training.trainWindows = false
+        let plain = try TrainingRun(specification, given: [.trainWindows], names: .planKeys)
         #expect(try plain.loadData().train.count == 30)
         specification.training.trainWindows = true
         let windowed = try TrainingRun(specification, given: [.trainWindows], names: .planKeys)
