@@ -108,7 +108,7 @@ struct Benchmark: ParsableCommand {
         if runtime.json {
             Output.json(results)
         } else {
-            print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
+            print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(Output.threads(runtime.threads))")
             print(String(format: "sgemm: %.1f GFLOP/s at 2048², %.1f GFLOP/s at [1024,%d]x[%d,%d]",
                          sgemmSquare, sgemmLogits, config.embeddingSize, config.embeddingSize, config.itemCount))
             print(String(format: "training: %.0f sequences/s, %.1f GFLOP/s useful = %.0f%% of the 2048² sgemm rate",
@@ -215,7 +215,7 @@ struct Benchmark: ParsableCommand {
             Output.json(results)
             return
         }
-        print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads; output \(config.outputLayer.rawValue)")
+        print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(Output.threads(runtime.threads)); output \(config.outputLayer.rawValue)")
         print(String(format: "evaluation: %.0f users/s (early stop where the output allows; %.0f with the node rule alone) vs %.0f scoring every item; metrics identical: %@",
                      Double(cases.count) / earlyEval, Double(cases.count) / nodeRuleEval, Double(cases.count) / fullEval,
                      earlyMetrics == fullMetrics && nodeRuleMetrics == fullMetrics ? "yes" : "NO"))

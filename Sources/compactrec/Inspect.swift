@@ -30,7 +30,7 @@ struct Inspect: ParsableCommand {
             object["model_safetensors_bytes"] = fileBytes
             object["dtype"] = precision == nil ? "F32" : "mixed"
             object["version"] = bundle.configuration.version
-            object["data"] = bundle.configuration.data
+            object["data"] = Output.dataSummaryFields(bundle.configuration.data)
             object["metrics"] = bundle.configuration.metrics ?? [:]
             object["tensors"] = tensors.map { ["name": $0.name, "shape": $0.parameter.shape] as [String: Any] }
             object["quantized_tensors"] = bundle.quantizedWeights.map {

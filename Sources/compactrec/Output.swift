@@ -114,6 +114,20 @@ enum Output {
     }
 
     /// Prints one JSON object with sorted keys on stdout.
+    /// A bundle's data summary (stored as strings in config.json) as `--json` gives it: counts
+    /// as numbers, an empty value (no test file) as null.
+    static func dataSummaryFields(_ summary: [String: String]) -> [String: Any] {
+        summary.mapValues { value -> Any in
+            if value.isEmpty { return NSNull() }
+            return Int(value).map { $0 as Any } ?? value
+        }
+    }
+
+    /// "1 thread", "2 threads".
+    static func threads(_ count: Int) -> String {
+        count == 1 ? "1 thread" : "\(count) threads"
+    }
+
     static func json(_ object: [String: Any]) {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         FileHandle.standardOutput.write(data + Data("\n".utf8))

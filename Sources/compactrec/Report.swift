@@ -40,7 +40,7 @@ struct Report: ParsableCommand {
         if json {
             Output.json([
                 "markdown": markdownPath, "html": htmlPath, "runs": report.runCount, "groups": report.groups.count,
-                "claimsChecked": report.claimChecks.count, "claimsHolding": report.claimChecks.filter(\.holds).count,
+                "claims_checked": report.claimChecks.count, "claims_holding": report.claimChecks.filter(\.holds).count,
             ])
         } else {
             print("\(report.runCount) runs in \(report.groups.count) table\(report.groups.count == 1 ? "" : "s"): \(markdownPath), \(htmlPath)")

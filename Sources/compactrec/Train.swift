@@ -131,7 +131,7 @@ struct Train: ParsableCommand {
         progress.line("model: " + ModelOptions.describe(config))
         progress.line("training: " + trainingSummary(run.specification))
         progress.line(Output.accounting(accounting))
-        progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(runtime.threads) threads")
+        progress.line("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(Output.threads(runtime.threads))")
 
         let dataSummary = run.dataSummary(data)
         let trainer = session.trainer
