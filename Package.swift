@@ -21,6 +21,8 @@ let package = Package(
         .executable(name: "compactrec", targets: ["compactrec"]),
         // A libFuzzer target for the safetensors reader; see "Fuzzing" in the README.
         .executable(name: "safetensors-fuzz", targets: ["SafeTensorsFuzz"]),
+        // Damaged data files, bundles and checkpoint states, read back and counted; see "Fuzzing".
+        .executable(name: "mutation-check", targets: ["MutationCheck"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -74,6 +76,7 @@ let package = Package(
         .target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"),
         .executableTarget(
             name: "SafeTensorsFuzz", dependencies: ["CompactRec", "CFuzzDriver"], path: "Fuzz/SafeTensorsFuzz"),
+        .executableTarget(name: "MutationCheck", dependencies: ["CompactRec", "CZlib"], path: "Fuzz/MutationCheck"),
         // Helpers shared by the test targets (temporary directories, gzip files).
         .target(name: "CompactRecTestSupport", dependencies: ["CompactRec", "CZlib"], path: "Tests/CompactRecTestSupport"),
         .testTarget(

@@ -22,8 +22,8 @@ extension DataFormat {
     ///    and some line starts with the same token as the line before it: ``pairs``.
     /// 8. Some line contains a comma or a `-1` token: ``seq``.
     /// 9. There are at least two lines and their first tokens count up by one from `0` or
-    ///    `1` (`1`, `2`, `3`, …), forgiving one deleted, repeated or moved line when there are
-    ///    5 lines or more: ``userSeq``.
+    ///    `1` (`1`, `2`, `3`, …), forgiving one damaged line (lost, repeated, moved or with
+    ///    another first token) when there are 5 lines or more, two with 10 or more: ``userSeq``.
     /// 10. Otherwise: ``seq`` (also for a file without lines, which reading then rejects).
     ///
     /// "Most" means more than half, so one malformed line among the first 50 does not change
@@ -126,10 +126,12 @@ extension DataFormat {
         rows.count(where: matches) * 2 > rows.count
     }
 
-    /// Whether the first tokens number the lines as users: `0` or `1`, then up by one. With 5
-    /// or more lines, one line lost, repeated or out of place is tolerated (the tokens, sorted,
-    /// start at 2 at most, hold at most one repeat and skip at most one number), so that a
-    /// damaged `user-seq` file still reads as one and its reader names the damaged line.
+    /// Whether the first tokens number the lines as users: `0` or `1`, then up by one. Damage
+    /// is forgiven so that a damaged `user-seq` file still reads as one and its reader names
+    /// the damaged line: with 5 lines or more one line, with 10 or more two, may be lost,
+    /// repeated, moved or carry another first token. What counts is the distinct whole
+    /// numbers among the first tokens up to the line count + 2: enough of them, starting at 2
+    /// at most, with few gaps.
     private static func hasCountingFirstColumn(_ rows: [SampleRow]) -> Bool {
         guard rows.count >= 2, let first = rows[0].fields.first else { return false }
         let start = first == Array("0".utf8) ? 0 : 1
@@ -137,17 +139,18 @@ extension DataFormat {
             row.fields.first == Array(String(start + position).utf8)
         }
         guard !counts, rows.count >= minimumRowsForDamagedCounting else { return counts }
-        var numbers: [Int] = []
+        let forgiven = rows.count >= 10 ? 2 : 1
+        var seen = Set<Int>()
         for row in rows {
-            guard let field = row.fields.first, let number = canonicalWholeNumber(field) else { return false }
-            numbers.append(number)
+            if let field = row.fields.first, let number = canonicalWholeNumber(field), number <= rows.count + 2 {
+                seen.insert(number)
+            }
         }
-        numbers.sort()
-        let distinct = zip(numbers, numbers.dropFirst()).count(where: { $0 != $1 }) + 1
-        return numbers[0] <= 2 && distinct >= rows.count - 1 && numbers.last! - numbers[0] + 1 <= distinct + 1
+        guard let lowest = seen.min(), let highest = seen.max() else { return false }
+        return lowest <= 2 && seen.count >= rows.count - forgiven && highest - lowest + 1 <= seen.count + forgiven
     }
 
-    /// The fewest lines on which ``hasCountingFirstColumn(_:)`` forgives one damaged line.
+    /// The fewest lines on which ``hasCountingFirstColumn(_:)`` forgives a damaged line.
     static let minimumRowsForDamagedCounting = 5
 
     /// A decimal number as a counter writes it: digits only, no sign or leading zero, at most 9 digits.
