@@ -27,7 +27,8 @@ cd "$work"
 # 300 users with runs of 5-11 consecutive items out of 40: a second's training.
 awk 'BEGIN { srand(3); for (u = 0; u < 300; u++) { s = int(rand() * 40); n = 5 + int(rand() * 7);
              for (i = 0; i < n; i++) printf "u%d i%d\n", u, (s + i) % 40 } }' > data.txt
-common=(--data "$work/data.txt" --dilations 1,2 --max-len 10 --batch-size 16 --epochs 1 --threads 1 --seed 5 --quiet)
+base=(--data "$work/data.txt" --dilations 1,2 --max-len 10 --batch-size 16 --threads 1 --seed 5 --quiet)
+common=("${base[@]}" --epochs 1)
 old=(--embedding-size 8)
 new=(--embedding-size 16)
 files=(config.json items.tsv model.safetensors)
@@ -130,4 +131,80 @@ done
 echo "cases $cases: old bundle kept $kept_old, new bundle $got_new, missing $missing (set aside, without a swap), mixed $mixed, damaged $damaged;" \
      "damaged bundles served $served_damaged; cases with files deleted $deleted, with leftovers after the next run $left_over"
 echo "$((cases - broken)) passed, $broken failed"
-[ $broken -eq 0 ]
+
+# Part 2: checkpoints. A run of two epochs (19 steps each) saving a checkpoint every 12 steps,
+# killed or given an I/O error at each of its renames and fsyncs (its three checkpoints', the
+# removal of the stale ones' and the final save's), then continued as a user would: with
+# --resume when `latest` names a checkpoint, from the start otherwise. After each case:
+#   - the disturbed run died of the kill or stopped with an error message (exit 1), never crashed;
+#   - the continued run succeeds (after following its advice to --resume, when it gives one), and leaves the bundle of a run never disturbed, byte for byte,
+#     and the same checkpoint directory (one checkpoint, the same files): nothing half-written
+#     was resumed from, nothing left over.
+checkpointed=("${base[@]}" "${new[@]}" --epochs 2 --checkpoint-every 12)
+"$binary" train "${checkpointed[@]}" --output checkpoint-reference/run > /dev/null 2>&1
+listing() { (cd "$1" && find . | LC_ALL=C sort); }
+strace -f -qq -o trace.txt -e trace=rename,renameat2,fsync "$binary" train "${checkpointed[@]}" --output counting-checkpoints/run > /dev/null 2>&1
+[ "$(listing counting-checkpoints/run)" = "$(listing checkpoint-reference/run)" ] || { echo "two undisturbed checkpointed runs differ" >&2; exit 2; }
+for syscall in rename renameat2 fsync; do
+    calls[checkpoints/$syscall]=$(grep -cE "^[0-9]+ +$syscall\(" trace.txt || true)
+done
+
+checkpoint_cases=0 checkpoint_broken=0 crashed=0 resumed=0 restarted=0 advised=0 refused=0 differed=0 messages=0
+checkpoint_case() {  # label, then strace arguments
+    local label=$1; shift
+    rm -rf case && mkdir case
+    # The exit status, from a subshell that outlives the kill (so the shell's "Killed" notice goes nowhere).
+    local status
+    status=$( (strace -f -qq -o /dev/null "$@" "$binary" train "${checkpointed[@]}" --output case/run > /dev/null 2> case.err; echo $?) 2> /dev/null)
+    local problems="" how
+    # A kill ends the run with 137; an I/O error must end it with a message and exit 1.
+    if [[ $label == *KILL ]]; then
+        [ $status -eq 137 ] || problems+=" exit-$status"
+    elif [ $status -ne 1 ] || [ ! -s case.err ]; then
+        crashed=$((crashed + 1)); problems+=" exit-$status"
+    else
+        messages=$((messages + 1))
+    fi
+    if [ -f case/run/checkpoint/latest ]; then
+        how=resumed; resumed=$((resumed + 1))
+        "$binary" train "${checkpointed[@]}" --output case/run --resume case/run/checkpoint > /dev/null 2> recovery.err \
+            || { refused=$((refused + 1)); problems+=" resume-refused"; }
+    else
+        how=restarted; restarted=$((restarted + 1))
+        if ! "$binary" train "${checkpointed[@]}" --output case/run > /dev/null 2> recovery.err; then
+            # Killed within the final save, the complete new bundle (its checkpoints inside) is
+            # put in place by the next run, which then refuses to start afresh over the
+            # checkpoint and says to resume it: what a user would do next.
+            if grep -q "continue it with --resume case/run/checkpoint" recovery.err; then
+                how=advised; restarted=$((restarted - 1)); advised=$((advised + 1))
+                "$binary" train "${checkpointed[@]}" --output case/run --resume case/run/checkpoint > /dev/null 2> recovery.err \
+                    || { refused=$((refused + 1)); problems+=" resume-refused"; }
+            else
+                refused=$((refused + 1)); problems+=" restart-refused"
+            fi
+        fi
+    fi
+    local f same=yes
+    for f in "${files[@]}"; do cmp -s "case/run/$f" "checkpoint-reference/run/$f" || same=no; done
+    [ "$(listing case/run)" = "$(listing checkpoint-reference/run)" ] || same=no
+    [ $same = yes ] || { differed=$((differed + 1)); problems+=" not-the-undisturbed-result"; }
+    checkpoint_cases=$((checkpoint_cases + 1))
+    [ -z "$problems" ] || checkpoint_broken=$((checkpoint_broken + 1))
+    local message=""; [[ $label == *KILL ]] || message=$(tail -n 1 case.err | head -c 110)
+    printf '%-30s exit %-3s then %-9s%s   %s\n' "$label" "$status" "$how" "${problems:- ok}" "$message"
+}
+
+for syscall in rename renameat2 fsync; do
+    for fault in signal=KILL error=EIO; do
+        for ((n = 1; n <= calls[checkpoints/$syscall]; n++)); do
+            checkpoint_case "checkpointed $syscall #$n ${fault#*=}" -e trace=$syscall -e inject=$syscall:$fault:when=$n
+        done
+    done
+done
+echo "system calls of a checkpointed run: rename ${calls[checkpoints/rename]}, renameat2 ${calls[checkpoints/renameat2]}, fsync ${calls[checkpoints/fsync]}"
+echo "checkpoint cases $checkpoint_cases: continued with --resume $resumed, from the start $restarted," \
+     "with --resume when the next run said so $advised;" \
+     "I/O errors reported with a message $messages, crashes $crashed; continuations refused $refused," \
+     "results other than the undisturbed run's $differed"
+echo "$((checkpoint_cases - checkpoint_broken)) passed, $checkpoint_broken failed"
+[ $broken -eq 0 ] && [ $checkpoint_broken -eq 0 ]

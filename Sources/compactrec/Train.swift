@@ -154,6 +154,7 @@ struct Train: ParsableCommand {
                 throw ValidationError("\(directory) already holds a checkpoint (\(existing)); continue it with --resume \(directory), "
                                       + "or choose another --checkpoint-dir")
             }
+            if resume != nil { try writer.removeStaleCheckpoints() }
             let interval = try CheckpointInterval(parsing: checkpointEvery)
             schedule = CheckpointSchedule(interval: interval, save: writer.save)
             progress.line("checkpoints: \(interval) into \(directory)")

@@ -139,6 +139,26 @@ struct TrainCommandTests {
                 "\(refused.error)")
     }
 
+    /// A run killed after pointing `latest` at a new checkpoint and before removing the old one
+    /// leaves the old one; resuming (here from the last checkpoint, which saves no other) removes
+    /// it. Fuzz/fault-injection.sh found this with a kill at that moment.
+    @Test func resumingRemovesACheckpointLeftBehindByAKill() throws {
+        let directory = try DataTestDirectory()
+        let data = try Self.writeData(in: directory)
+        let output = directory.path("run")
+        let arguments = Self.arguments(data: data, output: output, epochs: 1) + ["--checkpoint-every", "1epoch"]
+        #expect(try CompactRecExecutable.run(arguments, logPrefix: directory.path("first")).code == 0)
+        let current = try TrainingCheckpoint.read(from: output + "/checkpoint").directory
+        let stale = output + "/checkpoint/epoch-1-step-3"
+        try FileManager.default.copyItem(atPath: current, toPath: stale)
+
+        let resumed = try CompactRecExecutable.run(arguments + ["--resume", output + "/checkpoint"], logPrefix: directory.path("resumed"))
+        #expect(resumed.code == 0, "\(resumed.error)")
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: output + "/checkpoint").sorted()
+                    == [(current as NSString).lastPathComponent, "latest"])
+    }
+
     /// A damaged or edited state.json: -1 for the step in the epoch segfaulted, an epoch of -2^62
     /// ran without end. Both are refused, naming the file and the field, with exit code 1.
     @Test(arguments: [("stepInEpoch", -1), ("epoch", -4_611_686_018_427_387_904)])

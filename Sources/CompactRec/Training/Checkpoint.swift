@@ -326,9 +326,21 @@ public struct CheckpointWriter {
 
     /// The checkpoint `directory` already holds, if any: a fresh run must not overwrite it.
     public func existingCheckpoint() -> String? {
+        currentName().map { TrainingCheckpoint.join(directory, $0) }
+    }
+
+    /// Removes every checkpoint but the one `latest` names. A run killed after pointing
+    /// `latest` at a new checkpoint and before removing the old one leaves the old one behind;
+    /// a resumed run that saves no further checkpoint would otherwise keep it for good.
+    public func removeStaleCheckpoints() throws {
+        guard let name = currentName(), Self.isCheckpointName(name) else { return }
+        try removeStaleCheckpoints(keeping: name)
+    }
+
+    /// The name `latest` holds, if it exists.
+    private func currentName() -> String? {
         let pointer = TrainingCheckpoint.join(directory, TrainingCheckpoint.pointerName)
         guard let data = FileManager.default.contents(atPath: pointer) else { return nil }
-        let name = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return TrainingCheckpoint.join(directory, name)
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
