@@ -104,13 +104,7 @@ enum Output {
 
     /// The knobs that matter for a table of `kind`.
     static func tableFields(_ kind: ItemTableKind, _ s: ItemTableSettings) -> [String: Any] {
-        switch kind {
-        case .memcom, .hashing: ["buckets": s.buckets ?? 0, "hash": s.hash.rawValue]
-        case .qr: ["qr_collisions": s.qrCollisions ?? 0, "qr_operation": s.qrOperation.rawValue]
-        case .lowRank: ["rank": s.rank ?? 0]
-        case .mixedDim: ["mixed_alpha": s.mixedAlpha, "mixed_dimensions": s.mixedDimensions ?? []]
-        case .jpq: ["jpq_splits": s.jpqSplits ?? 0, "jpq_codes": s.jpqCodes.rawValue]
-        }
+        kind.variant.describedKnobs(s)
     }
 
     /// Prints one JSON object with sorted keys on stdout.

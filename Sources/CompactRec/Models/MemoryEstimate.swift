@@ -114,21 +114,10 @@ public struct MemoryEstimate: Sendable, Equatable {
             output = rows * headWidth + tailFloats + 2 * workers * max(headWidth, widestTail)
         case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
             // [M, N] scores and bias partials as a full softmax, plus the table's own buffers.
-            let rows = max(R, Double(evaluationBatch)), settings = c.outputTable
+            let rows = max(R, Double(evaluationBatch))
             output = R * N + workers * N
-            switch c.outputLayer.table! {
-            case .memcom, .hashing:  // [B, m] bucket scores and their gradient; per-worker weight gradients
-                output += 2 * rows * Double(settings?.buckets ?? c.itemCount) + workers * N
-            case .qr:  // the materialised [N, C] table and its gradient, or [B, ⌈N/c⌉ + c] scores twice
-                let c = Double(settings?.qrCollisions ?? 1)
-                output += max(2 * N * C, 2 * rows * ((N / c).rounded(.up) + c))
-            case .lowRank:  // [B, r] twice
-                output += 2 * rows * Double(settings?.rank ?? c.embeddingSize)
-            case .mixedDim:  // [B, d_j] per tail and one gradient
-                output += rows * Double((settings?.mixedDimensions ?? []).dropFirst().reduce(0, +)) + rows * C
-            case .jpq:  // [B, m, 256] sub-item scores and their gradient
-                output += 2 * rows * Double((settings?.jpqSplits ?? 1) * JPQCodes.subIdCount)
-            }
+                + c.outputLayer.table!.variant.outputScratchFloats(c.outputTable, itemCount: N, dimensions: C, rows: rows,
+                                                                    workers: workers)
         }
         let evaluation = c.outputLayer == .treeSoftmax ? 0 : Double(evaluationBatch) * N
         return MemoryEstimate(parameters: 0, gradients: 0, optimizer: 0, bestWeights: 0, activations: bytes(floats),

@@ -5,23 +5,31 @@ extension RunSetting {
     /// The input embeddings and output layers that use the setting (either is enough), or nil
     /// for a setting every model uses.
     var scope: (inputs: [InputEmbeddingKind], outputs: [OutputLayerKind])? {
-        let tables: [InputEmbeddingKind] = [.memcom, .hashing, .qr, .lowRank, .mixedDim]
+        func tables(_ rule: (any ItemTableVariant.Type) -> Bool) -> [ItemTableKind] {
+            ItemTableKind.allCases.filter { rule($0.variant) }
+        }
+        if let knob = tableKnob {
+            let kinds = tables { $0.knobs.contains(knob.name) }
+            return (knob.input ? kinds.map(\.inputEmbedding) : [], knob.output ? kinds.map(\.outputLayer) : [])
+        }
         switch self {
-        case .cutoffs: return ([.blockAdaptive, .mixedDim], [.treeSoftmax, .mixedDim])
+        case .cutoffs:
+            let clustered = tables { $0.usesClusters }
+            return ([.blockAdaptive] + clustered.map(\.inputEmbedding), [.treeSoftmax] + clustered.map(\.outputLayer))
         case .rankDivisor: return ([.blockAdaptive], [.treeSoftmax])
-        case .inputRatio: return (tables + [.blockAdaptive], [])
-        case .buckets, .hash: return ([.memcom, .hashing], [])
-        case .qrCollisions, .qrOperation: return ([.qr], [])
-        case .rank: return ([.lowRank], [])
-        case .mixedAlpha: return ([.mixedDim], [])
-        case .outputRatio: return ([], [.memcom, .hashing, .qr, .lowRank, .mixedDim])
-        case .outputBuckets, .outputHash: return ([], [.memcom, .hashing])
-        case .outputQrCollisions, .outputQrOperation: return ([], [.qr])
-        case .outputRank: return ([], [.lowRank])
-        case .outputMixedAlpha: return ([], [.mixedDim])
-        case .jpqSplits, .jpqCodes: return ([.jpq], [.jpq])
+        case .inputRatio: return (tables { $0.sizedByRatio }.map(\.inputEmbedding) + [.blockAdaptive], [])
+        case .outputRatio: return ([], tables { $0.sizedByRatio }.map(\.outputLayer))
         default: return nil
         }
+    }
+
+    /// The table knob (``ItemTableVariant/knobs``) this setting gives, and on which sides.
+    var tableKnob: (name: String, input: Bool, output: Bool)? {
+        for name in Set(ItemTableKind.allCases.flatMap { $0.variant.knobs }) {
+            let input = TableSide.input.setting(knob: name) == self, output = TableSide.output.setting(knob: name) == self
+            if input || output { return (name, input, output) }
+        }
+        return nil
     }
 
     /// The one backbone that uses the setting, or nil for a setting of every backbone.

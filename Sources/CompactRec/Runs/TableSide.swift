@@ -20,13 +20,21 @@ public enum TableSide: Sendable {
     public var mixedAlpha: RunSetting { self == .input ? .mixedAlpha : .outputMixedAlpha }
 
     /// The knob that sets a `kind` table's size.
-    public func size(_ kind: ItemTableKind) -> RunSetting {
-        switch kind {
-        case .memcom, .hashing: buckets
-        case .qr: qrCollisions
-        case .lowRank: rank
-        case .mixedDim: mixedAlpha
-        case .jpq: .jpqSplits
+    public func size(_ kind: ItemTableKind) -> RunSetting { setting(knob: kind.sizeKnob) }
+
+    /// The run setting of a table knob (``ItemTableVariant/knobs``) on this side: `buckets` is
+    /// `outputBuckets` on the output side; a jpq table's knobs are one setting for both sides.
+    public func setting(knob: String) -> RunSetting {
+        switch knob {
+        case "buckets": buckets
+        case "hash": hash
+        case "qrCollisions": qrCollisions
+        case "qrOperation": qrOperation
+        case "rank": rank
+        case "mixedAlpha": mixedAlpha
+        case "jpqSplits": .jpqSplits
+        case "jpqCodes": .jpqCodes
+        default: preconditionFailure("no run setting for the table knob \(knob)")
         }
     }
 }

@@ -1,13 +1,14 @@
 /// Turning one side's knobs into the ``ItemTableSettings`` a model is built with.
 extension TableSpecification {
-    /// Whether the knob that sets a `kind` table's size has a value.
+    /// Whether the knob that sets a `kind` table's size has a value (a jpq table's splits are
+    /// the model's `jpqSplits`, not a knob of a side).
     func hasSize(_ kind: ItemTableKind) -> Bool {
-        switch kind {
-        case .memcom, .hashing: buckets != nil
-        case .qr: qrCollisions != nil
-        case .lowRank: rank != nil
-        case .mixedDim: mixedAlpha != nil
-        case .jpq: false  // sized by the model's jpqSplits, not by a knob of a side
+        switch kind.sizeKnob {
+        case "buckets": buckets != nil
+        case "qrCollisions": qrCollisions != nil
+        case "rank": rank != nil
+        case "mixedAlpha": mixedAlpha != nil
+        default: false
         }
     }
 
@@ -35,12 +36,12 @@ extension TableSpecification {
     }
 
     private mutating func clearSize(_ kind: ItemTableKind) {
-        switch kind {
-        case .memcom, .hashing: buckets = nil
-        case .qr: qrCollisions = nil
-        case .lowRank: rank = nil
-        case .mixedDim: mixedAlpha = nil
-        case .jpq: break
+        switch kind.sizeKnob {
+        case "buckets": buckets = nil
+        case "qrCollisions": qrCollisions = nil
+        case "rank": rank = nil
+        case "mixedAlpha": mixedAlpha = nil
+        default: break
         }
     }
 
@@ -55,8 +56,8 @@ extension TableSpecification {
         var settings = ItemTableSettings(
             buckets: buckets, hash: hash?.kind ?? Self.defaultHash, qrCollisions: qrCollisions,
             qrOperation: qrOperation?.kind ?? Self.defaultQrOperation, rank: rank, mixedAlpha: mixedAlpha ?? Self.defaultMixedAlpha)
-        if kind == .mixedDim && clusters == nil {
-            throw RunSpecificationError(.cutoffs, "a mixed-dim \(side.part) needs the popularity buckets (\(names[.cutoffs]))")
+        if kind.variant.usesClusters && clusters == nil {
+            throw RunSpecificationError(.cutoffs, "a \(kind.rawValue) \(side.part) needs the popularity buckets (\(names[.cutoffs]))")
         }
         if let ratio {
             guard !hasSize(kind) else {
@@ -69,10 +70,9 @@ extension TableSpecification {
             } catch let error as InputError {
                 throw RunSpecificationError(side.ratio, error.description)
             }
-        } else if kind == .mixedDim, let clusters {
-            settings.mixedDimensions = MixedDimensionEmbedding.dimensions(
-                clusters: clusters, frequencies: frequencies, embeddingSize: C, alpha: settings.mixedAlpha)
-        } else if !hasSize(kind) {
+        } else if kind.variant.sizeHasDefault || hasSize(kind) {
+            settings = kind.variant.completing(settings, dimensions: C, clusters: clusters, frequencies: frequencies)
+        } else {
             throw RunSpecificationError(size, "\(names[size]) is missing: a \(kind.rawValue) \(side.part) needs \(names[size]) "
                                         + "or \(names[side.ratio])")
         }

@@ -1,30 +1,3 @@
-/// The compressed item tables (METHODS §4, §5) an input embedding or an output layer can use.
-public enum ItemTableKind: String, Codable, CaseIterable, Sendable {
-    /// e(x) = w[x] · U[h(x)]: `MEmComEmbedding`.
-    case memcom
-    /// e(x) = U[h(x)]: `HashingEmbedding`.
-    case hashing
-    /// e(x) = Q[x / c] ⊙ R[x mod c] (or +): `QuotientRemainderEmbedding`.
-    case qr
-    /// e(x) = A[x] · P: `LowRankEmbedding`.
-    case lowRank = "low-rank"
-    /// Popularity buckets of width d_j, each projected to C: `MixedDimensionEmbedding`.
-    case mixedDim = "mixed-dim"
-    /// e(x) = [S_s[k_s(x)]] over m splits, codes k fixed before training: `JPQEmbedding`.
-    case jpq
-
-    /// The knob that sets the table's size, as the configuration names it.
-    public var sizeKnob: String {
-        switch self {
-        case .memcom, .hashing: "buckets"
-        case .qr: "qrCollisions"
-        case .lowRank: "rank"
-        case .mixedDim: "mixedAlpha"
-        case .jpq: "jpqSplits"
-        }
-    }
-}
-
 /// The knobs of one compressed item table; stored in `config.json` (as `inputTable` or
 /// `outputTable`) so that a bundle rebuilds the same table, hash included. Only the knobs of
 /// the table's kind matter; the others keep their defaults.
@@ -101,40 +74,8 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
     /// table and what was expected, for the first knob of `kind` that cannot build a table for N
     /// items of C channels.
     public func validate(_ kind: ItemTableKind, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?, key: String) throws {
-        func fail(_ knob: String, _ message: String) -> InputError {
+        try kind.variant.validate(self, itemCount: N, dimensions: C, clusters: clusters) { knob, message in
             InputError(source: "model configuration", location: "\(key).\(knob)", "the \(kind.rawValue) table \(message)")
-        }
-        switch kind {
-        case .memcom, .hashing:
-            guard let m = buckets else { throw fail("buckets", "needs a number of buckets m") }
-            guard m >= 1 && m <= N - 1 else {
-                throw fail("buckets", "needs from 1 to N − 1 = \(N - 1) buckets (one per item is no compression), got \(m)")
-            }
-        case .qr:
-            guard let c = qrCollisions else { throw fail("qrCollisions", "needs a number of collisions c") }
-            guard c >= 1 && c <= N else { throw fail("qrCollisions", "needs 1 ≤ c ≤ N = \(N) items per quotient row, got \(c)") }
-        case .lowRank:
-            guard let r = rank else { throw fail("rank", "needs a rank r") }
-            guard r >= 1 && r <= C else { throw fail("rank", "needs a rank from 1 to C = \(C), got \(r)") }
-        case .mixedDim:
-            guard mixedAlpha >= 0 && mixedAlpha.isFinite else {
-                throw fail("mixedAlpha", "needs α ≥ 0, got \(mixedAlpha)")
-            }
-            guard let clusters else { throw fail("mixedDimensions", "needs popularity buckets (cut-offs)") }
-            guard let widths = mixedDimensions else {
-                throw fail("mixedDimensions", "needs one width per bucket, computed from the training frequencies")
-            }
-            guard widths.count == clusters.count else {
-                throw fail("mixedDimensions", "needs one width per bucket (\(clusters.count)), got \(widths.count): \(widths)")
-            }
-            guard widths.first == C && widths.allSatisfy({ $0 >= 1 && $0 <= C }) else {
-                throw fail("mixedDimensions", "needs widths from 1 to C = \(C), the first equal to C, got \(widths)")
-            }
-        case .jpq:
-            guard let m = jpqSplits else { throw fail("jpqSplits", "needs a number of splits m") }
-            guard m >= 1 && m <= C && C % m == 0 else {
-                throw fail("jpqSplits", "needs a number of splits m that divides the embedding size C = \(C), got \(m)")
-            }
         }
     }
 
@@ -143,25 +84,13 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
     /// jpq `m·256·(C/m) = 256·C` (its `N·m` code bytes are not parameters: `codeBytes`).
     /// Call on validated settings.
     public func parameterCount(_ kind: ItemTableKind, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?) -> Int {
-        switch kind {
-        case .memcom: return buckets! * C + N
-        case .hashing: return buckets! * C
-        case .qr:
-            let c = qrCollisions!
-            return ((N + c - 1) / c + c) * C
-        case .lowRank: return rank! * (N + C)
-        case .mixedDim:
-            return Self.blockParameterCount(clusters: clusters!, dimensions: C, widths: mixedDimensions!)
-        case .jpq:
-            let m = jpqSplits!
-            return m * JPQCodes.subIdCount * (C / m)
-        }
+        kind.variant.parameterCount(self, itemCount: N, dimensions: C, clusters: clusters)
     }
 
     /// Bytes of the table's item codes besides its parameters: jpq `N·m` (one byte per split and
     /// item); 0 for the other kinds. Call on validated settings.
     public func codeBytes(_ kind: ItemTableKind, itemCount N: Int) -> Int {
-        kind == .jpq ? N * jpqSplits! : 0
+        kind.variant.codeBytes(self, itemCount: N)
     }
 
     /// `k_0·C + Σ_{j≥1} (k_j·d_j + d_j·C)`: a block-wise table (mixed-dim, CpRec's block-adaptive).
@@ -175,25 +104,6 @@ public struct ItemTableSettings: Codable, Sendable, Equatable {
     /// Call on validated settings.
     public func makeTable(_ kind: ItemTableKind, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?,
                           standardDeviation s: Float, rng: inout SeededGenerator) -> any ItemMatrix {
-        switch kind {
-        case .memcom:
-            return MEmComEmbedding(itemCount: N, dimensions: C, buckets: buckets!, hash: hash, standardDeviation: s, rng: &rng)
-        case .hashing:
-            return HashingEmbedding(itemCount: N, dimensions: C, buckets: buckets!, hash: hash, standardDeviation: s, rng: &rng)
-        case .qr:
-            return QuotientRemainderEmbedding(itemCount: N, dimensions: C, collisions: qrCollisions!, operation: qrOperation,
-                                              standardDeviation: s, rng: &rng)
-        case .lowRank:
-            return LowRankEmbedding(itemCount: N, dimensions: C, rank: rank!, standardDeviation: s, rng: &rng)
-        case .mixedDim:
-            return MixedDimensionEmbedding(clusters: clusters!, dimensions: C, bucketDimensions: mixedDimensions!,
-                                           standardDeviation: s, rng: &rng)
-        case .jpq:
-            // Random codes from the same generator until they are assigned from the training data
-            // (`jpqCodes`) or loaded from a bundle.
-            let table = JPQEmbedding(itemCount: N, dimensions: C, splits: jpqSplits!, standardDeviation: s, rng: &rng)
-            table.codes.assign(JPQCodes.random(itemCount: N, splits: jpqSplits!, rng: &rng))
-            return table
-        }
+        kind.variant.makeTable(self, itemCount: N, dimensions: C, clusters: clusters, standardDeviation: s, rng: &rng)
     }
 }

@@ -36,6 +36,13 @@ public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
     public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
 }
 
+extension ItemTableKind {
+    /// The input embedding that is this table.
+    public var inputEmbedding: InputEmbeddingKind { InputEmbeddingKind(rawValue: rawValue)! }
+    /// The output layer whose item matrix is this table.
+    public var outputLayer: OutputLayerKind { OutputLayerKind(rawValue: rawValue)! }
+}
+
 /// Everything needed to rebuild a model's shape; stored in a bundle's `config.json`.
 ///
 /// The encoder is a configuration of its own (`encoder`, with its kind); the item tables on
@@ -151,7 +158,8 @@ public struct ModelConfiguration: Codable, Sendable, Equatable {
 
     /// Whether any part needs the item clusters.
     public var usesClusters: Bool {
-        inputEmbedding == .blockAdaptive || inputEmbedding == .mixedDim || outputLayer == .treeSoftmax || outputLayer == .mixedDim
+        inputEmbedding == .blockAdaptive || outputLayer == .treeSoftmax || inputEmbedding.table?.variant.usesClusters == true
+            || outputLayer.table?.variant.usesClusters == true
     }
 
     /// Whether the two sides can be one table: full and full softmax, or jpq and jpq.

@@ -21,10 +21,6 @@ import Foundation
 /// (e.g. memcom never exceeds `N·C / (C + N)`, below C). Other knobs (hash, operation) keep
 /// the values given.
 public enum TableSizing {
-    /// The α values tried for mixed dimensions: 0 to 10 by 0.01; at α = 10 every bucket whose
-    /// items are at most half as popular as the head's is already at width 1 for C ≤ 1024.
-    static let mixedAlphas: [Double] = (0...1000).map { Double($0) / 100 }
-
     /// `settings` with the size knob of `kind` chosen for the ratio closest to `ratio`
     /// (mixed-dim: α and the widths it gives).
     ///
@@ -37,48 +33,8 @@ public enum TableSizing {
         clusters: ItemClusters? = nil, frequencies: [Int]? = nil, source: String
     ) throws -> ItemTableSettings {
         try checkRatio(R, source: source)
-        var result = settings
-        func count(_ s: ItemTableSettings) -> Int { s.parameterCount(kind, itemCount: N, dimensions: C, clusters: clusters) }
-        let what = "the \(kind.rawValue) table for N = \(N), C = \(C)"
-        switch kind {
-        case .memcom, .hashing:
-            let m = try closest(Array(1..<max(N, 2)), ratio: R, reference: N * C, what: what, knob: "buckets", source: source) {
-                var s = settings
-                s.buckets = $0
-                return count(s)
-            }
-            result.buckets = m
-        case .qr:
-            let c = try closest(Array(1...N), ratio: R, reference: N * C, what: what, knob: "collisions", source: source) {
-                var s = settings
-                s.qrCollisions = $0
-                return count(s)
-            }
-            result.qrCollisions = c
-        case .lowRank:
-            let r = try closest(Array(1...C), ratio: R, reference: N * C, what: what, knob: "rank", source: source) {
-                var s = settings
-                s.rank = $0
-                return count(s)
-            }
-            result.rank = r
-        case .mixedDim:
-            guard let clusters, let frequencies else {
-                preconditionFailure("mixed-dim sizing needs the clusters and the training frequencies")
-            }
-            let popularity = MixedDimensionEmbedding.popularity(clusters: clusters, frequencies: frequencies)
-            let alpha = try closest(mixedAlphas, ratio: R, reference: N * C, what: what, knob: "α", source: source) {
-                let widths = MixedDimensionEmbedding.dimensions(popularity: popularity, embeddingSize: C, alpha: $0)
-                return ItemTableSettings.blockParameterCount(clusters: clusters, dimensions: C, widths: widths)
-            }
-            result.mixedAlpha = alpha
-            result.mixedDimensions = MixedDimensionEmbedding.dimensions(popularity: popularity, embeddingSize: C, alpha: alpha)
-        case .jpq:
-            // 256·C parameters whatever m: no ratio of parameters picks the number of splits.
-            throw InputError(source: source, "a jpq table has 256·C parameters whatever its splits (its N·m code bytes aside), "
-                             + "so a ratio cannot size it; give its number of splits instead")
-        }
-        return result
+        return try kind.variant.sized(ratio: R, settings: settings, itemCount: N, dimensions: C, clusters: clusters,
+                                      frequencies: frequencies, source: source)
     }
 
     /// The rank divisors tried: 1 to C by 0.05. Whole divisors alone jump from ratio to ratio
@@ -104,7 +60,7 @@ public enum TableSizing {
     }
 
     /// The knob whose ratio `reference / parameters(knob)` is closest to R (see the type's rule).
-    private static func closest<Knob>(
+    static func closest<Knob>(
         _ knobs: [Knob], ratio R: Double, reference: Int, what: String, knob name: String, source: String,
         parameters: (Knob) -> Int
     ) throws -> Knob {
