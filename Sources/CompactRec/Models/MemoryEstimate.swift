@@ -90,7 +90,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         if c.inputEmbedding != .full { floats += 2 * forwardRows * C }
 
         var output = 0.0
-        switch c.outputLayer {
+        switch c.outputLayer.form {
         case .fullSoftmax:
             output = R * N + workers * N
         case .treeSoftmax:
@@ -112,11 +112,11 @@ public struct MemoryEstimate: Sendable, Equatable {
             }
             // Head logits, one tail's buffers, per-thread bias partials and scratch.
             output = rows * headWidth + tailFloats + 2 * workers * max(headWidth, widestTail)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
+        case .table(let kind):
             // [M, N] scores and bias partials as a full softmax, plus the table's own buffers.
             let rows = max(R, Double(evaluationBatch))
             output = R * N + workers * N
-                + c.outputLayer.table!.variant.outputScratchFloats(c.outputTable, itemCount: N, dimensions: C, rows: rows,
+                + kind.variant.outputScratchFloats(c.outputTable, itemCount: N, dimensions: C, rows: rows,
                                                                     workers: workers)
         }
         let evaluation = c.outputLayer == .treeSoftmax ? 0 : Double(evaluationBatch) * N

@@ -15,6 +15,17 @@ public enum InputEmbeddingKind: String, Codable, CaseIterable, Sendable {
 
     /// The compressed table this embedding is, if it is one of METHODS §4, §5 or JPQ.
     public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
+
+    /// The kind as a switch takes it without listing the compressed tables.
+    public enum Form: Equatable, Sendable { case full, blockAdaptive, table(ItemTableKind) }
+
+    public var form: Form {
+        switch self {
+        case .full: .full
+        case .blockAdaptive: .blockAdaptive
+        default: .table(table!)
+        }
+    }
 }
 
 /// Which output layer scores items.
@@ -34,6 +45,17 @@ public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
 
     /// The compressed table of the item matrix, for the `CompressedSoftmax` kinds.
     public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
+
+    /// The kind as a switch takes it without listing the compressed tables.
+    public enum Form: Equatable, Sendable { case fullSoftmax, treeSoftmax, table(ItemTableKind) }
+
+    public var form: Form {
+        switch self {
+        case .fullSoftmax: .fullSoftmax
+        case .treeSoftmax: .treeSoftmax
+        default: .table(table!)
+        }
+    }
 }
 
 extension ItemTableKind {

@@ -42,21 +42,21 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         let clusters = c.clusters
         let ranks = clusters?.dimensions(embeddingSize: C, divisor: c.rankDivisor) ?? []
         let tails = clusters.map { clusters in (1..<clusters.count).map { (size: clusters.size(of: $0), rank: ranks[$0]) } } ?? []
-        switch c.inputEmbedding {
+        switch c.inputEmbedding.form {
         case .full: input = N * C
         case .blockAdaptive: input = (clusters?.size(of: 0) ?? N) * C + tails.reduce(0) { $0 + $1.size * $1.rank + $1.rank * C }
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
-            input = c.inputTable?.parameterCount(c.inputEmbedding.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0
+        case .table(let kind):
+            input = c.inputTable?.parameterCount(kind, itemCount: N, dimensions: C, clusters: clusters) ?? 0
         }
         middle = c.encoder.parameterCount(channels: C, maxLength: c.maxLength)
-        switch c.outputLayer {
+        switch c.outputLayer.form {
         case .fullSoftmax: output = c.tiedEmbeddings ? N : C * N + N
         case .treeSoftmax:
             let headWidth = (clusters?.size(of: 0) ?? N) + tails.count
             output = C * headWidth + headWidth + tails.reduce(0) { $0 + C * $1.rank + $1.rank * $1.size + $1.size }
-        case .jpq where c.tiedEmbeddings: output = N
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
-            output = (c.outputTable?.parameterCount(c.outputLayer.table!, itemCount: N, dimensions: C, clusters: clusters) ?? 0) + N
+        case .table(.jpq) where c.tiedEmbeddings: output = N
+        case .table(let kind):
+            output = (c.outputTable?.parameterCount(kind, itemCount: N, dimensions: C, clusters: clusters) ?? 0) + N
         }
         uncompressedTotal = Self.uncompressed(c).total
         let inputCodes = c.inputEmbedding.table.flatMap { kind in c.inputTable.map { $0.codeBytes(kind, itemCount: N) } } ?? 0

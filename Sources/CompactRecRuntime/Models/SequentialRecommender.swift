@@ -48,15 +48,15 @@ public final class SequentialRecommender: ParameterContainer {
     public static func makeEmbedding(_ c: ModelConfiguration, rng: inout SeededGenerator) -> any ItemEmbedding {
         let clusters = c.clusters
         precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
-        switch c.inputEmbedding {
+        switch c.inputEmbedding.form {
         case .full:
             return Embedding(count: c.itemCount, dimensions: c.embeddingSize,
                              standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
         case .blockAdaptive:
             return BlockAdaptiveEmbedding(clusters: clusters!, dimensions: c.embeddingSize, divisor: c.rankDivisor, rng: &rng)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
+        case .table(let kind):
             guard let settings = c.inputTable else { preconditionFailure("a compressed input needs inputTable; call validate() first") }
-            return settings.makeTable(c.inputEmbedding.table!, itemCount: c.itemCount, dimensions: c.embeddingSize,
+            return settings.makeTable(kind, itemCount: c.itemCount, dimensions: c.embeddingSize,
                                       clusters: clusters, standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
         }
     }
@@ -68,7 +68,7 @@ public final class SequentialRecommender: ParameterContainer {
     {
         let clusters = c.clusters
         precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
-        switch c.outputLayer {
+        switch c.outputLayer.form {
         case .fullSoftmax where c.tiedEmbeddings:
             guard let table = embedding as? Embedding else { preconditionFailure("tied embeddings need the full table; call validate() first") }
             return TiedSoftmax(tiedTo: table)
@@ -78,13 +78,13 @@ public final class SequentialRecommender: ParameterContainer {
             let ranks = clusters!.dimensions(embeddingSize: c.embeddingSize, divisor: c.rankDivisor)
             return TreeSoftmax(itemCount: c.itemCount, dimensions: c.embeddingSize, cutoffs: clusters!.cutoffs,
                                tailDimensions: Array(ranks.dropFirst()), rng: &rng)
-        case .jpq where c.tiedEmbeddings:
+        case .table(.jpq) where c.tiedEmbeddings:
             guard let table = embedding as? JPQEmbedding else { preconditionFailure("tied jpq needs a jpq input; call validate() first") }
             return CompressedSoftmax(items: table, rng: &rng)
-        case .memcom, .hashing, .qr, .lowRank, .mixedDim, .jpq:
+        case .table(let kind):
             guard let settings = c.outputTable else { preconditionFailure("a compressed output needs outputTable; call validate() first") }
             let table = settings.makeTable(
-                c.outputLayer.table!, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,
+                kind, itemCount: c.itemCount, dimensions: c.embeddingSize, clusters: clusters,
                 standardDeviation: CompressedSoftmax.itemStandardDeviation(dimensions: c.embeddingSize), rng: &rng)
             return CompressedSoftmax(items: table, rng: &rng)
         }
