@@ -244,7 +244,7 @@ struct ExperimentPlanTests {
             try plan.checkRunnable()
         }
         #expect(plan.unrunnableReason(plan.configurations[1]) ==
-                "configurations[1].inputEmbedding (small): 'tensor-train' is not an input embedding this build has (it has full, block-adaptive, memcom, hashing, qr, low-rank, mixed-dim, jpq)")
+                "configurations[1].inputEmbedding (small): 'tensor-train' is not an input embedding this build has (it has \(InputEmbeddingKind.allCases.map(\.rawValue).joined(separator: ", ")))")
         let output = directory.path("out")
         #expect(throws: InputError.self) { _ = try ExperimentRunner(plan: plan, outputDirectory: output).run() }
         #expect(!FileManager.default.fileExists(atPath: output))
