@@ -90,7 +90,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         if c.inputEmbedding != .full { floats += 2 * forwardRows * C }
 
         var output = 0.0
-        switch c.outputLayer.form {
+        switch c.outputLayer {
         case .fullSoftmax:
             output = R * N + workers * N
         case .treeSoftmax:

@@ -36,8 +36,8 @@ public enum ItemTableKind: String, Codable, CaseIterable, Sendable {
 /// Its tensors in a bundle are its layer's (`namedParameters`).
 ///
 /// Adding a table: a layer (an ``ItemMatrix``, with its backward in CompactRec's `Backward/`),
-/// a descriptor in `Compression/Variants/`, its case in ``ItemTableKind`` and the registry line
-/// above, and the same raw value in ``InputEmbeddingKind`` and ``OutputLayerKind``.
+/// a descriptor in `Compression/Variants/`, and its case in ``ItemTableKind`` with the registry
+/// line above; ``InputEmbeddingKind`` and ``OutputLayerKind`` take every table of the registry.
 public protocol ItemTableVariant: Sendable {
     static var kind: ItemTableKind { get }
     /// The knob of ``ItemTableSettings`` that sets the size, as `config.json` names it.

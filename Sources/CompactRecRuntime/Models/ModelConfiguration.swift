@@ -1,68 +1,93 @@
-/// Which item-embedding variant feeds the encoder.
-public enum InputEmbeddingKind: String, Codable, CaseIterable, Sendable {
+/// Which item-embedding variant feeds the encoder: the full table, CpRec's block-wise table, or
+/// one of the compressed tables (``ItemTableKind``, each with its descriptor), named in
+/// `config.json`, plans and flags by its raw value (`full`, `block-adaptive`, `memcom`, …).
+public enum InputEmbeddingKind: Hashable, Sendable, CaseIterable, RawRepresentable, Codable {
     /// The full table `E : [N, C]`.
     case full
     /// CpRec's block-wise low-rank table over the item clusters (METHODS §3.2).
-    case blockAdaptive = "block-adaptive"
-    /// The compressed tables of METHODS §4, §5, sized by `ModelConfiguration.inputTable`.
-    case memcom
-    case hashing
-    case qr
-    case lowRank = "low-rank"
-    case mixedDim = "mixed-dim"
-    /// RecJPQ's item codes over shared sub-item embeddings (`JPQEmbedding`).
-    case jpq
+    case blockAdaptive
+    /// A compressed table of METHODS §4, §5 or JPQ, sized by `ModelConfiguration.inputTable`.
+    case table(ItemTableKind)
 
-    /// The compressed table this embedding is, if it is one of METHODS §4, §5 or JPQ.
-    public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
+    public static var allCases: [InputEmbeddingKind] { [.full, .blockAdaptive] + ItemTableKind.allCases.map(Self.table) }
 
-    /// The kind as a switch takes it without listing the compressed tables.
-    public enum Form: Equatable, Sendable { case full, blockAdaptive, table(ItemTableKind) }
-
-    public var form: Form {
-        switch self {
-        case .full: .full
-        case .blockAdaptive: .blockAdaptive
-        default: .table(table!)
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "full": self = .full
+        case "block-adaptive": self = .blockAdaptive
+        default:
+            guard let table = ItemTableKind(rawValue: rawValue) else { return nil }
+            self = .table(table)
         }
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .full: "full"
+        case .blockAdaptive: "block-adaptive"
+        case .table(let table): table.rawValue
+        }
+    }
+
+    /// The compressed table this embedding is, if it is one.
+    public var table: ItemTableKind? {
+        if case .table(let table) = self { table } else { nil }
     }
 }
 
-/// Which output layer scores items.
-public enum OutputLayerKind: String, Codable, CaseIterable, Sendable {
+/// Which output layer scores items: the full softmax, CpRec's tree, or a full softmax whose item
+/// matrix is one of the compressed tables (`CompressedSoftmax`), named by its raw value.
+public enum OutputLayerKind: Hashable, Sendable, CaseIterable, RawRepresentable, Codable {
     /// logits = h·W + b over all N items.
-    case fullSoftmax = "full-softmax"
+    case fullSoftmax
     /// CpRec's two-level tree over the item clusters (METHODS §3.3).
-    case treeSoftmax = "tree-softmax"
-    /// A full softmax whose item matrix is a compressed table (`CompressedSoftmax`), sized by
-    /// `ModelConfiguration.outputTable`.
-    case memcom
-    case hashing
-    case qr
-    case lowRank = "low-rank"
-    case mixedDim = "mixed-dim"
-    case jpq
+    case treeSoftmax
+    /// A full softmax over a compressed item matrix, sized by `ModelConfiguration.outputTable`.
+    case table(ItemTableKind)
 
-    /// The compressed table of the item matrix, for the `CompressedSoftmax` kinds.
-    public var table: ItemTableKind? { ItemTableKind(rawValue: rawValue) }
+    public static var allCases: [OutputLayerKind] { [.fullSoftmax, .treeSoftmax] + ItemTableKind.allCases.map(Self.table) }
 
-    /// The kind as a switch takes it without listing the compressed tables.
-    public enum Form: Equatable, Sendable { case fullSoftmax, treeSoftmax, table(ItemTableKind) }
-
-    public var form: Form {
-        switch self {
-        case .fullSoftmax: .fullSoftmax
-        case .treeSoftmax: .treeSoftmax
-        default: .table(table!)
+    public init?(rawValue: String) {
+        switch rawValue {
+        case "full-softmax": self = .fullSoftmax
+        case "tree-softmax": self = .treeSoftmax
+        default:
+            guard let table = ItemTableKind(rawValue: rawValue) else { return nil }
+            self = .table(table)
         }
     }
+
+    public var rawValue: String {
+        switch self {
+        case .fullSoftmax: "full-softmax"
+        case .treeSoftmax: "tree-softmax"
+        case .table(let table): table.rawValue
+        }
+    }
+
+    /// The compressed table of the item matrix, if it is one.
+    public var table: ItemTableKind? {
+        if case .table(let table) = self { table } else { nil }
+    }
+}
+
+/// The tables of the first waves by name, as the code and tests have long written them
+/// (`inputEmbedding: .memcom`); a newer table is `.table(.itsKind)`.
+extension InputEmbeddingKind {
+    public static let memcom = table(.memcom), hashing = table(.hashing), qr = table(.qr)
+    public static let lowRank = table(.lowRank), mixedDim = table(.mixedDim), jpq = table(.jpq)
+}
+
+extension OutputLayerKind {
+    public static let memcom = table(.memcom), hashing = table(.hashing), qr = table(.qr)
+    public static let lowRank = table(.lowRank), mixedDim = table(.mixedDim), jpq = table(.jpq)
 }
 
 extension ItemTableKind {
     /// The input embedding that is this table.
-    public var inputEmbedding: InputEmbeddingKind { InputEmbeddingKind(rawValue: rawValue)! }
+    public var inputEmbedding: InputEmbeddingKind { .table(self) }
     /// The output layer whose item matrix is this table.
-    public var outputLayer: OutputLayerKind { OutputLayerKind(rawValue: rawValue)! }
+    public var outputLayer: OutputLayerKind { .table(self) }
 }
 
 /// Everything needed to rebuild a model's shape; stored in a bundle's `config.json`.

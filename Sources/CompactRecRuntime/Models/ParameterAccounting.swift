@@ -42,14 +42,14 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
         let clusters = c.clusters
         let ranks = clusters?.dimensions(embeddingSize: C, divisor: c.rankDivisor) ?? []
         let tails = clusters.map { clusters in (1..<clusters.count).map { (size: clusters.size(of: $0), rank: ranks[$0]) } } ?? []
-        switch c.inputEmbedding.form {
+        switch c.inputEmbedding {
         case .full: input = N * C
         case .blockAdaptive: input = (clusters?.size(of: 0) ?? N) * C + tails.reduce(0) { $0 + $1.size * $1.rank + $1.rank * C }
         case .table(let kind):
             input = c.inputTable?.parameterCount(kind, itemCount: N, dimensions: C, clusters: clusters) ?? 0
         }
         middle = c.encoder.parameterCount(channels: C, maxLength: c.maxLength)
-        switch c.outputLayer.form {
+        switch c.outputLayer {
         case .fullSoftmax: output = c.tiedEmbeddings ? N : C * N + N
         case .treeSoftmax:
             let headWidth = (clusters?.size(of: 0) ?? N) + tails.count

@@ -48,7 +48,7 @@ public final class SequentialRecommender: ParameterContainer {
     public static func makeEmbedding(_ c: ModelConfiguration, rng: inout SeededGenerator) -> any ItemEmbedding {
         let clusters = c.clusters
         precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
-        switch c.inputEmbedding.form {
+        switch c.inputEmbedding {
         case .full:
             return Embedding(count: c.itemCount, dimensions: c.embeddingSize,
                              standardDeviation: c.encoder.itemEmbeddingStandardDeviation, rng: &rng)
@@ -68,7 +68,7 @@ public final class SequentialRecommender: ParameterContainer {
     {
         let clusters = c.clusters
         precondition(!c.usesClusters || clusters != nil, "a clustered variant needs valid cut-offs; call validate() first")
-        switch c.outputLayer.form {
+        switch c.outputLayer {
         case .fullSoftmax where c.tiedEmbeddings:
             guard let table = embedding as? Embedding else { preconditionFailure("tied embeddings need the full table; call validate() first") }
             return TiedSoftmax(tiedTo: table)
