@@ -111,4 +111,10 @@ void ck_scores_rows_reference(int format, const float *h, size_t ldh, size_t his
 void ck_dequantize_reference(int format, const void *rows, const void *scale, const void *offset, size_t columns,
                              size_t row, float *out);
 
+
+// SHA-256 (sha256.c): whether the CPU has the SHA extensions, and the compression function over
+// `count` 64-byte blocks with them (call it only when the first says so).
+int ck_sha256_has_shani(void);
+void ck_sha256_compress_shani(uint32_t state[8], const uint8_t *blocks, size_t count);
+
 #endif

@@ -136,15 +136,18 @@ public struct ModelBundle {
             throw InputError(source: read.source,
                              "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
-        let model: SequentialRecommender
-        var quantizedWeights: [QuantizedWeight] = []
-        if let precision = configuration.precision {
-            (model, quantizedWeights) = try readQuantizedModel(configuration.model, precision: precision, file: read, configPath: configPath)
-        } else {
-            model = SequentialRecommender(configuration: configuration.model, seed: 0)
+        // Every weight comes from the file (`copyValues` requires each one), so the model is
+        // built without its random initialisation.
+        let (model, quantizedWeights) = try Tensor.$skipsRandomFill.withValue(true) {
+            () throws -> (SequentialRecommender, [QuantizedWeight]) in
+            if let precision = configuration.precision {
+                return try readQuantizedModel(configuration.model, precision: precision, file: read, configPath: configPath)
+            }
+            let model = SequentialRecommender(configuration: configuration.model, seed: 0)
             let file = try model.loadItemCodes(from: read)
             try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
                                 limit: weightLimit)
+            return (model, [])
         }
         var bundle = ModelBundle(model: model, vocabulary: vocabulary, training: configuration.training,
                                  data: configuration.data, metrics: configuration.metrics)

@@ -1,3 +1,5 @@
+import CKernels
+
 /// SHA-256 (FIPS 180-4), for the digests a model bundle records of its files.
 ///
 /// In the project rather than a dependency: the bundle reader needs only this one function,
@@ -19,8 +21,17 @@ package struct SHA256: Sendable {
     /// Bytes of an incomplete block, waiting for the next update.
     private var pending: [UInt8] = []
     private var byteCount: UInt64 = 0
+    /// Whether blocks go through the CPU's SHA extensions (`ck_sha256_compress_shani`, about ten
+    /// times the Swift loop's speed) or the Swift loop below.
+    private let usesSHAExtensions: Bool
 
-    package init() {}
+    /// Whether this CPU has the x86 SHA extensions.
+    package static let cpuHasSHAExtensions = ck_sha256_has_shani() != 0
+
+    /// `portable`: the Swift loop even where the CPU has SHA extensions (the tests' reference).
+    package init(portable: Bool = false) {
+        usesSHAExtensions = !portable && Self.cpuHasSHAExtensions
+    }
 
     /// The digest of `bytes`.
     package static func digest(_ bytes: [UInt8]) -> [UInt8] {
@@ -79,6 +90,13 @@ package struct SHA256: Sendable {
     /// pointers, so that the hundreds of megabytes per second that keep the load-time check
     /// cheap do not depend on the optimiser removing bounds checks.
     private mutating func compress(_ blocks: UnsafeRawBufferPointer) {
+        if usesSHAExtensions {
+            state.withUnsafeMutableBufferPointer { state in
+                ck_sha256_compress_shani(state.baseAddress!, blocks.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                                         blocks.count / Self.blockSize)
+            }
+            return
+        }
         var h0 = state[0], h1 = state[1], h2 = state[2], h3 = state[3]
         var h4 = state[4], h5 = state[5], h6 = state[6], h7 = state[7]
         Self.roundConstants.withUnsafeBufferPointer { k in

@@ -40,6 +40,26 @@ struct SHA256Tests {
         #expect(hash.finalize().hexadecimal == digest)
     }
 
+    /// The CPU's SHA extensions, where it has them, give the Swift loop's digests, for every
+    /// length up to a few blocks and a larger random buffer fed in uneven pieces.
+    @Test(.enabled(if: SHA256.cpuHasSHAExtensions, "this CPU has no SHA extensions"))
+    func theSHAExtensionsGiveThePortableDigests() {
+        var rng = SeededGenerator(seed: 7)
+        let bytes = (0..<100_000).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        for length in Array(0...200) + [4_095, 4_096, 65_537, 100_000] {
+            var fast = SHA256(), portable = SHA256(portable: true)
+            var start = 0, piece = length % 97 + 1
+            while start < length {
+                let part = Array(bytes[start..<min(length, start + piece)])
+                fast.update(part)
+                portable.update(part)
+                start += piece
+                piece = piece * 5 % 1_031 + 1
+            }
+            #expect(fast.finalize() == portable.finalize(), "length \(length)")
+        }
+    }
+
     @Test func aMillionAsInPiecesOfAMegabyteFile() throws {
         try IOTestSupport.withTemporaryDirectory { directory in
             let path = directory + "/a"
