@@ -98,6 +98,23 @@ extension ItemTableVariant {
     public static func completing(_ settings: ItemTableSettings, dimensions C: Int, clusters: ItemClusters?, frequencies: [Int])
         -> ItemTableSettings { settings }
 
+    /// `settings` with the knob at `path` set to the one of `values` whose ratio `N·C / parameters`
+    /// is closest to `ratio` (``TableSizing``'s rule); errors name the table and `knob`.
+    static func sizing(
+        _ path: WritableKeyPath<ItemTableSettings, Int?>, over values: [Int], knob: String, ratio: Double,
+        settings: ItemTableSettings, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?, source: String
+    ) throws -> ItemTableSettings {
+        var result = settings
+        result[keyPath: path] = try TableSizing.closest(
+            values, ratio: ratio, reference: N * C, what: sizingSubject(itemCount: N, dimensions: C), knob: knob, source: source
+        ) {
+            var s = settings
+            s[keyPath: path] = $0
+            return parameterCount(s, itemCount: N, dimensions: C, clusters: clusters)
+        }
+        return result
+    }
+
     /// "the memcom table for N = 1000, C = 64": what sizing errors name.
     static func sizingSubject(itemCount N: Int, dimensions C: Int) -> String {
         "the \(kind.rawValue) table for N = \(N), C = \(C)"

@@ -22,16 +22,8 @@ extension HashedTableVariant {
 
     public static func sized(ratio: Double, settings: ItemTableSettings, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?,
                              frequencies: [Int]?, source: String) throws -> ItemTableSettings {
-        var result = settings
-        result.buckets = try TableSizing.closest(
-            Array(1..<max(N, 2)), ratio: ratio, reference: N * C, what: sizingSubject(itemCount: N, dimensions: C), knob: "buckets",
-            source: source
-        ) {
-            var s = settings
-            s.buckets = $0
-            return parameterCount(s, itemCount: N, dimensions: C, clusters: clusters)
-        }
-        return result
+        try sizing(\.buckets, over: Array(1..<max(N, 2)), knob: "buckets", ratio: ratio, settings: settings, itemCount: N, dimensions: C,
+                   clusters: clusters, source: source)
     }
 
     public static func describedKnobs(_ settings: ItemTableSettings) -> [String: Any] {

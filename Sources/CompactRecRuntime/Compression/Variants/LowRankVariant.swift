@@ -24,15 +24,8 @@ public enum LowRankVariant: ItemTableVariant {
 
     public static func sized(ratio: Double, settings: ItemTableSettings, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?,
                              frequencies: [Int]?, source: String) throws -> ItemTableSettings {
-        var result = settings
-        result.rank = try TableSizing.closest(
-            Array(1...C), ratio: ratio, reference: N * C, what: sizingSubject(itemCount: N, dimensions: C), knob: "rank", source: source
-        ) {
-            var s = settings
-            s.rank = $0
-            return parameterCount(s, itemCount: N, dimensions: C, clusters: clusters)
-        }
-        return result
+        try sizing(\.rank, over: Array(1...C), knob: "rank", ratio: ratio, settings: settings, itemCount: N, dimensions: C,
+                   clusters: clusters, source: source)
     }
 
     public static func describedKnobs(_ settings: ItemTableSettings) -> [String: Any] {

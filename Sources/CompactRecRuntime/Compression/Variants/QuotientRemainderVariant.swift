@@ -26,16 +26,8 @@ public enum QuotientRemainderVariant: ItemTableVariant {
 
     public static func sized(ratio: Double, settings: ItemTableSettings, itemCount N: Int, dimensions C: Int, clusters: ItemClusters?,
                              frequencies: [Int]?, source: String) throws -> ItemTableSettings {
-        var result = settings
-        result.qrCollisions = try TableSizing.closest(
-            Array(1...N), ratio: ratio, reference: N * C, what: sizingSubject(itemCount: N, dimensions: C), knob: "collisions",
-            source: source
-        ) {
-            var s = settings
-            s.qrCollisions = $0
-            return parameterCount(s, itemCount: N, dimensions: C, clusters: clusters)
-        }
-        return result
+        try sizing(\.qrCollisions, over: Array(1...N), knob: "collisions", ratio: ratio, settings: settings, itemCount: N, dimensions: C,
+                   clusters: clusters, source: source)
     }
 
     public static func describedKnobs(_ settings: ItemTableSettings) -> [String: Any] {
