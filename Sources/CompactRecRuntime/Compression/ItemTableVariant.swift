@@ -43,7 +43,8 @@ public protocol ItemTableVariant: Sendable {
     /// The knob of ``ItemTableSettings`` that sets the size, as `config.json` names it.
     static var sizeKnob: String { get }
     /// Every knob of ``ItemTableSettings`` the table reads from the user, as `config.json` names
-    /// them (a run setting of the same name applies to this table and no other).
+    /// them: the run setting of a knob (`TableSide.setting(knob:)`) applies to the tables that
+    /// list it, and giving it for another is an error.
     static var knobs: [String] { get }
     /// Whether a target ratio can size it (`--input-ratio`, `--output-ratio`); true by default.
     static var sizedByRatio: Bool { get }
