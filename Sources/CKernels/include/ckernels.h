@@ -112,9 +112,10 @@ void ck_dequantize_reference(int format, const void *rows, const void *scale, co
                              size_t row, float *out);
 
 
-// SHA-256 (sha256.c): whether the CPU has the SHA extensions, and the compression function over
-// `count` 64-byte blocks with them (call it only when the first says so).
+// SHA-256 (sha256.c): the compression function over `count` 64-byte blocks, portable or with the
+// SHA extensions (call that one only when `ck_sha256_has_shani` says the CPU has them).
 int ck_sha256_has_shani(void);
+void ck_sha256_compress_portable(uint32_t state[8], const uint8_t *blocks, size_t count);
 void ck_sha256_compress_shani(uint32_t state[8], const uint8_t *blocks, size_t count);
 
 #endif

@@ -15,6 +15,9 @@ struct SHA256Tests {
     ])
     func publishedExamples(message: String, digest: String) {
         #expect(SHA256.digest(Array(message.utf8)).hexadecimal == digest)
+        var portable = SHA256(portable: true)
+        portable.update(Array(message.utf8))
+        #expect(portable.finalize().hexadecimal == digest)
     }
 
     @Test(arguments: [
