@@ -1,12 +1,13 @@
 // Scores of histories against rows stored in reduced precision, and the row dequantization of
-// embedding lookups. Layouts are QuantizedRows' (Swift): fp16 bits; int8 codes with a Float32
-// scale and offset per row; int4 codes, byte j holding value j (low four bits) and value
-// j + ceil(C/2) (high four bits), with an fp16 scale and offset per row. A value is
-// scale * code + offset, so a row's score is bias + scale * (h . codes) + offset * sum(h).
+// embedding lookups. Layouts are QuantizedRows' (Swift): fp16 bits; int8 signed codes with an
+// fp16 scale per row (value = scale * code); int4 codes, byte j holding value j (low four bits)
+// and value j + ceil(C/2) (high four bits), with an fp16 scale and offset per row (value =
+// scale * code + offset). A row's score is bias + scale * (h . codes) [+ offset * sum(h)].
 //
 // On a CPU with AVX2, FMA and F16C the work goes to row_scores_avx2.c (eight rows per reduction;
 // int8 and int4 codes times a 16-bit rounding of the history, exact in integers). The portable
 // versions below convert codes to float and use float FMAs; they serve every other CPU.
+// int8 is symmetric: signed codes -127..127 and an fp16 scale per row, value = scale * code.
 // Shape legend: B histories, N rows, C columns.
 #include "ckernels.h"
 #include "multiversion.h"
@@ -42,7 +43,7 @@ static inline float dot_f16(const float *restrict h, const _Float16 *restrict w,
     return s;
 }
 
-static inline float dot_u8(const float *restrict h, const uint8_t *restrict q, size_t n) {
+static inline float dot_i8(const float *restrict h, const int8_t *restrict q, size_t n) {
 #pragma clang fp reassociate(on)
     float s = 0;
     for (size_t c = 0; c < n; c++) s += h[c] * (float)q[c];
@@ -72,18 +73,18 @@ MULTIVERSION static void portable_scores_f16_rows(const float *h, size_t ldh, si
     }
 }
 
-MULTIVERSION static void portable_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows,
-                                    const float *scale, const float *offset, size_t columns, size_t row_begin,
-                                    size_t row_end, const float *bias, float *out, size_t ldo) {
+MULTIVERSION static void portable_scores_i8_rows(const float *h, size_t ldh, size_t histories, const int8_t *rows,
+                                    const void *scale, size_t columns, size_t row_begin, size_t row_end,
+                                    const float *bias, float *out, size_t ldo) {
+    const uint16_t *scales = (const uint16_t *)scale;
     for (size_t i0 = row_begin; i0 < row_end; i0 += ROW_BLOCK) {
         const size_t i1 = row_end - i0 < ROW_BLOCK ? row_end : i0 + ROW_BLOCK;
         for (size_t b = 0; b < histories; b++) {
             const float *hb = h + b * ldh;
-            const float total = sum_inline(hb, columns);
             float *ob = out + b * ldo;
             for (size_t i = i0; i < i1; i++) {
-                const float dot = dot_u8(hb, rows + i * columns, columns);
-                ob[i] = (bias ? bias[i] : 0) + scale[i] * dot + offset[i] * total;
+                const float dot = dot_i8(hb, rows + i * columns, columns);
+                ob[i] = (bias ? bias[i] : 0) + half_to_float(scales + i) * dot;
             }
         }
     }
@@ -143,16 +144,15 @@ void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void
     portable_scores_f16_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
 }
 
-void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const float *scale,
-                       const float *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
-                       float *out, size_t ldo) {
+void ck_scores_i8_rows(const float *h, size_t ldh, size_t histories, const int8_t *rows, const void *scale,
+                       size_t columns, size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
 #if defined(__x86_64__)
     if (ck_has_avx2()) {
-        ck_avx2_scores_u8_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
+        ck_avx2_scores_i8_rows(h, ldh, histories, rows, scale, columns, row_begin, row_end, bias, out, ldo);
         return;
     }
 #endif
-    portable_scores_u8_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
+    portable_scores_i8_rows(h, ldh, histories, rows, scale, columns, row_begin, row_end, bias, out, ldo);
 }
 
 void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
@@ -172,8 +172,8 @@ MULTIVERSION void ck_dequantize_f16(const void *row, size_t n, float *out) {
     for (size_t c = 0; c < n; c++) out[c] = (float)w[c];
 }
 
-MULTIVERSION void ck_dequantize_u8(const uint8_t *row, size_t n, float scale, float offset, float *out) {
-    for (size_t c = 0; c < n; c++) out[c] = scale * (float)row[c] + offset;
+MULTIVERSION void ck_dequantize_i8(const int8_t *row, size_t n, float scale, float *out) {
+    for (size_t c = 0; c < n; c++) out[c] = scale * (float)row[c];
 }
 
 MULTIVERSION void ck_dequantize_u4(const uint8_t *row, size_t n, float scale, float offset, float *out) {

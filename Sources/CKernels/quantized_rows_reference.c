@@ -1,5 +1,5 @@
 // Scalar references for the kernels of quantized_rows.c: one value at a time, each dequantized
-// as scale * code + offset and accumulated in double, in order. Tests compare the kernels with them.
+// (int8 as scale * code, int4 as scale * code + offset) and accumulated in double, in order. Tests compare the kernels with them.
 #include "ckernels.h"
 #include <string.h>
 
@@ -14,8 +14,8 @@ static double value(int format, const void *rows, const void *scale, const void 
                     size_t c) {
     if (format == 16) return half_value((const uint16_t *)rows + i * columns + c);
     if (format == 8) {
-        const uint8_t q = ((const uint8_t *)rows)[i * columns + c];
-        return (double)((const float *)scale)[i] * q + (double)((const float *)offset)[i];
+        const int8_t q = ((const int8_t *)rows)[i * columns + c];
+        return half_value((const uint16_t *)scale + i) * q;
     }
     const size_t bytes = (columns + 1) / 2;
     const uint8_t byte = ((const uint8_t *)rows)[i * bytes + (c < bytes ? c : c - bytes)];

@@ -12,9 +12,8 @@ void ck_avx2_scores_f32_rows(const float *h, size_t ldh, size_t B, const float *
                              size_t row_end, const float *bias, float *out, size_t ldo);
 void ck_avx2_scores_f16_rows(const float *h, size_t ldh, size_t B, const uint16_t *rows, size_t C,
                              size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
-void ck_avx2_scores_u8_rows(const float *h, size_t ldh, size_t B, const uint8_t *rows, const float *scale,
-                            const float *offset, size_t C, size_t row_begin, size_t row_end, const float *bias,
-                            float *out, size_t ldo);
+void ck_avx2_scores_i8_rows(const float *h, size_t ldh, size_t B, const int8_t *rows, const uint16_t *scale,
+                            size_t C, size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
 void ck_avx2_scores_u4_rows(const float *h, size_t ldh, size_t B, const uint8_t *rows, const uint16_t *scale,
                             const uint16_t *offset, size_t C, size_t row_begin, size_t row_end, const float *bias,
                             float *out, size_t ldo);

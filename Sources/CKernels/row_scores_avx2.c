@@ -145,14 +145,14 @@ AVX2 static void round_histories(const float *h, size_t ldh, size_t B, size_t C,
     }
 }
 
-/// acc + the pairwise products of sixteen codes (widened to 16 bits) and sixteen history values.
-AVX2 static inline __m256i madd_u8(const uint8_t *codes, __m256i q, __m256i acc) {
-    const __m256i w = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)codes));
+/// acc + the pairwise products of sixteen signed codes (widened to 16 bits) and sixteen history values.
+AVX2 static inline __m256i madd_i8(const int8_t *codes, __m256i q, __m256i acc) {
+    const __m256i w = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)codes));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(w, q));
 }
 
-AVX2 __attribute__((always_inline)) static inline void scores_u8_rows(
-    const float *h, size_t ldh, size_t B, const uint8_t *rows, const float *scale, const float *offset, size_t C,
+AVX2 __attribute__((always_inline)) static inline void scores_i8_rows(
+    const float *h, size_t ldh, size_t B, const int8_t *rows, const uint16_t *scale, size_t C,
     size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     enum { WIDTH = 16 };
     const size_t vector_columns = C / WIDTH * WIDTH;
@@ -162,10 +162,10 @@ AVX2 __attribute__((always_inline)) static inline void scores_u8_rows(
     round_histories(h, ldh, B, C, padded, q, unit, total);
     for (size_t i = row_begin; i < row_end; i += LANES) {
         const size_t count = row_end - i < LANES ? row_end - i : LANES;
-        const uint8_t *code[LANES];
+        const int8_t *code[LANES];
         block_rows(rows, C, 1, i, row_end, (const void **)code);
         const __m256 b0 = load_or_zero(bias, i, count);
-        const __m256 s0 = load_or_zero(scale, i, count), o0 = load_or_zero(offset, i, count);
+        const __m256 s0 = load_half_scales(scale, i, count);
         for (size_t b = 0; b < B; b++) {
             const int16_t *qb = q + b * padded;
             __m256 acc[LANES];
@@ -176,7 +176,7 @@ AVX2 __attribute__((always_inline)) static inline void scores_u8_rows(
                 for (size_t r = 0; r < LANES; r++) sums[r] = _mm256_setzero_si256();
                 for (size_t c = c0; c < c1; c += WIDTH) {
                     const __m256i qv = _mm256_loadu_si256((const __m256i *)(qb + c));
-                    for (size_t r = 0; r < LANES; r++) sums[r] = madd_u8(code[r] + c, qv, sums[r]);
+                    for (size_t r = 0; r < LANES; r++) sums[r] = madd_i8(code[r] + c, qv, sums[r]);
                 }
                 for (size_t r = 0; r < LANES; r++) acc[r] = _mm256_add_ps(acc[r], _mm256_cvtepi32_ps(sums[r]));
             }
@@ -185,21 +185,19 @@ AVX2 __attribute__((always_inline)) static inline void scores_u8_rows(
                 for (size_t c = vector_columns; c < C; c++) tail[r] += (float)((int32_t)code[r][c] * qb[c]);
             const __m256 codes_dot = _mm256_mul_ps(_mm256_add_ps(reduce8(acc), _mm256_loadu_ps(tail)),
                                                    _mm256_set1_ps(unit[b]));
-            const __m256 value = _mm256_fmadd_ps(s0, codes_dot, _mm256_fmadd_ps(o0, _mm256_set1_ps(total[b]), b0));
-            store(out + b * ldo + i, value, count);
+            store(out + b * ldo + i, _mm256_fmadd_ps(s0, codes_dot, b0), count);
         }
     }
     free(unit);
     free(q);
 }
 
-AVX2 void ck_avx2_scores_u8_rows(const float *h, size_t ldh, size_t B, const uint8_t *rows, const float *scale,
-                                 const float *offset, size_t C, size_t row_begin, size_t row_end, const float *bias,
-                                 float *out, size_t ldo) {
+AVX2 void ck_avx2_scores_i8_rows(const float *h, size_t ldh, size_t B, const int8_t *rows, const uint16_t *scale,
+                                 size_t C, size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     if (C == 64)
-        scores_u8_rows(h, ldh, B, rows, scale, offset, 64, row_begin, row_end, bias, out, ldo);
+        scores_i8_rows(h, ldh, B, rows, scale, 64, row_begin, row_end, bias, out, ldo);
     else
-        scores_u8_rows(h, ldh, B, rows, scale, offset, C, row_begin, row_end, bias, out, ldo);
+        scores_i8_rows(h, ldh, B, rows, scale, C, row_begin, row_end, bias, out, ldo);
 }
 
 /// int4: byte j of a row holds value j (low four bits) and value j + ceil(C/2) (high four bits).

@@ -54,13 +54,18 @@ struct QuantizedRowsTests {
         }
     }
 
-    @Test("int8 and int4 scales come from each row's minimum and maximum")
+    @Test("int8 scales come from each row's largest magnitude (symmetric, no offset); int4's from its minimum and maximum")
     func scalesFromExtremes() {
-        let values: [Float] = [-1, 0.5, 3, 2,  /* row 1 */ 5, 5, 5, 5]
-        let q8 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 2, columns: 4, format: .int8) }
-        #expect(q8.offset(ofRow: 0) == -1 && q8.scale(ofRow: 0) == 4 / 255)
-        #expect(q8.offset(ofRow: 1) == 5 && q8.scale(ofRow: 1) == 0)
-        let q4 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 2, columns: 4, format: .int4) }
+        let values: [Float] = [-1, 0.5, 3, 2,  /* row 1 */ 5, 5, 5, 5,  /* row 2 */ -6, 1, 0, 0]
+        let q8 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 3, columns: 4, format: .int8) }
+        // max|x| / 127 rounded up to fp16, so that −127…127 covers the row; no offset.
+        for (r, largest) in [(0, Float(3)), (1, 5), (2, 6)] {
+            #expect(q8.offset(ofRow: r) == 0)
+            #expect(q8.scale(ofRow: r) >= largest / 127 && q8.scale(ofRow: r) < largest / 127 * (1 + 0x1p-10))
+        }
+        let codes = (0..<12).map { q8.codes.load(fromByteOffset: $0, as: Int8.self) }
+        #expect(codes == [-42, 21, 127, 85, 127, 127, 127, 127, -127, 21, 0, 0])
+        let q4 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 3, columns: 4, format: .int4) }
         // -1 and 4/15 rounded to fp16: the offset down, the scale up, so 0…15 covers the row.
         #expect(q4.offset(ofRow: 0) == -1)
         #expect(q4.scale(ofRow: 0) >= Float(4) / 15 && q4.scale(ofRow: 0) < Float(4) / 15 * (1 + 0x1p-10))
@@ -82,9 +87,11 @@ struct QuantizedRowsTests {
         let packed: [UInt8] = [q3.codes.load(fromByteOffset: 0, as: UInt8.self), q3.codes.load(fromByteOffset: 1, as: UInt8.self)]
         #expect(packed == [7 << 4, 15])
         #expect(q3.dequantized() == odd)
-        let ramp = (0..<256).map { Float($0) * 0.5 - 3 }
-        let q8 = ramp.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 256, format: .int8) }
-        #expect((0..<256).allSatisfy { q8.codes.load(fromByteOffset: $0, as: UInt8.self) == UInt8($0) })
+        // int8: signed codes, one a byte; on the grid of scale 0.5 the codes are twice the values, and −128 is never used.
+        let ramp = (-127...127).map { Float($0) * 0.5 }
+        let q8 = ramp.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 255, format: .int8) }
+        #expect(q8.scale(ofRow: 0) == 0.5)
+        #expect((0..<255).allSatisfy { q8.codes.load(fromByteOffset: $0, as: Int8.self) == Int8($0 - 127) })
         #expect(q8.dequantized() == ramp)
         // Rounding is to nearest: 0.74 of a step rounds up, 0.26 down.
         let near: [Float] = [0, 1, 2.74, 3.26, 15]

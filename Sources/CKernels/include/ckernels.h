@@ -90,21 +90,20 @@ void ck_scores_f32_rows(const float *h, size_t ldh, size_t histories, const floa
 /// fp16 rows: [N, C] half bits.
 void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
                         size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
-/// int8 rows: [N, C] codes, value = scale[i] · code + offset[i] (Float32 scale and offset).
-void ck_scores_u8_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const float *scale,
-                       const float *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
-                       float *out, size_t ldo);
+/// int8 rows: [N, C] signed codes (-127…127), value = scale[i] · code; scale is [N] fp16 bits.
+void ck_scores_i8_rows(const float *h, size_t ldh, size_t histories, const int8_t *rows, const void *scale,
+                       size_t columns, size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
 /// int4 rows: [N, ceil(C/2)] bytes; scale and offset are [N] fp16 bits.
 void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
                        const void *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
                        float *out, size_t ldo);
-/// One row dequantized: out[0..<n] (fp16 bits; int8 and int4 codes with the row's scale and offset).
+/// One row dequantized: out[0..<n] (fp16 bits; int8 codes with the row's scale; int4 codes with its scale and offset).
 void ck_dequantize_f16(const void *row, size_t n, float *out);
-void ck_dequantize_u8(const uint8_t *row, size_t n, float scale, float offset, float *out);
+void ck_dequantize_i8(const int8_t *row, size_t n, float scale, float *out);
 void ck_dequantize_u4(const uint8_t *row, size_t n, float scale, float offset, float *out);
 
 /// Scalar references of the kernels above, for tests: format 16, 8 or 4; each value dequantized
-/// on its own and the dot product accumulated in double, in order.
+/// on its own and the dot product accumulated in double, in order (offset: NULL but for int4).
 void ck_scores_rows_reference(int format, const float *h, size_t ldh, size_t histories, const void *rows,
                               const void *scale, const void *offset, size_t columns, size_t row_begin, size_t row_end,
                               const float *bias, float *out, size_t ldo);

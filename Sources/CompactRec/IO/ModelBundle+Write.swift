@@ -18,16 +18,12 @@ extension ModelBundle {
         // A reduced-precision weight is stored in place of the parameter of its name (the
         // encoder's, which the model holds dequantized) or of none (a quantized table).
         let quantized = Set(quantizedWeights.map(\.name))
-        var tensors = model.uniqueParameters().filter { !quantized.contains($0.name) }.map { p in
+        let tensors = model.uniqueParameters().filter { !quantized.contains($0.name) }.map { p in
             NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
         }
         // Reduced-precision weights and a JPQ model's item codes are stored beside the Float32 tensors.
         var stored: [StoredTensor] = model.itemCodeTensors()
-        for weight in quantizedWeights {
-            let (float32, others) = weight.safeTensors()
-            tensors += float32
-            stored += others
-        }
+        for weight in quantizedWeights { stored += weight.safeTensors() }
         let weights = try SafeTensors.encode(tensors, stored: stored, metadata: ["format": Self.formatName, "version": String(Self.formatVersion)])
         try writeAtomically(weights, to: Self.path(directory, BundleIntegrity.weightsName))
         var tsv = "index\toriginal_id\tfrequency\n"

@@ -1,6 +1,6 @@
 extension ModelBundle {
     /// This Float32 bundle stored at `precision`: the full input table and output matrix become
-    /// `QuantizedEmbedding` and `QuantizedFullSoftmax` (the output bias stays Float32); every
+    /// `QuantizedEmbedding` and `QuantizedFullSoftmax` (the output bias fp16 beside int8 or int4 rows); every
     /// matrix of a compressed layer and of the encoder is quantized and held dequantized by the
     /// model, so the returned bundle scores exactly as it will once written and read back.
     /// Float32 components share the weights of this bundle. Throws for a bundle already quantized,
@@ -40,7 +40,12 @@ extension ModelBundle {
                 preconditionFailure("a full softmax has a bias")
             }
             let bias = Parameter(shape: [c.itemCount])
-            bias.value.copy(from: original.parameter.value)
+            if let stored = weights["output.bias"] {
+                let values = stored.dequantizedValues()
+                values.withUnsafeBufferPointer { bias.value.data.update(from: $0.baseAddress!, count: c.itemCount) }
+            } else {
+                bias.value.copy(from: original.parameter.value)
+            }
             output = QuantizedFullSoftmax(items: items.rows, bias: bias)
         } else if c.outputLayer != .fullSoftmax && records.keys.contains(where: { $0.hasPrefix("output.") }) {
             output = SequentialRecommender.makeOutputLayer(c, embedding: embedding, rng: &rng)

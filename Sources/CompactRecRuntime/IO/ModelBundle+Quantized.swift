@@ -20,11 +20,13 @@ extension ModelBundle {
                              "head= and tails= are for CpRec's clustered layers (a block-adaptive input, a tree-softmax output); "
                                  + "this model has a \(c.inputEmbedding.rawValue) input and a \(c.outputLayer.rawValue) output")
         }
-        /// Records for every matrix of a compressed layer: its clusters' formats where it has clusters.
+        /// Records for every matrix of a compressed layer: its clusters' formats where it has clusters;
+        /// and of an output layer stored in int8 or int4, its biases (`outputBiasRecord`).
         func compressedRecords(_ layer: any ParameterContainer, prefix: String, component: WeightFormat, clustered: Bool) {
             for p in layer.namedParameters(prefix: prefix) {
                 let format = clustered ? precision.format(ofClusterMatrix: p.name, component: component) : component
                 if format != .float32 { records[p.name] = compressedTableRecord(p.parameter.shape, format: format) }
+                if prefix == "output", p.parameter.shape.count == 1 { records[p.name] = outputBiasRecord(p.parameter.shape, output: component) }
             }
         }
         var rng = SeededGenerator(seed: 0)
@@ -40,6 +42,9 @@ extension ModelBundle {
             throw InputError(source: "precision", location: "output",
                              "the model's output is tied to its input table, which is stored once: give input and output one precision "
                                  + "(got input \(precision.input.rawValue), output \(precision.output.rawValue))")
+        }
+        if c.outputLayer == .fullSoftmax {
+            records["output.bias"] = outputBiasRecord([c.itemCount], output: precision.output)
         }
         if !c.tiedEmbeddings {
             if c.outputLayer == .fullSoftmax {
@@ -71,6 +76,13 @@ extension ModelBundle {
         var axis = shape[0] >= shape[last] ? 0 : last
         if count / max(shape[axis], 1) < minimumRowLength { axis = axis == 0 ? last : 0 }
         return QuantizedTensorRecord(format: format, shape: shape, axis: axis)
+    }
+
+    /// An output layer's bias vector (one value per item, or per tree node) beside rows stored in
+    /// int8 or int4: fp16, as those rows' scales, 2 bytes an item instead of 4; nil (Float32)
+    /// beside Float32 and fp16 rows. At C = 64 this is what takes an int8 model past 3.8× in bytes.
+    static func outputBiasRecord(_ shape: [Int], output: WeightFormat) -> QuantizedTensorRecord? {
+        output.largestCode == nil ? nil : QuantizedTensorRecord(format: .float16, shape: shape, axis: 0)
     }
 
     /// Values a quantized row of a compressed layer should hold at least (see `compressedTableRecord`).
@@ -121,15 +133,12 @@ extension ModelBundle {
                 float32.append((p.name, p.parameter.value))
             }
         }
-        // int8's scales and offsets are F32 tensors: known names, not parameters.
-        let auxiliary = Set(records.flatMap { QuantizedWeight.tensorNames($0.key, format: $0.value.format) })
-        let storedNames = Set(records.filter { $0.value.format != .int8 }.flatMap { QuantizedWeight.tensorNames($0.key, format: $0.value.format) })
-            .union(records.filter { $0.value.format == .int8 }.map { $0.key + QuantizedWeight.codesSuffix })
+        let storedNames = Set(records.flatMap { QuantizedWeight.tensorNames($0.key, format: $0.value.format) })
         for p in float32 {
             let values = try file.values(of: p.name, shape: p.tensor.shape, limit: weightLimit)
             values.withUnsafeBufferPointer { p.tensor.data.update(from: $0.baseAddress!, count: p.tensor.count) }
         }
-        let expected = Set(float32.map(\.name)).union(auxiliary)
+        let expected = Set(float32.map(\.name))
         let unexpected = "not a tensor of the model and precision config.json describes (\(precision.summary))"
         if let extra = file.tensors.first(where: { !expected.contains($0.name) }) {
             throw InputError(source: file.source, location: SafeTensorsDiagnostics.location(ofTensor: extra.name), unexpected)

@@ -123,7 +123,7 @@ public struct ModelBundle {
         // configuration says they are there.
         let codesStored = configuration.model.inputEmbedding == .jpq || configuration.model.outputLayer == .jpq
         let read = configuration.precision != nil
-            ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.float16, .uint8])
+            ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.float16, .uint8, .int8])
             : codesStored ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.uint8])
                           : try SafeTensors.read(path: path(directory, "model.safetensors"))
         // Checked before the model is built, so that a config.json that lies about the model's

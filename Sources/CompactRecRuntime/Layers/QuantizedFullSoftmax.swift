@@ -1,5 +1,5 @@
 /// The full softmax with its item matrix stored in reduced precision, one row per item
-/// (`[N, C]`: the transpose of `FullSoftmax.weight`), and its bias in Float32:
+/// (`[N, C]`: the transpose of `FullSoftmax.weight`), and its bias (Float32 in memory; stored fp16 beside int8 or int4 rows):
 /// logits = h · Wᵀ + b, scored by the C kernels straight from the codes, never unpacked.
 /// Ranking (`topK`, `ranks`) scores every item, as `FullSoftmax` does. Read-only: serves, never trains.
 public final class QuantizedFullSoftmax: OutputLayer {

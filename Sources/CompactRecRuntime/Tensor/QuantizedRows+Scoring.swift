@@ -15,8 +15,7 @@ extension QuantizedRows {
         case .float16:
             ck_scores_f16_rows(histories, C, B, codes, C, range.lowerBound, range.upperBound, bias, output, ldo)
         case .int8:
-            ck_scores_u8_rows(histories, C, B, codes.assumingMemoryBound(to: UInt8.self),
-                              scales!.assumingMemoryBound(to: Float.self), offsets!.assumingMemoryBound(to: Float.self),
+            ck_scores_i8_rows(histories, C, B, codes.assumingMemoryBound(to: Int8.self), scales!,
                               C, range.lowerBound, range.upperBound, bias, output, ldo)
         case .int4:
             ck_scores_u4_rows(histories, C, B, codes.assumingMemoryBound(to: UInt8.self), scales!, offsets!,

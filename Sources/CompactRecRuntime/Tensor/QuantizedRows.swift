@@ -6,11 +6,13 @@ import CKernels
 ///
 /// Layout of `codes`, `[rows, bytesPerRow]`:
 /// - fp16: the IEEE half bits of each value.
-/// - int8: one unsigned code `q` a value; the value is `scale[r] · q + offset[r]` (Float32 scale and offset).
+/// - int8: one signed code `q` (−127…127) a value; the value is `scale[r] · q` (fp16 scale, no offset).
 /// - int4: byte `j` of a row holds value `j` in its low four bits and value `j + ⌈C/2⌉` in its
-///   high four bits (zero past the end of an odd row); scale and offset are fp16.
+///   high four bits (zero past the end of an odd row); the value is `scale[r] · q + offset[r]`
+///   (fp16 scale and offset).
 ///
-/// Scales come from each row's minimum and maximum (see `quantize`); codes are rounded to nearest.
+/// Scales come from each row's largest magnitude (int8) or its minimum and maximum (int4; see
+/// `quantize`); codes are rounded to nearest.
 /// Nothing here is ever unpacked as a whole: kernels score against the codes and embedding
 /// lookups dequantize the rows they read (`dequantizeRow`).
 public final class QuantizedRows: @unchecked Sendable {
@@ -21,9 +23,9 @@ public final class QuantizedRows: @unchecked Sendable {
     public let bytesPerRow: Int
     /// [rows, bytesPerRow]
     public let codes: UnsafeMutableRawPointer
-    /// [rows]: Float32 for int8, fp16 bits for int4; nil for fp16.
+    /// [rows]: fp16 bits for int8 and int4; nil for fp16.
     public let scales: UnsafeMutableRawPointer?
-    /// [rows]: as `scales`.
+    /// [rows]: fp16 bits for int4; nil for fp16 and int8.
     public let offsets: UnsafeMutableRawPointer?
 
     /// A zero-filled matrix (every value decodes to 0).
@@ -40,9 +42,8 @@ public final class QuantizedRows: @unchecked Sendable {
             return pointer
         }
         codes = zeroed(rows * bytesPerRow)
-        let parameterBytes = rows * format.rowParameterBytes / 2
-        scales = format.rowParameterBytes > 0 ? zeroed(parameterBytes) : nil
-        offsets = format.rowParameterBytes > 0 ? zeroed(parameterBytes) : nil
+        scales = format.rowParameterBytes > 0 ? zeroed(rows * 2) : nil
+        offsets = format.hasOffsets ? zeroed(rows * 2) : nil
     }
 
     deinit {
@@ -51,19 +52,18 @@ public final class QuantizedRows: @unchecked Sendable {
         offsets?.deallocate()
     }
 
-    /// Bytes as stored: codes, and per row a scale and an offset.
+    /// Bytes as stored: codes, and per row a scale and (int4) an offset.
     public var storedBytes: Int { format.bytes(rows: rows, columns: columns) }
 
     /// Row `r`'s scale (0 for fp16, which has none).
-    public func scale(ofRow r: Int) -> Float { Self.rowParameter(scales, r, format) }
+    public func scale(ofRow r: Int) -> Float { Self.rowParameter(scales, r) }
 
-    /// Row `r`'s offset, the value of code 0 (0 for fp16).
-    public func offset(ofRow r: Int) -> Float { Self.rowParameter(offsets, r, format) }
+    /// Row `r`'s offset, the value of code 0 (0 for fp16 and int8, which have none).
+    public func offset(ofRow r: Int) -> Float { Self.rowParameter(offsets, r) }
 
-    private static func rowParameter(_ storage: UnsafeMutableRawPointer?, _ r: Int, _ format: WeightFormat) -> Float {
+    private static func rowParameter(_ storage: UnsafeMutableRawPointer?, _ r: Int) -> Float {
         guard let storage else { return 0 }
-        return format == .int8 ? storage.load(fromByteOffset: r * 4, as: Float.self)
-                               : Float(Float16(bitPattern: storage.load(fromByteOffset: r * 2, as: UInt16.self)))
+        return Float(Float16(bitPattern: storage.load(fromByteOffset: r * 2, as: UInt16.self)))
     }
 
     /// output[0..<columns] = row `r`, dequantized. output: [C]
@@ -74,7 +74,7 @@ public final class QuantizedRows: @unchecked Sendable {
         case .float32: preconditionFailure("unreachable: no Float32 QuantizedRows")
         case .float16: ck_dequantize_f16(row, columns, output)
         case .int8:
-            ck_dequantize_u8(row.assumingMemoryBound(to: UInt8.self), columns, scale(ofRow: r), offset(ofRow: r), output)
+            ck_dequantize_i8(row.assumingMemoryBound(to: Int8.self), columns, scale(ofRow: r), output)
         case .int4:
             ck_dequantize_u4(row.assumingMemoryBound(to: UInt8.self), columns, scale(ofRow: r), offset(ofRow: r), output)
         }
@@ -94,9 +94,9 @@ extension QuantizedRows {
     /// Quantizes the `[rows, columns]` matrix `values` row by row into `format`.
     ///
     /// - fp16: each value rounded to the nearest half (ties to even).
-    /// - int8: per row `offset = min`, `scale = (max − min) / 255`, code `q = round((x − offset) / scale)`
-    ///   (to nearest, ties to even) clamped to 0…255; a row of equal values gets scale 0, code 0.
-    ///   Error at most `scale / 2` plus Float rounding.
+    /// - int8: per row `scale = max|x| / 127` rounded up to fp16 (so that −127…127 covers the row),
+    ///   code `q = round(x / scale)` (to nearest, ties to even) clamped to −127…127; a row of zeros
+    ///   gets scale 0, code 0. Error at most `scale / 2` plus Float rounding.
     /// - int4: per row the offset is `min` rounded down to fp16 and the scale `(max − offset) / 15`
     ///   rounded up to fp16, so that 0…15 covers the row; codes as int8's, clamped to 0…15. Error at
     ///   most `scale / 2` plus Float rounding (or, for a row of equal values, fp16's rounding of it).
@@ -112,11 +112,12 @@ extension QuantizedRows {
                 for c in 0..<columns { halves[c] = Float16(row[c]).bitPattern }
             case .int8:
                 let (low, high) = extremes(row, columns)
-                let scale = (high - low) / 255
-                q.scales!.storeBytes(of: scale, toByteOffset: r * 4, as: Float.self)
-                q.offsets!.storeBytes(of: low, toByteOffset: r * 4, as: Float.self)
-                let bytes = codes.assumingMemoryBound(to: UInt8.self)
-                for c in 0..<columns { bytes[c] = UInt8(code(row[c], offset: low, scale: scale, largest: 255)) }
+                let largest = max(-low, high)
+                var scale = Float16(largest / 127)
+                if 127 * Float(scale) < largest { scale = scale.nextUp }
+                q.scales!.storeBytes(of: scale.bitPattern, toByteOffset: r * 2, as: UInt16.self)
+                let bytes = codes.assumingMemoryBound(to: Int8.self)
+                for c in 0..<columns { bytes[c] = Int8(code(row[c], offset: 0, scale: Float(scale), smallest: -127, largest: 127)) }
             case .int4:
                 let (low, high) = extremes(row, columns)
                 var offset = Float16(low)
@@ -128,8 +129,8 @@ extension QuantizedRows {
                 let bytes = codes.assumingMemoryBound(to: UInt8.self)
                 let half = q.bytesPerRow
                 for j in 0..<half {
-                    let lowNibble = code(row[j], offset: Float(offset), scale: Float(scale), largest: 15)
-                    let highNibble = j + half < columns ? code(row[j + half], offset: Float(offset), scale: Float(scale), largest: 15) : 0
+                    let lowNibble = code(row[j], offset: Float(offset), scale: Float(scale), smallest: 0, largest: 15)
+                    let highNibble = j + half < columns ? code(row[j + half], offset: Float(offset), scale: Float(scale), smallest: 0, largest: 15) : 0
                     bytes[j] = UInt8(lowNibble | highNibble << 4)
                 }
             }
@@ -146,9 +147,9 @@ extension QuantizedRows {
         return (low, high)
     }
 
-    private static func code(_ x: Float, offset: Float, scale: Float, largest: Int) -> Int {
+    private static func code(_ x: Float, offset: Float, scale: Float, smallest: Int, largest: Int) -> Int {
         guard scale > 0 else { return 0 }
         let q = ((x - offset) / scale).rounded(.toNearestOrEven)
-        return Int(min(max(q, 0), Float(largest)))
+        return Int(min(max(q, Float(smallest)), Float(largest)))
     }
 }

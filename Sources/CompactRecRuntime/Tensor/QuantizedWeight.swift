@@ -3,7 +3,8 @@
 ///
 /// The rows are the weight with `axis` moved to the front, `[shape[axis], count / shape[axis]]`;
 /// `axis` is 0 (an item table `[N, C]`) or the last (an output matrix `[C, N]`, an encoder matrix
-/// `[C_in, …, C_out]`), so the rows are the weight itself or its transpose as a 2-D matrix.
+/// `[C_in, …, C_out]`), so the rows are the weight itself or its transpose as a 2-D matrix. A
+/// vector (an output bias `[N]`, stored fp16) is `N` rows of one value.
 public struct QuantizedWeight: Sendable {
     public let name: String
     public let shape: [Int]
@@ -12,7 +13,8 @@ public struct QuantizedWeight: Sendable {
     public let rows: QuantizedRows
 
     public init(name: String, shape: [Int], axis: Int, rows: QuantizedRows) {
-        precondition(shape.count >= 2 && (axis == 0 || axis == shape.count - 1), "rows along the first or last axis")
+        precondition(shape.count >= 2 && (axis == 0 || axis == shape.count - 1) || shape.count == 1 && axis == 0 && rows.format == .float16,
+                     "rows along the first or last axis (a vector: fp16, one value a row)")
         precondition(rows.rows == shape[axis] && rows.rows * rows.columns == shape.reduce(1, *), "rows of \(shape) along axis \(axis)")
         self.name = name
         self.shape = shape

@@ -74,7 +74,11 @@ struct QuantizedBundleTests {
         let encoderVectors = original.model.encoder.uniqueParameters().filter { $0.parameter.shape.count < 2 }
         let q = ByteAccounting(bundle: try original.quantized(to: try PrecisionSpecification.parse("int4")))
         #expect(q.input == N * (C / 2 + 4))
-        #expect(q.output == N * (C / 2 + 4) + N * 4)  // the bias stays Float32
+        #expect(q.output == N * (C / 2 + 4) + N * 2)  // the bias fp16, beside int4 rows
+        let q8 = ByteAccounting(bundle: try original.quantized(to: try PrecisionSpecification.parse("int8")))
+        #expect(q8.input == N * (C + 2) && q8.output == N * (C + 2) + N * 2)  // codes and an fp16 scale a row, an fp16 bias
+        let half = ByteAccounting(bundle: try original.quantized(to: try PrecisionSpecification.parse("fp16")))
+        #expect(half.output == N * C * 2 + N * 4)  // beside fp16 rows the bias stays Float32
         #expect(q.middle == encoderMatrices.reduce(0) { $0 + WeightFormat.int8.bytes(rows: $1.parameter.shape.last!, columns: $1.parameter.count / $1.parameter.shape.last!) }
                 + encoderVectors.reduce(0) { $0 + 4 * $1.parameter.count })
         #expect(q.uncompressedFloat32 == float32.total)
@@ -166,7 +170,10 @@ struct QuantizedBundleTests {
         let bundle = try Self.compressedBundle(Self.compressedConfigurations[0].1)
         let mixed = try bundle.quantized(to: try PrecisionSpecification.parse("int8,tails=int4"))
         let records = try #require(mixed.configuration.precision?.tensors)
-        let tails = records.filter { $0.key.contains(".tails.") }, heads = records.filter { $0.key.contains(".head.") }
+        // Matrices by cluster; the output's vectors (biases) are fp16 beside int8 or int4 rows, whatever their cluster.
+        let matrices = records.filter { $0.value.shape.count >= 2 }, vectors = records.filter { $0.value.shape.count == 1 }
+        let tails = matrices.filter { $0.key.contains(".tails.") }, heads = matrices.filter { $0.key.contains(".head.") }
+        #expect(!vectors.isEmpty && vectors.allSatisfy { $0.key.hasPrefix("output.") && $0.value.format == .float16 }, "\(vectors)")
         #expect(!tails.isEmpty && tails.values.allSatisfy { $0.format == .int4 }, "\(tails)")
         #expect(!heads.isEmpty && heads.values.allSatisfy { $0.format == .int8 }, "\(heads)")
         let int8 = ByteAccounting(bundle: try bundle.quantized(to: try PrecisionSpecification.parse("int8")))
@@ -237,9 +244,9 @@ struct QuantizedBundleTests {
         #expect(missingScale?.description.contains("missing; config.json records item_embedding.weight as int4") == true, "\(String(describing: missingScale))")
 
         let wrongDtype = try Self.damaged { _, stored in
-            if let i = stored.firstIndex(where: { $0.name == "output.weight.quantized" }) { stored[i].dtype = .int8 }
+            if let i = stored.firstIndex(where: { $0.name == "item_embedding.weight.quantized" }) { stored[i].dtype = .int8 }
         }
-        #expect(wrongDtype?.description.contains("dtype is \"I8\"") == true, "\(String(describing: wrongDtype))")
+        #expect(wrongDtype?.description.contains("dtype is \"I8\", expected \"U8\"") == true, "\(String(describing: wrongDtype))")
 
         let wrongShape = try Self.damaged { _, stored in
             if let i = stored.firstIndex(where: { $0.name == "item_embedding.weight.quantized" }) {
@@ -259,10 +266,30 @@ struct QuantizedBundleTests {
         let extra = try Self.damaged { _, stored in stored.append(StoredTensor(name: "stray", dtype: .uint8, shape: [2], bytes: [1, 2])) }
         #expect(extra?.description.contains("tensor stray: not a tensor of the model and precision") == true, "\(String(describing: extra))")
 
-        let negativeScale = try Self.damaged("int8") { tensors, _ in
-            if let i = tensors.firstIndex(where: { $0.name == "output.weight.scale" }) { tensors[i].values[2] = -1 }
+        let negativeScale = try Self.damaged("int8") { _, stored in
+            // fp16 −1.0 is 0xBC00, little-endian.
+            if let i = stored.firstIndex(where: { $0.name == "output.weight.scale" }) { stored[i].bytes[4...5] = [0x00, 0xBC] }
         }
         #expect(negativeScale?.description.contains("element 2 is -1.0; expected a finite scale ≥ 0") == true, "\(String(describing: negativeScale))")
+
+        let code128 = try Self.damaged("int8") { _, stored in
+            if let i = stored.firstIndex(where: { $0.name == "output.weight.quantized" }) { stored[i].bytes[5] = 0x80 }
+        }
+        #expect(code128?.description.contains("tensor output.weight.quantized: element 5 is -128; int8 codes are symmetric, -127…127") == true,
+                "\(String(describing: code128))")
+
+        // int8 as it was stored before it became symmetric: U8 codes, F32 scale and offset.
+        let earlierInt8 = try Self.damaged("int8") { tensors, stored in
+            for i in stored.indices where stored[i].name == "output.weight.quantized" { stored[i].dtype = .uint8 }
+            for i in stored.indices.reversed() where stored[i].name == "output.weight.scale" {
+                let rows = stored[i].shape[0]
+                stored.remove(at: i)
+                tensors.append(NamedTensor(name: "output.weight.scale", shape: [rows], values: [Float](repeating: 0.01, count: rows)))
+                tensors.append(NamedTensor(name: "output.weight.offset", shape: [rows], values: [Float](repeating: 0, count: rows)))
+            }
+        }
+        #expect(earlierInt8?.description.contains("dtype is \"U8\", expected \"I8\"") == true
+                    && earlierInt8?.description.contains("quantize the Float32 model again") == true, "\(String(describing: earlierInt8))")
 
         let record = try Self.damaged(config: { $0.precision?.tensors["output.weight"]?.axis = 0 })
         #expect(record?.description.contains("precision.tensors") == true && record?.description.contains("output.weight int8 [12, 9] axis 1") == true,
@@ -281,18 +308,28 @@ struct QuantizedBundleTests {
         #expect(throws: InputError.self) { try once.quantized(to: try PrecisionSpecification.parse("int4")) }
     }
 
-    /// The README's numpy reader, verbatim: any weight of a bundle as float32 in its own shape.
+    /// The README's numpy reader, verbatim (`readmeHoldsTheNumpyReader`): any weight of a bundle as float32 in its own shape.
     static let numpyReader = """
         import json, numpy as np
         from safetensors.numpy import load_file
         t, q = load_file("model.safetensors"), json.load(open("config.json")).get("precision", {}).get("tensors", {})
         def weight(name):
             if q.get(name, {"format": "fp16"})["format"] == "fp16": return t[name].astype(np.float32)  # F32 or F16
-            r, c = q[name], t[name + ".quantized"]; s, o = (t[name + k].astype(np.float32)[:, None] for k in (".scale", ".offset"))
+            r, c, s = q[name], t[name + ".quantized"], t[name + ".scale"].astype(np.float32)[:, None]
             if r["format"] == "int4": c = np.concatenate([c & 15, c >> 4], 1)  # low four bits: the first half of the row
+            o = t[name + ".offset"].astype(np.float32)[:, None] if r["format"] == "int4" else 0  # int8: symmetric
             w = c[:, :np.prod(r["shape"]) // len(c)] * s + o  # [rows, columns], rows along r["axis"]
             return w.reshape(r["shape"]) if r["axis"] == 0 else w.T.reshape(r["shape"])
         """
+
+    @Test("the README's section on quantized models holds the numpy reader these tests run")
+    func readmeHoldsTheNumpyReader() throws {
+        // Tests/CompactRecTests/IO/ → the repository.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains(Self.numpyReader), "README.md's numpy lines differ from QuantizedBundleTests.numpyReader")
+    }
 
     @Test("Python's safetensors loads a quantized bundle, and the README's numpy lines dequantize it",
           arguments: ["fp16", "int8", "int4", "cprec int4"])
