@@ -6,7 +6,7 @@ struct CompactRecCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compactrec",
         abstract: "Train, compress, evaluate and serve sequential recommenders.",
-        subcommands: [Train.self, Evaluate.self, Recommend.self, Serve.self, Inspect.self, Quantize.self, Benchmark.self,
+        subcommands: [Train.self, Evaluate.self, Recommend.self, Serve.self, Inspect.self, Quantize.self, Benchmark.self, Synth.self,
                       Experiment.self, Report.self])
 
     static func main() {
