@@ -19,21 +19,26 @@ static inline void insert(size_t i, float s, size_t k, int32_t *items, float *va
     if (*count < k) (*count)++;
 }
 
-MULTIVERSION size_t ck_top_k(const float *scores, size_t begin, size_t end, size_t k, int32_t *items, float *values) {
+MULTIVERSION size_t ck_top_k_add(const float *scores, size_t n, size_t first, size_t k, int32_t *items, float *values,
+                                 size_t count) {
     if (k == 0) return 0;
-    size_t count = 0, i = begin;
+    size_t i = 0;
     // Fill the list first, so a threshold exists.
-    for (; i < end && count < k; i++)
-        if (scores[i] == scores[i]) insert(i, scores[i], k, items, values, &count);
+    for (; i < n && count < k; i++)
+        if (scores[i] == scores[i]) insert(first + i, scores[i], k, items, values, &count);
     enum { BLOCK = 8 };
-    for (; i + BLOCK <= end; i += BLOCK) {
+    for (; i + BLOCK <= n; i += BLOCK) {
         const float threshold = values[k - 1];
         int above = 0;
         for (size_t j = 0; j < BLOCK; j++) above |= scores[i + j] > threshold;
         if (!above) continue;
-        for (size_t j = 0; j < BLOCK; j++) insert(i + j, scores[i + j], k, items, values, &count);
+        for (size_t j = 0; j < BLOCK; j++) insert(first + i + j, scores[i + j], k, items, values, &count);
     }
-    for (; i < end; i++)
-        if (scores[i] == scores[i]) insert(i, scores[i], k, items, values, &count);
+    for (; i < n; i++)
+        if (scores[i] == scores[i]) insert(first + i, scores[i], k, items, values, &count);
     return count;
+}
+
+size_t ck_top_k(const float *scores, size_t begin, size_t end, size_t k, int32_t *items, float *values) {
+    return end > begin ? ck_top_k_add(scores + begin, end - begin, begin, k, items, values, 0) : 0;
 }

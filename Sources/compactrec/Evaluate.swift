@@ -49,9 +49,11 @@ struct Evaluate: ParsableCommand {
             print("protocol: \(protocolLine)")
             print("test (\(metrics.count) cases, \(String(format: "%.0f", speed)) cases/s; \(notes)):")
             print(Output.metricsTable(metrics))
-            if statistics.rows > 0 {
+            if statistics.tailsVisited + statistics.tailsSkipped > 0 {
                 print(String(format: "tree softmax early stop: %.1f%% of tails and %.1f%% of item scores skipped",
                              100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
+            } else if statistics.rows > 0 {
+                print(String(format: "block bounds: %.1f%% of item scores skipped", 100 * statistics.skippedItemShare))
             }
         }
     }

@@ -74,10 +74,19 @@ void ck_row_products(const float *a, size_t lda, size_t rows, size_t inner, cons
 void ck_adam(float *w, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
              float epsilon, float weight_decay, float step_size, float inverse_correction2);
 
+/// out[j] = Σ_c max(h[c] · lower[j, c], h[c] · upper[j, c]) for blocks j < J: the largest h · w
+/// over any w with lower[j] ≤ w ≤ upper[j] column by column. lower, upper: [J, C]; out: [J].
+void ck_box_bounds(const float *h, size_t C, const float *lower, const float *upper, size_t blocks, float *out);
+
 /// The k best of scores[begin..<end], best first (ties: lower index first; NaN skipped): their
 /// indices in items[0..<k] and scores in values[0..<k]; returns how many (fewer than k only when
 /// the range holds fewer non-NaN scores).
 size_t ck_top_k(const float *scores, size_t begin, size_t end, size_t k, int32_t *items, float *values);
+/// ck_top_k continued over another stretch of items: inserts scores[0..<n] as items first…first+n−1
+/// into the best-first list of `count` entries that items and values already hold (capacity k),
+/// items met earlier winning ties; returns the new count. first must exceed every item held.
+size_t ck_top_k_add(const float *scores, size_t n, size_t first, size_t k, int32_t *items, float *values,
+                    size_t count);
 
 /// Scores of B histories h ([B, C], row stride ldh) against rows [row_begin, row_end) of a matrix
 /// stored row-wise in reduced precision (layouts in quantized_rows.c): out[b·ldo + i] = bias[i]

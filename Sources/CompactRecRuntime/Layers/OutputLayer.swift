@@ -45,7 +45,8 @@ public protocol OutputLayer: ParameterContainer {
 }
 
 /// How much an output layer may skip when it ranks. Every choice gives the same answer; they
-/// differ in work, and exist apart so that the saving can be measured.
+/// differ in work, and exist apart so that the saving can be measured. A quantized full
+/// softmax skips blocks of items by its bounds (`ItemBlockBounds`) under any choice but `.none`.
 public enum RankingPruning: Sendable {
     /// Score every item.
     case none

@@ -1,26 +1,39 @@
 /// The full softmax with its item matrix stored in reduced precision, one row per item
-/// (`[N, C]`: the transpose of `FullSoftmax.weight`), and its bias (Float32 in memory; stored fp16 beside int8 or int4 rows):
-/// logits = h · Wᵀ + b, scored by the C kernels straight from the codes, never unpacked.
-/// Ranking (`topK`, `ranks`) scores every item, as `FullSoftmax` does. Read-only: serves, never trains.
+/// (`[N, C]`: the transpose of `FullSoftmax.weight`), and its bias (Float32 in memory; stored fp16
+/// beside int8 or int4 rows): logits = h · Wᵀ + b, scored by the C kernels straight from the
+/// codes, never unpacked. `topK` scores every item (its log-probabilities need every item's
+/// logit); `ranks` skips the blocks of items whose bound cannot beat the target
+/// (`ItemBlockBounds`), unless asked to score everything. Read-only: serves, never trains.
 public final class QuantizedFullSoftmax: OutputLayer {
     /// [N, C]
     public let items: QuantizedRows
     /// [N]
     public let bias: Parameter
-    /// [B, N]: scores of a ranking that scores every item (`OutputLayer.rankingScratch`).
+    /// Per block of items, what bounds a history's scores (built from the codes and the bias).
+    public let blockBounds: ItemBlockBounds
+    /// [B, N]: scores of a ranking (`OutputLayer.rankingScratch`).
     public let rankingScratch = Workspace()
 
-    public init(items: QuantizedRows, bias: Parameter) {
+    /// The bias's values are read when the block bounds are built: give it its final values.
+    public convenience init(items: QuantizedRows, bias: Parameter) {
         precondition(bias.shape == [items.rows], "one bias per item")
+        let bounds = ItemBlockBounds(rows: items.rows, columns: items.columns, bias: UnsafePointer(bias.value.data)) { i, out in
+            items.dequantizeRow(i, into: out)
+        }
+        self.init(items: items, bias: bias, blockBounds: bounds)
+    }
+
+    private init(items: QuantizedRows, bias: Parameter, blockBounds: ItemBlockBounds) {
         self.items = items
         self.bias = bias
+        self.blockBounds = blockBounds
     }
 
     public var itemCount: Int { items.rows }
     public var dimensions: Int { items.columns }
 
-    /// The same weights, shared and only read, with ranking scratch of its own.
-    public func replica() -> Self { QuantizedFullSoftmax(items: items, bias: bias) as! Self }
+    /// The same weights and bounds, shared and only read, with ranking scratch of its own.
+    public func replica() -> Self { QuantizedFullSoftmax(items: items, bias: bias, blockBounds: blockBounds) as! Self }
 
     /// The bias alone: the item matrix is not a trainable parameter (see `ModelBundle.quantizedWeights`).
     public func namedParameters(prefix: String) -> [NamedParameter] {
@@ -33,5 +46,38 @@ public final class QuantizedFullSoftmax: OutputLayer {
         Parallel.forEachChunk(N, minimumPerThread: RowScoring.minimumItemsPerThread) { chunk in
             items.scores(histories: hidden, count: B, rows: chunk, bias: bias, output: output, outputStride: N)
         }
+    }
+
+    /// With `pruning` `.none`, by scoring every item; otherwise each row scores its target and
+    /// then only the blocks whose bound exceeds the target's score, stopping at `k` items above
+    /// it: the same ranks. Threads split the rows.
+    public func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?] {
+        guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
+        let N = itemCount, C = dimensions, bias = UnsafePointer(bias.value.data)
+        let scores = rankingScratch.ensure(B * N)  // [B, N], each row's visited blocks only
+        var found = [Int?](repeating: nil, count: B)
+        var counts = [RankingStatistics](repeating: RankingStatistics(), count: B)
+        found.withUnsafeMutableBufferPointer { found in
+            counts.withUnsafeMutableBufferPointer { counts in
+                Parallel.forEachChunk(B) { chunk in
+                    for r in chunk {
+                        let h = hidden + r * C
+                        found[r] = blockBounds.rank(history: h, target: Int(targets[r]), below: k, row: scores + r * N,
+                                                    score: { range, row in
+                                                        items.scores(histories: h, count: 1, rows: range, bias: bias, output: row, outputStride: N)
+                                                    }, statistics: &counts[r])
+                    }
+                }
+            }
+        }
+        for c in counts {
+            statistics.rows += c.rows
+            statistics.itemsScored += c.itemsScored
+            statistics.itemsSkipped += c.itemsSkipped
+        }
+        return found
     }
 }
