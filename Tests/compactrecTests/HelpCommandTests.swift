@@ -12,7 +12,7 @@ struct HelpCommandTests {
         #expect(run.output.isEmpty, "\(run.output)")
         #expect(
             run.error.hasPrefix(
-                "Error: unknown command 'deploy'; the commands are train, evaluate, recommend, serve, inspect, quantize, benchmark, "
+                "Error: unknown command 'deploy'; the commands are train, evaluate, recommend, serve, inspect, quantize, benchmark, synth, "
                     + "experiment, report and help\n"), "\(run.error)")
     }
 
