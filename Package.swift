@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "CompactRec",
             dependencies: ["CompactRecRuntime", "CZlib", "CKernels"]),
-        .target(name: "CompactRecExperiments", dependencies: ["CompactRec"]),
+        .target(name: "CompactRecExperiments", dependencies: ["CompactRec", "CKernels"]),
         // Depends on the runtime only (CI checks it), never on training.
         .target(
             name: "CompactRecServer",

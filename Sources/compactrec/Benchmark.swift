@@ -21,6 +21,8 @@ struct Benchmark: ParsableCommand {
     @Option(name: .flag(.seed), help: .withDefault("Random seed.", \.training.seed)) var seed: UInt64?
     @Option(help: "Measure inference of this trained model bundle instead of training: evaluation and recommend, with the tree softmax's early stop and with every item scored.")
     var model: String?
+    @Option(help: "With --model: exact top-10 over a catalogue of this many items made by stretching the model's output layer (e.g. 2000000), full scan against block bounds, fp32, fp16 and int8, one thread.")
+    var catalogueItems: Int?
     @OptionGroup var runtime: RuntimeOptions
 
     /// Each count is checked here because the measurement divides by it or takes a percentile
@@ -30,6 +32,12 @@ struct Benchmark: ParsableCommand {
         for (flag, value, least) in [("--steps", steps, 1), ("--warmup", warmup, 0), ("--eval-users", evalUsers, 1),
                                      ("--requests", requests, 1)] where value < least {
             throw ValidationError("\(flag) must be at least \(least); got \(value)")
+        }
+        if let catalogueItems {
+            guard model != nil else { throw ValidationError("--catalogue-items needs --model (the model whose output layer is stretched)") }
+            guard catalogueItems >= 2 && catalogueItems <= 50_000_000 else {
+                throw ValidationError("--catalogue-items must be from 2 to 50,000,000; got \(catalogueItems)")
+            }
         }
         do { _ = try trainingRun() } catch let error as RunSpecificationError { throw ValidationError(error.message) }
     }
@@ -46,6 +54,7 @@ struct Benchmark: ParsableCommand {
 
     func run() throws {
         runtime.apply()
+        if let model, let catalogueItems { return try measureLargeCatalogue(bundlePath: model, items: catalogueItems) }
         if let model { return try measureInference(bundlePath: model) }
         let run = try trainingRun()
         let setup = try run.setUp(try run.loadData())

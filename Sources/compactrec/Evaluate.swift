@@ -40,6 +40,7 @@ struct Evaluate: ParsableCommand {
             if statistics.rows > 0 {
                 object["early_stop_tails_skipped"] = statistics.skippedTailShare
                 object["early_stop_items_skipped"] = statistics.skippedItemShare
+                object["early_stop_items_skipped_by_bound"] = statistics.boundSkippedItemShare
             }
             object["protocol"] = protocolLine
             for (k, v) in Output.layoutFields(dataset) { object[k] = v }
@@ -53,7 +54,8 @@ struct Evaluate: ParsableCommand {
                 print(String(format: "tree softmax early stop: %.1f%% of tails and %.1f%% of item scores skipped",
                              100 * statistics.skippedTailShare, 100 * statistics.skippedItemShare))
             } else if statistics.rows > 0 {
-                print(String(format: "block bounds: %.1f%% of item scores skipped", 100 * statistics.skippedItemShare))
+                print(String(format: "block bounds: %.1f%% of item scores skipped (%.1f%% by a bound, the rest once k items beat the target)",
+                             100 * statistics.skippedItemShare, 100 * statistics.boundSkippedItemShare))
             }
         }
     }

@@ -15,6 +15,9 @@ public struct RankingStatistics: Sendable, Equatable {
     /// row, and the items of each visited tail), and those skipped: they add up to rows · (N − 1).
     public var itemsScored = 0
     public var itemsSkipped = 0
+    /// Of the skipped items, those a block bound skipped (`ItemBlockBounds`; the rest ended with
+    /// their row, once k items beat its target).
+    public var itemsSkippedByBound = 0
 
     public init() {}
 
@@ -28,6 +31,12 @@ public struct RankingStatistics: Sendable, Equatable {
     public var boundSkippedTailShare: Double {
         let all = tailsVisited + tailsSkipped
         return all == 0 ? 0 : Double(tailsSkippedByBound) / Double(all)
+    }
+
+    /// The share of item scores a block bound skipped; 0 when there are none.
+    public var boundSkippedItemShare: Double {
+        let all = itemsScored + itemsSkipped
+        return all == 0 ? 0 : Double(itemsSkippedByBound) / Double(all)
     }
 
     /// The share of item scores skipped; 0 when there are none.

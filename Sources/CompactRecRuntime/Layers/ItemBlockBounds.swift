@@ -71,23 +71,43 @@ public final class ItemBlockBounds: Sendable {
 
     /// out[j] = bound(j) for the history h. h: [C]; out: [J].
     public func bounds(history h: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
-        let C = columns, J = blocks
+        let query = Query(h, columns: columns)
+        for j in 0..<blocks { out[j] = bound(j, query) }
+    }
+
+    /// What the bounds need of a history beyond its values: its norm and largest magnitude.
+    struct Query {
+        let h: UnsafePointer<Float>
+        /// ‖h‖, rounded up a little.
+        let norm: Float
+        /// max_c |h_c| times what the kernels may round a score by, relative to max|h| · Σ|w|:
+        /// the integer kernels move each history value by at most max|h| / 65534; Float sums of
+        /// C products and the bias add a few units of 2^-24 of the magnitudes summed.
+        let rounding: Float
+
+        init(_ h: UnsafePointer<Float>, columns C: Int) {
+            var squares: Float = 0, largest: Float = 0
+            for c in 0..<C {
+                squares += h[c] * h[c]
+                largest = max(largest, abs(h[c]))
+            }
+            self.h = h
+            norm = squares.squareRoot() * (1 + 0x1p-16)
+            rounding = largest * (1 / Float(65534) + 1e-5 + Float(C) * 0x1p-23)
+        }
+    }
+
+    /// bound(j) for a history: computed when a ranking reaches block j, so that a ranking that
+    /// stops early pays for the bounds of the blocks it reached only.
+    @inline(__always)
+    func bound(_ j: Int, _ q: Query) -> Float {
+        let C = columns
+        var box: Float = 0
         lower.withUnsafeBufferPointer { lo in
-            upper.withUnsafeBufferPointer { hi in ck_box_bounds(h, C, lo.baseAddress!, hi.baseAddress!, J, out) }
+            upper.withUnsafeBufferPointer { hi in ck_box_bounds(q.h, C, lo.baseAddress! + j * C, hi.baseAddress! + j * C, 1, &box) }
         }
-        var squares: Float = 0, largest: Float = 0
-        for c in 0..<C {
-            squares += h[c] * h[c]
-            largest = max(largest, abs(h[c]))
-        }
-        let hNorm = squares.squareRoot() * (1 + 0x1p-16)
-        // The integer kernels move each history value by at most max|h| / 65534; Float sums of
-        // C products and the bias add a few units of 2^-24 of the magnitudes summed.
-        let relative = 1 / Float(65534) + 1e-5 + Float(C) * 0x1p-23
-        for j in 0..<J {
-            let dot = min(out[j], hNorm * largestNorm[j])
-            out[j] = largestBias[j] + dot + largest * magnitudeSum[j] * relative + 1e-5 * abs(largestBias[j]) + Float.leastNormalMagnitude
-        }
+        return largestBias[j] + min(box, q.norm * largestNorm[j]) + q.rounding * magnitudeSum[j] + 1e-5 * abs(largestBias[j])
+            + Float.leastNormalMagnitude
     }
 
     /// The `k` best items other than padding by the scores `score` writes, best first, ties to
@@ -99,17 +119,15 @@ public final class ItemBlockBounds: Sendable {
         score: (Range<Int>, UnsafeMutablePointer<Float>) -> Void, statistics: inout RankingStatistics
     ) -> [ScoredItem] {
         guard k > 0, rows > 1 else { return [] }
-        let bound = [Float](unsafeUninitializedCapacity: blocks) { buffer, count in
-            bounds(history: h, into: buffer.baseAddress!)
-            count = blocks
-        }
+        let query = Query(h, columns: columns)
         var items = [Int32](repeating: 0, count: k), values = [Float](repeating: 0, count: k)
         var count = 0
         for j in 0..<blocks {
             let range = max(j * blockRows, 1)..<min(rows, (j + 1) * blockRows)
             if range.isEmpty { continue }
-            if count == k && !(bound[j] > values[k - 1]) {
+            if count == k && !(bound(j, query) > values[k - 1]) {
                 statistics.itemsSkipped += range.count
+                statistics.itemsSkippedByBound += range.count
                 continue
             }
             score(range, row)
@@ -133,16 +151,14 @@ public final class ItemBlockBounds: Sendable {
         score(target..<(target + 1), row)
         let s = row[target]
         if s.isNaN { return rows < k ? rows : nil }  // as `rank(of:in:count:)`: a NaN target ranks last
-        let bound = [Float](unsafeUninitializedCapacity: blocks) { buffer, count in
-            bounds(history: h, into: buffer.baseAddress!)
-            count = blocks
-        }
+        let query = Query(h, columns: columns)
         var above = 0
         for j in 0..<blocks {
             let range = max(j * blockRows, 1)..<min(rows, (j + 1) * blockRows)
             if range.isEmpty { continue }
-            if !(bound[j] > s) {
+            if !(bound(j, query) > s) {
                 statistics.itemsSkipped += range.count
+                statistics.itemsSkippedByBound += range.count
                 continue
             }
             score(range, row)

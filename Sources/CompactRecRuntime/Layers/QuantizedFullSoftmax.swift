@@ -77,6 +77,7 @@ public final class QuantizedFullSoftmax: OutputLayer {
             statistics.rows += c.rows
             statistics.itemsScored += c.itemsScored
             statistics.itemsSkipped += c.itemsSkipped
+            statistics.itemsSkippedByBound += c.itemsSkippedByBound
         }
         return found
     }
