@@ -74,6 +74,12 @@ void ck_row_products(const float *a, size_t lda, size_t rows, size_t inner, cons
 void ck_adam(float *w, const float *g, float *m, float *v, size_t n, float beta1, float beta2,
              float epsilon, float weight_decay, float step_size, float inverse_correction2);
 
+/// out[i] = bias[i] (bias may be NULL) + Σ_c h[c] · w[c·ldw + i] for items begin ≤ i < end of a
+/// [C, N] matrix (row stride ldw), each sum in the order c = 0, 1, …: the same bits for an item
+/// whatever range it is scored in.
+void ck_scores_f32_columns(const float *h, size_t C, const float *w, size_t ldw, size_t begin, size_t end,
+                           const float *bias, float *out);
+
 /// out[j] = Σ_c max(h[c] · lower[j, c], h[c] · upper[j, c]) for blocks j < J: the largest h · w
 /// over any w with lower[j] ≤ w ≤ upper[j] column by column. lower, upper: [J, C]; out: [J].
 void ck_box_bounds(const float *h, size_t C, const float *lower, const float *upper, size_t blocks, float *out);

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The uncompressed output layer: logits = h · W + b over all N items, softmax cross-entropy.
 ///
 /// `W` is stored `[C, N]` (input-major) because the three products of a training step —
@@ -47,5 +49,23 @@ public final class FullSoftmax: OutputLayer {
         let N = itemCount, C = dimensions
         for r in 0..<B { (output + r * N).update(from: bias.value.data, count: N) }
         BLAS.gemm(m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 1, c: output, ldc: N)
+    }
+
+    /// With `pruning` `.none`, by scoring every item (`scores`, one gemm); otherwise each row is
+    /// ranked by `BlockwiseRanking`, its scores from `ck_scores_f32_columns` one history at a
+    /// time, stopping once `k` items beat the target: exactly the ranks of those scores (gemm
+    /// may round a score differently in its last bit).
+    public func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?] {
+        guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
+        let N = itemCount, C = dimensions, weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
+        return BlockwiseRanking.ranks(items: N, rows: B, targets: targets, below: k, scratch: rankingScratch.ensure(B * N),
+                                      statistics: &statistics) { r, row, statistics in
+            BlockwiseRanking.rank(items: N, target: Int(targets[r]), below: k, row: row, score: { range, row in
+                ck_scores_f32_columns(hidden + r * C, C, weight, N, range.lowerBound, range.upperBound, bias, row)
+            }, statistics: &statistics)
+        }
     }
 }

@@ -138,37 +138,14 @@ public final class ItemBlockBounds: Sendable {
         return (0..<count).map { (Int(items[$0]), values[$0]) }
     }
 
-    /// The target's rank (items other than padding scored strictly higher) when below `k`, nil
-    /// otherwise: exactly `rank(of:in:count:)` over every item's score, scoring the target, then
-    /// only blocks whose bound exceeds its score, and stopping once `k` items beat it.
-    /// Arguments as `topK`'s.
+    /// The target's rank when below `k`, nil otherwise: `BlockwiseRanking.rank`, skipping the
+    /// blocks whose bound does not exceed the target's score. Arguments as `topK`'s.
     public func rank(
         history h: UnsafePointer<Float>, target: Int, below k: Int, row: UnsafeMutablePointer<Float>,
         score: (Range<Int>, UnsafeMutablePointer<Float>) -> Void, statistics: inout RankingStatistics
     ) -> Int? {
-        precondition(target >= 0 && target < rows, "target \(target) of \(rows)")
-        statistics.rows += 1
-        score(target..<(target + 1), row)
-        let s = row[target]
-        if s.isNaN { return rows < k ? rows : nil }  // as `rank(of:in:count:)`: a NaN target ranks last
         let query = Query(h, columns: columns)
-        var above = 0
-        for j in 0..<blocks {
-            let range = max(j * blockRows, 1)..<min(rows, (j + 1) * blockRows)
-            if range.isEmpty { continue }
-            if !(bound(j, query) > s) {
-                statistics.itemsSkipped += range.count
-                statistics.itemsSkippedByBound += range.count
-                continue
-            }
-            score(range, row)
-            above += Kernels.countAbove(row + range.lowerBound, count: range.count, s)
-            statistics.itemsScored += range.count
-            if above >= k {
-                statistics.itemsSkipped += max(0, rows - range.upperBound)
-                return nil
-            }
-        }
-        return above
+        return BlockwiseRanking.rank(items: rows, target: target, below: k, blockRows: blockRows, row: row, score: score,
+                                     skips: { j, s in !(self.bound(j, query) > s) }, statistics: &statistics)
     }
 }

@@ -57,28 +57,12 @@ public final class QuantizedFullSoftmax: OutputLayer {
     ) -> [Int?] {
         guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
         let N = itemCount, C = dimensions, bias = UnsafePointer(bias.value.data)
-        let scores = rankingScratch.ensure(B * N)  // [B, N], each row's visited blocks only
-        var found = [Int?](repeating: nil, count: B)
-        var counts = [RankingStatistics](repeating: RankingStatistics(), count: B)
-        found.withUnsafeMutableBufferPointer { found in
-            counts.withUnsafeMutableBufferPointer { counts in
-                Parallel.forEachChunk(B) { chunk in
-                    for r in chunk {
-                        let h = hidden + r * C
-                        found[r] = blockBounds.rank(history: h, target: Int(targets[r]), below: k, row: scores + r * N,
-                                                    score: { range, row in
-                                                        items.scores(histories: h, count: 1, rows: range, bias: bias, output: row, outputStride: N)
-                                                    }, statistics: &counts[r])
-                    }
-                }
-            }
+        return BlockwiseRanking.ranks(items: N, rows: B, targets: targets, below: k, scratch: rankingScratch.ensure(B * N),
+                                      statistics: &statistics) { r, row, statistics in
+            let h = hidden + r * C
+            return blockBounds.rank(history: h, target: Int(targets[r]), below: k, row: row, score: { range, row in
+                items.scores(histories: h, count: 1, rows: range, bias: bias, output: row, outputStride: N)
+            }, statistics: &statistics)
         }
-        for c in counts {
-            statistics.rows += c.rows
-            statistics.itemsScored += c.itemsScored
-            statistics.itemsSkipped += c.itemsSkipped
-            statistics.itemsSkippedByBound += c.itemsSkippedByBound
-        }
-        return found
     }
 }

@@ -60,4 +60,22 @@ public final class TiedSoftmax: OutputLayer {
         for r in 0..<B { (output + r * N).update(from: bias.value.data, count: N) }
         BLAS.gemm(transB: true, m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: C, beta: 1, c: output, ldc: N)
     }
+
+    /// With `pruning` `.none`, by scoring every item (`scores`); otherwise each row is ranked by
+    /// `BlockwiseRanking`, its scores from the row kernel one history at a time, stopping once
+    /// `k` items beat the target: exactly the ranks of the row kernel's scores (gemm, which
+    /// scores a batch when nothing is skipped, may round a score differently in its last bit).
+    public func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?] {
+        guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
+        let N = itemCount, C = dimensions, weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
+        return BlockwiseRanking.ranks(items: N, rows: B, targets: targets, below: k, scratch: rankingScratch.ensure(B * N),
+                                      statistics: &statistics) { r, row, statistics in
+            BlockwiseRanking.rank(items: N, target: Int(targets[r]), below: k, row: row, score: { range, row in
+                ck_scores_f32_rows(hidden + r * C, C, 1, weight, C, range.lowerBound, range.upperBound, bias, row, N)
+            }, statistics: &statistics)
+        }
+    }
 }
