@@ -44,6 +44,18 @@ enum BlockwiseRanking {
         return above
     }
 
+    /// `rank` for each of `B` rows of `hidden`, `score(h, range, row)` scoring history h's items.
+    /// hidden: [B, C]; targets: [B]; scratch: [B, N].
+    static func ranks(
+        items N: Int, hidden: UnsafePointer<Float>, columns C: Int, rows B: Int, targets: UnsafePointer<Int32>, below k: Int,
+        scratch: UnsafeMutablePointer<Float>, statistics: inout RankingStatistics,
+        score: @escaping (UnsafePointer<Float>, Range<Int>, UnsafeMutablePointer<Float>) -> Void
+    ) -> [Int?] {
+        ranks(items: N, rows: B, targets: targets, below: k, scratch: scratch, statistics: &statistics) { r, row, statistics in
+            rank(items: N, target: Int(targets[r]), below: k, row: row, score: { score(hidden + r * C, $0, $1) }, statistics: &statistics)
+        }
+    }
+
     /// `rank` for each of `B` rows, threads splitting the rows, the statistics summed.
     /// hidden: [B, C]; targets: [B]; scratch: [B, N]. `score(r, range, row)` scores row r's items.
     static func ranks(

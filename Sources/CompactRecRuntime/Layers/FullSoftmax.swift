@@ -61,11 +61,9 @@ public final class FullSoftmax: OutputLayer {
     ) -> [Int?] {
         guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
         let N = itemCount, C = dimensions, weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
-        return BlockwiseRanking.ranks(items: N, rows: B, targets: targets, below: k, scratch: rankingScratch.ensure(B * N),
-                                      statistics: &statistics) { r, row, statistics in
-            BlockwiseRanking.rank(items: N, target: Int(targets[r]), below: k, row: row, score: { range, row in
-                ck_scores_f32_columns(hidden + r * C, C, weight, N, range.lowerBound, range.upperBound, bias, row)
-            }, statistics: &statistics)
+        return BlockwiseRanking.ranks(items: N, hidden: hidden, columns: C, rows: B, targets: targets, below: k,
+                                      scratch: rankingScratch.ensure(B * N), statistics: &statistics) { h, range, row in
+            ck_scores_f32_columns(h, C, weight, N, range.lowerBound, range.upperBound, bias, row)
         }
     }
 }

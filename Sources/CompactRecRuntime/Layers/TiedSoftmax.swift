@@ -71,11 +71,9 @@ public final class TiedSoftmax: OutputLayer {
     ) -> [Int?] {
         guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
         let N = itemCount, C = dimensions, weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
-        return BlockwiseRanking.ranks(items: N, rows: B, targets: targets, below: k, scratch: rankingScratch.ensure(B * N),
-                                      statistics: &statistics) { r, row, statistics in
-            BlockwiseRanking.rank(items: N, target: Int(targets[r]), below: k, row: row, score: { range, row in
-                ck_scores_f32_rows(hidden + r * C, C, 1, weight, C, range.lowerBound, range.upperBound, bias, row, N)
-            }, statistics: &statistics)
+        return BlockwiseRanking.ranks(items: N, hidden: hidden, columns: C, rows: B, targets: targets, below: k,
+                                      scratch: rankingScratch.ensure(B * N), statistics: &statistics) { h, range, row in
+            ck_scores_f32_rows(h, C, 1, weight, C, range.lowerBound, range.upperBound, bias, row, N)
         }
     }
 }
