@@ -66,7 +66,7 @@ extension ModelBundle {
 
     /// A compressed layer's matrix (a table, a projection, a tree softmax's node matrix), stored in
     /// reduced precision and dequantized once at load, as the encoder's: nil for a vector (a bias,
-    /// kept Float32). Rows run along its longer end (an item table `[n, d]` gets a scale and offset
+    /// kept Float32). Rows run along its longer end (an item table `[n, d]` gets a scale (and offset)
     /// per item, a matrix `[d, n]` whose columns are items one per column), unless a row would then
     /// hold fewer than `minimumRowLength` values: a CpRec tail of width 4 would spend twice its
     /// codes' bytes on per-item scales, so its rows run along the short end (a scale per column).

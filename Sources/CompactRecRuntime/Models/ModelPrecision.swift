@@ -58,7 +58,7 @@ public struct QuantizedTensorRecord: Codable, Sendable, Equatable {
     public var format: WeightFormat
     /// The weight's shape as a Float32 parameter (e.g. `output.weight` `[C, N]`).
     public var shape: [Int]
-    /// The axis whose slices are the quantized rows, each with its own scale and offset: 0 for the
+    /// The axis whose slices are the quantized rows, each with its own scale (and int4 offset): 0 for the
     /// input table (a row per item), the last axis for the output matrix (per item) and for the
     /// encoder's matrices (per output channel). The stored `[rows, columns]` codes are the weight
     /// with this axis moved to the front.

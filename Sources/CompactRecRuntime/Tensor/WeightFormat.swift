@@ -27,7 +27,7 @@ public enum WeightFormat: String, Codable, Sendable, CaseIterable {
     /// symmetric about zero and need none).
     public var hasOffsets: Bool { self == .int4 }
 
-    /// Bytes one row of `columns` values takes, without its scale and offset.
+    /// Bytes one row of `columns` values takes, without its scale (and offset).
     public func bytesPerRow(columns: Int) -> Int {
         switch self {
         case .float32: columns * 4
