@@ -122,18 +122,18 @@ public struct ModelBundle {
         // Reduced-precision tensors (F16, U8) and JPQ item codes (U8) are read only where the
         // configuration says they are there.
         let codesStored = configuration.model.inputEmbedding == .jpq || configuration.model.outputLayer == .jpq
-        let read = configuration.precision != nil
-            ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.float16, .uint8, .int8])
-            : codesStored ? try SafeTensors.read(path: path(directory, "model.safetensors"), accepting: [.uint8])
-                          : try SafeTensors.read(path: path(directory, "model.safetensors"))
-        // Checked before the model is built, so that a config.json that lies about the model's
-        // size cannot make it allocate far more than the tensor file holds; small differences
-        // are left to the checks per tensor below, whose errors name the tensor.
+        let accepted: Set<SafeTensorsDType> = configuration.precision != nil ? [.float32, .float16, .uint8, .int8]
+            : codesStored ? [.float32, .uint8] : [.float32]
+        let weights = try SafeTensorsFileReader.open(path: path(directory, "model.safetensors"), accepted: accepted)
+        defer { weights.close() }
+        // Checked from the header before the model is built, so that a config.json that lies
+        // about the model's size cannot make it allocate far more than the tensor file holds;
+        // small differences are left to the checks per tensor below, whose errors name the tensor.
         let expectedCount = ParameterAccounting(configuration: configuration.model).total
         // A byte of codes counts as two values (int4).
-        let storedCount = read.tensors.reduce(0) { $0 + $1.values.count } + read.stored.reduce(0) { $0 + 2 * $1.bytes.count }
+        let storedCount = weights.elementCounts.reduce(0) { $0 + ($1.key == .float32 ? $1.value : 2 * $1.value * $1.key.size) }
         guard expectedCount <= 2 * storedCount + (1 << 20) else {
-            throw InputError(source: read.source,
+            throw InputError(source: weights.path,
                              "holds \(storedCount) parameters, far fewer than the \(expectedCount) of the model config.json describes")
         }
         // Every weight comes from the file (`copyValues` requires each one), so the model is
@@ -141,10 +141,12 @@ public struct ModelBundle {
         let (model, quantizedWeights) = try Tensor.$skipsRandomFill.withValue(true) {
             () throws -> (SequentialRecommender, [QuantizedWeight]) in
             if let precision = configuration.precision {
-                return try readQuantizedModel(configuration.model, precision: precision, file: read, configPath: configPath)
+                return try readQuantizedModel(configuration.model, precision: precision, file: try weights.read(), configPath: configPath)
             }
             let model = SequentialRecommender(configuration: configuration.model, seed: 0)
-            let file = try model.loadItemCodes(from: read)
+            // The Float32 weights are read straight into the model's parameters: no second copy.
+            let parameters = Dictionary(model.uniqueParameters().map { ($0.name, $0.parameter.value) }, uniquingKeysWith: { a, _ in a })
+            let file = try model.loadItemCodes(from: try weights.read(into: parameters))
             try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
                                 limit: weightLimit)
             return (model, [])

@@ -8,14 +8,18 @@ public struct SafeTensorsFile: Sendable, Equatable {
     public let stored: [StoredTensor]
     /// The header's `"__metadata__"` object; empty when absent.
     public let metadata: [String: String]
+    /// F32 tensors read straight into the storage of the tensors of their names (a model's
+    /// parameters, see `ModelBundle.read`) rather than into `tensors`.
+    public let readInto: Set<String>
     private let indexByName: [String: Int]
     private let storedIndexByName: [String: Int]
 
-    init(source: String, tensors: [NamedTensor], stored: [StoredTensor] = [], metadata: [String: String]) {
+    init(source: String, tensors: [NamedTensor], stored: [StoredTensor] = [], metadata: [String: String], readInto: Set<String> = []) {
         self.source = source
         self.tensors = tensors
         self.stored = stored
         self.metadata = metadata
+        self.readInto = readInto
         self.storedIndexByName = Dictionary(stored.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         // The decoders pass unique names; keeping the first of any duplicate avoids a trap,
         // which -Ounchecked would turn into undefined behaviour, should that ever change.
@@ -47,11 +51,14 @@ public struct SafeTensorsFile: Sendable, Equatable {
         }
         if let index = Self.firstBeyond(limit, in: tensor.values) {
             let value = tensor.values[index]
-            let problem = value.isFinite ? "beyond ±\(limit), far larger than trained weights get (is the file damaged?)"
-                                         : "not a finite number"
-            throw InputError(source: source, location: location, "element \(index) is \(value), \(problem)")
+            throw InputError(source: source, location: location, "element \(index) is \(value), " + Self.problem(value, limit))
         }
         return tensor.values
+    }
+
+    /// What is wrong with a value beyond the limit.
+    private static func problem(_ value: Float, _ limit: Float) -> String {
+        value.isFinite ? "beyond ±\(limit), far larger than trained weights get (is the file damaged?)" : "not a finite number"
     }
 
     /// The index of the first value that is NaN or larger than `limit` in magnitude, if any.
@@ -94,6 +101,14 @@ public struct SafeTensorsFile: Sendable, Equatable {
         limit: Float = .greatestFiniteMagnitude
     ) throws {
         for (name, tensor) in destinations {
+            if readInto.contains(name) {
+                // Read into its storage already, with its shape: only the values are left to check.
+                if let index = Self.firstBeyond(limit, in: UnsafeBufferPointer(tensor.buffer)) {
+                    throw InputError(source: source, location: SafeTensorsDiagnostics.location(ofTensor: name),
+                                     "element \(index) is \(tensor.data[index]), " + Self.problem(tensor.data[index], limit))
+                }
+                continue
+            }
             let values = try self.values(of: name, shape: tensor.shape, limit: limit)
             values.withUnsafeBufferPointer { tensor.data.update(from: $0.baseAddress!, count: tensor.count) }
         }

@@ -44,6 +44,7 @@ extension SequentialRecommender {
 extension SafeTensorsFile {
     /// The same file without the stored (non-F32) tensors named in `names`.
     package func removingStored(_ names: Set<String>) -> SafeTensorsFile {
-        SafeTensorsFile(source: source, tensors: tensors, stored: stored.filter { !names.contains($0.name) }, metadata: metadata)
+        SafeTensorsFile(source: source, tensors: tensors, stored: stored.filter { !names.contains($0.name) }, metadata: metadata,
+                        readInto: readInto)
     }
 }
