@@ -49,8 +49,8 @@ extension Benchmark {
         print("catalogue: \(items) items of \(C) (the model's \(N - 1) items stretched), \(cases.count) histories, exact top-10")
         print("precision   bytes        read bound   full scan p50 (p90)    block bounds p50 (p90)   skipped   identical")
         for t in timings {
-            print(String(format: "%-10@  %11d  %7.2f ms   %7.2f ms (%6.2f)     %7.2f ms (%6.2f)     %5.1f %%   %@",
-                         t.precision, t.bytes, t.readBoundMilliseconds, t.fullScanP50, t.fullScanP90, t.prunedP50, t.prunedP90,
+            print(String(format: "%@  %11d  %7.2f ms   %7.2f ms (%6.2f)     %7.2f ms (%6.2f)     %5.1f %%   %@",
+                         t.precision.padding(toLength: 10, withPad: " ", startingAt: 0), t.bytes, t.readBoundMilliseconds, t.fullScanP50, t.fullScanP90, t.prunedP50, t.prunedP90,
                          100 * t.skipped, t.identical ? "yes" : "NO"))
         }
     }
