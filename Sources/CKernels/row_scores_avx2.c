@@ -22,7 +22,7 @@
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 
-enum { LANES = 8, INT_CHUNK = 256 };
+enum { LANES = 8, INT_CHUNK = 256, STACK_VALUES = 2048, STACK_HISTORIES = 8 };
 
 /// Lane r of the result is the sum of the eight lanes of a[r].
 AVX2 static inline __m256 reduce8(const __m256 a[LANES]) {
@@ -157,8 +157,13 @@ AVX2 __attribute__((always_inline)) static inline void scores_i8_rows(
     enum { WIDTH = 16 };
     const size_t vector_columns = C / WIDTH * WIDTH;
     const size_t padded = C + WIDTH;
-    int16_t *q = malloc(B * padded * sizeof(int16_t));
-    float *unit = malloc(2 * B * sizeof(float)), *total = unit + B;
+    // A few histories (a request, a blockwise ranking's row) round into the stack: a call per
+    // block of 128 rows would otherwise pay a malloc each time.
+    int16_t stack_q[STACK_VALUES];
+    float stack_unit[2 * STACK_HISTORIES];
+    const int on_stack = B * padded <= STACK_VALUES && B <= STACK_HISTORIES;
+    int16_t *q = on_stack ? stack_q : malloc(B * padded * sizeof(int16_t));
+    float *unit = on_stack ? stack_unit : malloc(2 * B * sizeof(float)), *total = unit + B;
     round_histories(h, ldh, B, C, padded, q, unit, total);
     for (size_t i = row_begin; i < row_end; i += LANES) {
         const size_t count = row_end - i < LANES ? row_end - i : LANES;
@@ -188,8 +193,10 @@ AVX2 __attribute__((always_inline)) static inline void scores_i8_rows(
             store(out + b * ldo + i, _mm256_fmadd_ps(s0, codes_dot, b0), count);
         }
     }
-    free(unit);
-    free(q);
+    if (!on_stack) {
+        free(unit);
+        free(q);
+    }
 }
 
 AVX2 void ck_avx2_scores_i8_rows(const float *h, size_t ldh, size_t B, const int8_t *rows, const uint16_t *scale,
@@ -216,8 +223,13 @@ AVX2 __attribute__((always_inline)) static inline void scores_u4_rows(
     const size_t bytes = (C + 1) / 2, half = bytes, pairs = C / 2;
     const size_t vector_pairs = pairs / WIDTH * WIDTH;
     const size_t padded = C + 2 * WIDTH;
-    int16_t *q = malloc(B * padded * sizeof(int16_t));
-    float *unit = malloc(2 * B * sizeof(float)), *total = unit + B;
+    // A few histories (a request, a blockwise ranking's row) round into the stack: a call per
+    // block of 128 rows would otherwise pay a malloc each time.
+    int16_t stack_q[STACK_VALUES];
+    float stack_unit[2 * STACK_HISTORIES];
+    const int on_stack = B * padded <= STACK_VALUES && B <= STACK_HISTORIES;
+    int16_t *q = on_stack ? stack_q : malloc(B * padded * sizeof(int16_t));
+    float *unit = on_stack ? stack_unit : malloc(2 * B * sizeof(float)), *total = unit + B;
     round_histories(h, ldh, B, C, padded, q, unit, total);
     for (size_t i = row_begin; i < row_end; i += LANES) {
         const size_t count = row_end - i < LANES ? row_end - i : LANES;
@@ -256,8 +268,10 @@ AVX2 __attribute__((always_inline)) static inline void scores_u4_rows(
             store(out + b * ldo + i, value, count);
         }
     }
-    free(unit);
-    free(q);
+    if (!on_stack) {
+        free(unit);
+        free(q);
+    }
 }
 
 AVX2 void ck_avx2_scores_u4_rows(const float *h, size_t ldh, size_t B, const uint8_t *rows, const uint16_t *scale,

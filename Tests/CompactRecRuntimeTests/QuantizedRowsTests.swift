@@ -110,7 +110,7 @@ struct QuantizedRowsTests {
     func scoringKernels(format: WeightFormat) {
         var rng = SeededGenerator(seed: 77)
         for columns in [1, 2, 3, 7, 16, 33, 64, 65, 130] {
-            for (rows, range, histories) in [(1, 0..<1, 1), (5, 1..<4, 3), (67, 0..<67, 1), (130, 3..<129, 2)] {
+            for (rows, range, histories) in [(1, 0..<1, 1), (5, 1..<4, 3), (67, 0..<67, 1), (130, 3..<129, 2), (20, 2..<19, 9)] {
                 let values = Self.matrix(rows: rows, columns: columns, seed: UInt64(columns * 1000 + rows))
                 let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: rows, columns: columns, format: format) }
                 let h = (0..<(histories * columns)).map { _ in rng.nextNormal() }
