@@ -47,11 +47,12 @@ struct ItemBlockBoundsTests {
           arguments: [WeightFormat.float16, .int8, .int4], [Float(0), 0.02])
     func exact(format: WeightFormat, slope: Float) {
         let N = 3001, C = 64
-        let (rows, bias) = Self.model(items: N, columns: C, slope: slope, seed: 5, format: format)
-        let layer = QuantizedFullSoftmax(items: rows, bias: Parameter(shape: [N]))
-        bias.withUnsafeBufferPointer { layer.bias.value.data.update(from: $0.baseAddress!, count: N) }
-        // The bounds read the bias at init: build the layer again now that it holds the values.
-        let softmax = QuantizedFullSoftmax(items: rows, bias: layer.bias)
+        var (rows, bias) = Self.model(items: N, columns: C, slope: slope, seed: 5, format: format)
+        bias = bias.map { $0 + 3 }  // biases above 0: bounds taken from the zero bias of a layer just built would be too low
+        // The bias is filled in after the layer is built, as a bundle's is when it loads: the
+        // bounds are taken at the first ranking.
+        let softmax = QuantizedFullSoftmax(items: rows, bias: Parameter(shape: [N]))
+        bias.withUnsafeBufferPointer { softmax.bias.value.data.update(from: $0.baseAddress!, count: N) }
         var rng = SeededGenerator(seed: 11)
         let B = 40
         let hidden = (0..<(B * C)).map { _ in 0.5 * rng.nextNormal() }

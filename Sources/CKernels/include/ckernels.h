@@ -80,9 +80,9 @@ void ck_adam(float *w, const float *g, float *m, float *v, size_t n, float beta1
 void ck_scores_f32_columns(const float *h, size_t C, const float *w, size_t ldw, size_t begin, size_t end,
                            const float *bias, float *out);
 
-/// out[j] = Σ_c max(h[c] · lower[j, c], h[c] · upper[j, c]) for blocks j < J: the largest h · w
-/// over any w with lower[j] ≤ w ≤ upper[j] column by column. lower, upper: [J, C]; out: [J].
-void ck_box_bounds(const float *h, size_t C, const float *lower, const float *upper, size_t blocks, float *out);
+/// Σ_c max(h[c] · lower[c], h[c] · upper[c]): the largest h · w over any w with
+/// lower ≤ w ≤ upper column by column. lower, upper: [C].
+float ck_box_bound(const float *h, size_t C, const float *lower, const float *upper);
 
 /// The k best of scores[begin..<end], best first (ties: lower index first; NaN skipped): their
 /// indices in items[0..<k] and scores in values[0..<k]; returns how many (fewer than k only when

@@ -78,10 +78,10 @@ public final class TreeSoftmax: OutputLayer {
     /// The tail bounds of the current weights, taken at the first ranking after they last
     /// changed (`weightsDidChange()`), so that serving pays for them once.
     /// Shared by the layer's replicas, which read the same weights.
-    private let keptBounds: KeptTailBounds
+    private let keptBounds: KeptDerivation<TreeSoftmaxTailBounds>
 
     public init(itemCount N: Int, dimensions C: Int, cutoffs: [Int], tailDimensions: [Int], rng: inout SeededGenerator) {
-        keptBounds = KeptTailBounds()
+        keptBounds = KeptDerivation()
         precondition(C >= 1, "TreeSoftmax needs at least one channel, got \(C)")
         precondition(!cutoffs.isEmpty && cutoffs.last == N,
                      "TreeSoftmax cut-offs must end at the item count \(N), got \(cutoffs)")
@@ -171,21 +171,10 @@ public final class TreeSoftmax: OutputLayer {
 extension TreeSoftmax {
     /// The tail bounds for the current weights, taken once and kept until `weightsDidChange()`.
     public func currentTailBounds() -> TreeSoftmaxTailBounds {
-        keptBounds.lock.withLock {
-            if let bounds = keptBounds.value { return bounds }
-            let bounds = tailBounds()
-            keptBounds.value = bounds
-            return bounds
-        }
+        keptBounds.value(tailBounds)
     }
 
     public func weightsDidChange() {
-        keptBounds.lock.withLock { keptBounds.value = nil }
+        keptBounds.forget()
     }
-}
-
-/// The tail bounds a tree softmax and its replicas keep for their shared weights.
-private final class KeptTailBounds: @unchecked Sendable {
-    let lock = NSLock()
-    var value: TreeSoftmaxTailBounds?
 }

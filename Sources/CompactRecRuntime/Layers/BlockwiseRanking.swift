@@ -81,3 +81,25 @@ enum BlockwiseRanking {
         return found
     }
 }
+
+/// An output layer that scores one history against any range of its items, an item's score the
+/// same bits whatever the range it is scored in: when pruning is asked for, it ranks blockwise
+/// (`BlockwiseRanking`), and otherwise scores every item (`ranksScoringEverything`).
+public protocol RangeScoringOutputLayer: OutputLayer {
+    /// row[range] = the scores of the items `range` for the history h. h: [C]; row: [N].
+    func scores(history h: UnsafePointer<Float>, items range: Range<Int>, into row: UnsafeMutablePointer<Float>)
+}
+
+extension RangeScoringOutputLayer {
+    public func ranks(
+        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
+        statistics: inout RankingStatistics
+    ) -> [Int?] {
+        guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
+        let N = itemCount
+        return BlockwiseRanking.ranks(items: N, hidden: hidden, columns: dimensions, rows: B, targets: targets, below: k,
+                                      scratch: rankingScratch.ensure(B * N), statistics: &statistics) { h, range, row in
+            self.scores(history: h, items: range, into: row)
+        }
+    }
+}

@@ -6,7 +6,7 @@ import CKernels
 /// `H·W`, `dL·Wᵀ` and `Hᵀ·dL` — all run near the BLAS's best rate in that layout.
 /// The softmax, loss, gradient and bias gradient are one fused pass per row, so the
 /// `[M, N]` logits are written once and read back only by the two backward GEMMs.
-public final class FullSoftmax: OutputLayer {
+public final class FullSoftmax: RangeScoringOutputLayer {
     public let itemCount: Int
     public let dimensions: Int
     /// [C, N]
@@ -51,19 +51,10 @@ public final class FullSoftmax: OutputLayer {
         BLAS.gemm(m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: N, beta: 1, c: output, ldc: N)
     }
 
-    /// With `pruning` `.none`, by scoring every item (`scores`, one gemm); otherwise each row is
-    /// ranked by `BlockwiseRanking`, its scores from `ck_scores_f32_columns` one history at a
-    /// time, stopping once `k` items beat the target: exactly the ranks of those scores (gemm
-    /// may round a score differently in its last bit).
-    public func ranks(
-        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
-        statistics: inout RankingStatistics
-    ) -> [Int?] {
-        guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
-        let N = itemCount, C = dimensions, weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
-        return BlockwiseRanking.ranks(items: N, hidden: hidden, columns: C, rows: B, targets: targets, below: k,
-                                      scratch: rankingScratch.ensure(B * N), statistics: &statistics) { h, range, row in
-            ck_scores_f32_columns(h, C, weight, N, range.lowerBound, range.upperBound, bias, row)
-        }
+    /// One history against a range of items, for blockwise ranking (`RangeScoringOutputLayer`):
+    /// each item's sum in a fixed order over the columns of `[C, N]` (gemm, which scores a batch
+    /// when nothing is skipped, may round a score differently in its last bit). h: [C]; row: [N].
+    public func scores(history h: UnsafePointer<Float>, items range: Range<Int>, into row: UnsafeMutablePointer<Float>) {
+        ck_scores_f32_columns(h, dimensions, weight.value.data, itemCount, range.lowerBound, range.upperBound, bias.value.data, row)
     }
 }

@@ -103,9 +103,8 @@ public final class ItemBlockBounds: Sendable {
     @inline(__always)
     func bound(_ j: Int, _ q: Query) -> Float {
         let C = columns
-        var box: Float = 0
-        lower.withUnsafeBufferPointer { lo in
-            upper.withUnsafeBufferPointer { hi in ck_box_bounds(q.h, C, lo.baseAddress! + j * C, hi.baseAddress! + j * C, 1, &box) }
+        let box = lower.withUnsafeBufferPointer { lo in
+            upper.withUnsafeBufferPointer { hi in ck_box_bound(q.h, C, lo.baseAddress! + j * C, hi.baseAddress! + j * C) }
         }
         return largestBias[j] + min(box, q.norm * largestNorm[j]) + q.rounding * magnitudeSum[j] + 1e-5 * abs(largestBias[j])
             + Float.leastNormalMagnitude

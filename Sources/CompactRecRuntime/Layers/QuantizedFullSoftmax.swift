@@ -9,31 +9,42 @@ public final class QuantizedFullSoftmax: OutputLayer {
     public let items: QuantizedRows
     /// [N]
     public let bias: Parameter
-    /// Per block of items, what bounds a history's scores (built from the codes and the bias).
-    public let blockBounds: ItemBlockBounds
+    /// Per block of items, what bounds a history's scores, from the codes and the bias as they
+    /// are at the first ranking (the bias is filled in after the layer is built when a bundle
+    /// loads); shared with the replicas.
+    private let keptBounds: KeptDerivation<ItemBlockBounds>
     /// [B, N]: scores of a ranking (`OutputLayer.rankingScratch`).
     public let rankingScratch = Workspace()
 
-    /// The bias's values are read when the block bounds are built: give it its final values.
     public convenience init(items: QuantizedRows, bias: Parameter) {
-        precondition(bias.shape == [items.rows], "one bias per item")
-        let bounds = ItemBlockBounds(rows: items.rows, columns: items.columns, bias: UnsafePointer(bias.value.data)) { i, out in
-            items.dequantizeRow(i, into: out)
-        }
-        self.init(items: items, bias: bias, blockBounds: bounds)
+        self.init(items: items, bias: bias, keptBounds: KeptDerivation())
     }
 
-    private init(items: QuantizedRows, bias: Parameter, blockBounds: ItemBlockBounds) {
+    private init(items: QuantizedRows, bias: Parameter, keptBounds: KeptDerivation<ItemBlockBounds>) {
+        precondition(bias.shape == [items.rows], "one bias per item")
         self.items = items
         self.bias = bias
-        self.blockBounds = blockBounds
+        self.keptBounds = keptBounds
+    }
+
+    /// The block bounds of the codes and the current bias, taken once and kept until `weightsDidChange()`.
+    public var blockBounds: ItemBlockBounds {
+        keptBounds.value {
+            ItemBlockBounds(rows: items.rows, columns: items.columns, bias: UnsafePointer(bias.value.data)) { i, out in
+                items.dequantizeRow(i, into: out)
+            }
+        }
+    }
+
+    public func weightsDidChange() {
+        keptBounds.forget()
     }
 
     public var itemCount: Int { items.rows }
     public var dimensions: Int { items.columns }
 
     /// The same weights and bounds, shared and only read, with ranking scratch of its own.
-    public func replica() -> Self { QuantizedFullSoftmax(items: items, bias: bias, blockBounds: blockBounds) as! Self }
+    public func replica() -> Self { QuantizedFullSoftmax(items: items, bias: bias, keptBounds: keptBounds) as! Self }
 
     /// The bias alone: the item matrix is not a trainable parameter (see `ModelBundle.quantizedWeights`).
     public func namedParameters(prefix: String) -> [NamedParameter] {
@@ -56,7 +67,7 @@ public final class QuantizedFullSoftmax: OutputLayer {
         statistics: inout RankingStatistics
     ) -> [Int?] {
         guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
-        let N = itemCount, C = dimensions, bias = UnsafePointer(bias.value.data)
+        let N = itemCount, C = dimensions, bias = UnsafePointer(bias.value.data), blockBounds = blockBounds
         return BlockwiseRanking.ranks(items: N, rows: B, targets: targets, below: k, scratch: rankingScratch.ensure(B * N),
                                       statistics: &statistics) { r, row, statistics in
             let h = hidden + r * C

@@ -9,7 +9,7 @@ import CKernels
 ///
 ///     let embedding = Embedding(count: N, dimensions: C, rng: &rng)
 ///     let output = TiedSoftmax(tiedTo: embedding)
-public final class TiedSoftmax: OutputLayer {
+public final class TiedSoftmax: RangeScoringOutputLayer {
     public let itemCount: Int
     public let dimensions: Int
     /// [N, C], the input embedding's.
@@ -61,19 +61,10 @@ public final class TiedSoftmax: OutputLayer {
         BLAS.gemm(transB: true, m: B, n: N, k: C, a: hidden, lda: C, b: weight.value.data, ldb: C, beta: 1, c: output, ldc: N)
     }
 
-    /// With `pruning` `.none`, by scoring every item (`scores`); otherwise each row is ranked by
-    /// `BlockwiseRanking`, its scores from the row kernel one history at a time, stopping once
-    /// `k` items beat the target: exactly the ranks of the row kernel's scores (gemm, which
-    /// scores a batch when nothing is skipped, may round a score differently in its last bit).
-    public func ranks(
-        hidden: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows B: Int, below k: Int, pruning: RankingPruning,
-        statistics: inout RankingStatistics
-    ) -> [Int?] {
-        guard pruning != .none else { return ranksScoringEverything(hidden: hidden, targets: targets, rows: B, below: k) }
-        let N = itemCount, C = dimensions, weight = UnsafePointer(weight.value.data), bias = UnsafePointer(bias.value.data)
-        return BlockwiseRanking.ranks(items: N, hidden: hidden, columns: C, rows: B, targets: targets, below: k,
-                                      scratch: rankingScratch.ensure(B * N), statistics: &statistics) { h, range, row in
-            ck_scores_f32_rows(h, C, 1, weight, C, range.lowerBound, range.upperBound, bias, row, N)
-        }
+    /// One history against a range of items, for blockwise ranking (`RangeScoringOutputLayer`):
+    /// the row kernel's scores (gemm, which scores a batch when nothing is skipped, may round a
+    /// score differently in its last bit). h: [C]; row: [N].
+    public func scores(history h: UnsafePointer<Float>, items range: Range<Int>, into row: UnsafeMutablePointer<Float>) {
+        ck_scores_f32_rows(h, dimensions, 1, weight.value.data, dimensions, range.lowerBound, range.upperBound, bias.value.data, row, itemCount)
     }
 }
