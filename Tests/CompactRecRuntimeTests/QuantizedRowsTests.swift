@@ -41,12 +41,20 @@ struct QuantizedRowsTests {
                     case .float16: bound = abs(x) * 0x1p-11 + 0x1p-25
                     case .int8, .int4:
                         // Half a step, plus Float rounding of scale · code + offset; a constant
-                        // row under int4 is off by at most fp16's rounding of its value.
+                        // row under int4 is off by at most fp16's rounding of its value. int4 may
+                        // clip a row's extremes (its range minimises the squared error): those are
+                        // checked below, by the row's error against the covering range's.
                         let magnitude = row.map(abs).max()!
                         bound = q.scale(ofRow: r) / 2 + magnitude * 0x1p-20 + (format == .int4 ? abs(x) * 0x1p-10 : 0)
+                        if format == .int4, !(q.offset(ofRow: r)...(q.offset(ofRow: r) + 15 * q.scale(ofRow: r))).contains(x) { continue }
                     case .float32: bound = 0
                     }
                     #expect(abs(x - y) <= bound, "\(format) C=\(columns) row \(r) column \(c): \(x) came back as \(y)")
+                }
+                if format == .int4 {
+                    let error = zip(row, back[(r * columns)..<((r + 1) * columns)]).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +)
+                    let covering = Self.coveringRangeError(Array(row))
+                    #expect(error <= covering, "int4 C=\(columns) row \(r): squared error \(error), the covering range's \(covering)")
                 }
             }
             // Rows of zeros stay exactly zero (an item table's padding row).
@@ -54,7 +62,7 @@ struct QuantizedRowsTests {
         }
     }
 
-    @Test("int8 scales come from each row's largest magnitude (symmetric, no offset); int4's from its minimum and maximum")
+    @Test("int8 scales come from each row's largest magnitude (symmetric, no offset); int4 keeps a row's minimum and maximum when they fit its grid")
     func scalesFromExtremes() {
         let values: [Float] = [-1, 0.5, 3, 2,  /* row 1 */ 5, 5, 5, 5,  /* row 2 */ -6, 1, 0, 0]
         let q8 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 3, columns: 4, format: .int8) }
@@ -65,11 +73,42 @@ struct QuantizedRowsTests {
         }
         let codes = (0..<12).map { q8.codes.load(fromByteOffset: $0, as: Int8.self) }
         #expect(codes == [-42, 21, 127, 85, 127, 127, 127, 127, -127, 21, 0, 0])
-        let q4 = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 3, columns: 4, format: .int4) }
-        // -1 and 4/15 rounded to fp16: the offset down, the scale up, so 0…15 covers the row.
+        // int4 on values already on a grid of 15 steps from the minimum to the maximum keeps that
+        // covering range (no trial beats an error of 0): offset −1, scale 3.75 / 15, every value back.
+        let grid: [Float] = [-1, -0.5, 2.75, 1.75]
+        let q4 = grid.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 4, format: .int4) }
         #expect(q4.offset(ofRow: 0) == -1)
-        #expect(q4.scale(ofRow: 0) >= Float(4) / 15 && q4.scale(ofRow: 0) < Float(4) / 15 * (1 + 0x1p-10))
-        #expect(q4.offset(ofRow: 0) + 15 * q4.scale(ofRow: 0) >= 3)
+        #expect(q4.scale(ofRow: 0) == 0.25)
+        #expect(q4.dequantized() == grid)
+    }
+
+    /// Σ (x − x as stored)² of a row under int4 with the covering range (`min` rounded down to fp16,
+    /// `(max − offset) / 15` rounded up), computed here independently of the quantizer.
+    static func coveringRangeError(_ row: [Float]) -> Double {
+        let low = row.min()!, high = row.max()!
+        var offset = Float16(low)
+        if Float(offset) > low { offset = offset.nextDown }
+        var scale = Float16((high - Float(offset)) / 15)
+        if Float(offset) + 15 * Float(scale) < high { scale = scale.nextUp }
+        let o = Float(offset), s = Float(scale)
+        return row.map { x -> Double in
+            let q = s > 0 ? min(max(((x - o) / s).rounded(.toNearestOrEven), 0), 15) : 0
+            let e = Double(x - (q * s + o))
+            return e * e
+        }.reduce(0, +)
+    }
+
+    @Test("int4's range search loses a tenth or more less to rounding than the covering range on Gaussian rows of 64")
+    func int4RangeSearch() {
+        let rows = 2_000, columns = 64
+        var rng = SeededGenerator(seed: 21)
+        let values = (0..<(rows * columns)).map { _ in rng.nextNormal() }
+        let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: rows, columns: columns, format: .int4) }
+        let back = q.dequantized()
+        let searched = zip(values, back).map { Double($0 - $1) * Double($0 - $1) }.reduce(0, +)
+        let covering = (0..<rows).map { Self.coveringRangeError(Array(values[($0 * columns)..<(($0 + 1) * columns)])) }.reduce(0, +)
+        #expect(searched < 0.9 * covering, "squared error \(searched) against the covering range's \(covering)")
+        #expect(searched > 0.7 * covering, "squared error \(searched) against the covering range's \(covering): less than a search over 21 ranges can give")
     }
 
     @Test("int4 packs value j and value j + ⌈C/2⌉ into byte j, low bits first; int8 one code a byte")
@@ -93,10 +132,10 @@ struct QuantizedRowsTests {
         #expect(q8.scale(ofRow: 0) == 0.5)
         #expect((0..<255).allSatisfy { q8.codes.load(fromByteOffset: $0, as: Int8.self) == Int8($0 - 127) })
         #expect(q8.dequantized() == ramp)
-        // Rounding is to nearest: 0.74 of a step rounds up, 0.26 down.
-        let near: [Float] = [0, 1, 2.74, 3.26, 15]
-        let qn = near.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 5, format: .int4) }
-        #expect(qn.dequantized() == [0, 1, 3, 3, 15])
+        // Rounding is to nearest: 0.74 of a step rounds up, 0.26 down (int8 on the grid of scale 1).
+        let near: [Float] = [-127, 1, 2.74, 3.26, 127]
+        let qn = near.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: 1, columns: 5, format: .int8) }
+        #expect(qn.dequantized() == [-127, 1, 3, 3, 127])
     }
 
     @Test("fp16 rounds to nearest, ties to even")
