@@ -160,8 +160,6 @@ struct Benchmark: ParsableCommand {
 
         let inputs = UnsafeMutablePointer<Int32>.allocate(capacity: config.maxLength)
         defer { inputs.deallocate() }
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: config.itemCount)
-        defer { scores.deallocate() }
         // Whole requests, then their parts: the encoder alone, and the output layer's top-10 from a
         // finished hidden state with the early stop and with every item scored.
         var early: [Double] = [], full: [Double] = [], encoder: [Double] = [], outputEarly: [Double] = [], outputFull: [Double] = []
@@ -172,14 +170,15 @@ struct Benchmark: ParsableCommand {
         var nodeRuleRequestStatistics = RankingStatistics()
         let hidden = UnsafeMutablePointer<Float>.allocate(capacity: config.embeddingSize)
         defer { hidden.deallocate() }
-        var requestStatistics = RankingStatistics()
+        var requestStatistics = RankingStatistics(), unprunedStatistics = RankingStatistics()
         for i in 0..<(requests + 5) {
             let history = cases[i % cases.count].history
             let e = timed { _ = model.recommend(history: history, count: 10) }
+            // Scoring every item answers as `recommend` does: log-probabilities, normalised over all items.
             let f = timed {
                 HistoryWindow.fill(history, length: config.maxLength, row: inputs)
-                model.scores(inputs: inputs, batch: 1, length: config.maxLength, output: scores)
-                _ = topK(scores: scores, count: config.itemCount, k: 10)
+                let finished = model.finalHidden(inputs: inputs, batch: 1, length: config.maxLength)
+                _ = model.output.topK(hidden: finished, rows: 1, k: 10, pruning: .none, statistics: &unprunedStatistics)
             }
             let h = timed {
                 HistoryWindow.fill(history, length: config.maxLength, row: inputs)
@@ -192,8 +191,7 @@ struct Benchmark: ParsableCommand {
                 _ = model.output.topK(hidden: hidden, rows: 1, k: 10, pruning: .tailBounds, statistics: &requestStatistics)
             }
             let of = timed {
-                model.output.scores(hidden: hidden, rows: 1, output: scores)
-                _ = topK(scores: scores, count: config.itemCount, k: 10)
+                _ = model.output.topK(hidden: hidden, rows: 1, k: 10, pruning: .none, statistics: &unprunedStatistics)
             }
             if i >= 5 {
                 early.append(e * 1000); full.append(f * 1000); encoder.append(h * 1000)
