@@ -18,7 +18,7 @@ extension ModelBundle {
                 preconditionFailure("the model has no parameter \(name) of shape \(record.shape)")
             }
             weights[name] = QuantizedWeight.quantize(name: name, values: parameter.value.data, shape: record.shape,
-                                                     axis: record.axis, format: record.format)
+                                                     axis: record.axis, format: record.format, group: record.group)
         }
         // Compressed layers and the encoder as they will be read back: copies of their parameters
         // with the quantized matrices dequantized (`copyDequantizing`); Float32 ones are shared.

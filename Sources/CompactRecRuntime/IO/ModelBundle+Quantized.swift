@@ -70,12 +70,17 @@ extension ModelBundle {
     /// per item, a matrix `[d, n]` whose columns are items one per column), unless a row would then
     /// hold fewer than `minimumRowLength` values: a CpRec tail of width 4 would spend twice its
     /// codes' bytes on per-item scales, so its rows run along the short end (a scale per column).
+    /// Such a row holds one value per item of the tail, thousands: in int4 it is cut into groups of
+    /// `int4GroupLength` values with a scale and offset each, since 16 levels spread over a whole
+    /// tail's outliers leave most of its items a step or two.
     static func compressedTableRecord(_ shape: [Int], format: WeightFormat) -> QuantizedTensorRecord? {
         guard shape.count >= 2 else { return nil }
         let count = shape.reduce(1, *), last = shape.count - 1
         var axis = shape[0] >= shape[last] ? 0 : last
         if count / max(shape[axis], 1) < minimumRowLength { axis = axis == 0 ? last : 0 }
-        return QuantizedTensorRecord(format: format, shape: shape, axis: axis)
+        let rowLength = count / max(shape[axis], 1)
+        let group = format == .int4 && rowLength > 2 * int4GroupLength ? int4GroupLength : nil
+        return QuantizedTensorRecord(format: format, shape: shape, axis: axis, group: group)
     }
 
     /// An output layer's bias vector (one value per item, or per tree node) beside rows stored in
@@ -87,6 +92,9 @@ extension ModelBundle {
 
     /// Values a quantized row of a compressed layer should hold at least (see `compressedTableRecord`).
     static let minimumRowLength = 32
+    /// Values an int4 scale covers in a compressed layer's rows longer than twice this (see
+    /// `compressedTableRecord`): 4 bytes of scale and offset per 32 bytes of codes.
+    static let int4GroupLength = 64
 
     /// Builds the model of a reduced-precision bundle from its tensors: full quantized tables stay
     /// in their codes (`QuantizedEmbedding`, `QuantizedFullSoftmax`); the encoder's quantized
@@ -110,7 +118,7 @@ extension ModelBundle {
             let extra = precision.tensors.keys.filter { records[$0] == nil }.sorted()
             throw InputError(source: configPath, location: "precision.tensors",
                              "disagrees with the model and precision it records (\(precision.summary)): "
-                                 + (missing.isEmpty ? "" : "expected \(missing.map { "\($0) \(records[$0]!.format.rawValue) \(records[$0]!.shape) axis \(records[$0]!.axis)" }.joined(separator: ", ")); ")
+                                 + (missing.isEmpty ? "" : "expected \(missing.map { "\($0) \(records[$0]!.format.rawValue) \(records[$0]!.shape) axis \(records[$0]!.axis)\(records[$0]!.group.map { " group \($0)" } ?? "")" }.joined(separator: ", ")); ")
                                  + (extra.isEmpty ? "" : "not weights of this model: \(extra.joined(separator: ", "))"))
         }
         var weights: [String: QuantizedWeight] = [:]

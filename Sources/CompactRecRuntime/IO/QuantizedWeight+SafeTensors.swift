@@ -2,7 +2,8 @@
 /// - fp16: `NAME`, `F16`, the weight's own shape;
 /// - int8: `NAME.quantized` `I8` `[rows, columns]` (−127…127), `NAME.scale` `F16` `[rows]`;
 /// - int4: `NAME.quantized` `U8` `[rows, ⌈columns/2⌉]`, `NAME.scale` and `NAME.offset` `F16` `[rows]`;
-/// the rows being the weight with `axis` moved to the front (`QuantizedWeight`).
+/// the rows being the weight with `axis` moved to the front (`QuantizedWeight`), or with a
+/// `group`, their groups: `[rows · groups, ⌈group/2⌉]` and `[rows · groups]`.
 extension QuantizedWeight {
     public static let codesSuffix = ".quantized", scaleSuffix = ".scale", offsetSuffix = ".offset"
 
@@ -45,11 +46,19 @@ extension QuantizedWeight {
     public static func read(_ name: String, record: QuantizedTensorRecord, from file: SafeTensorsFile, limit: Float) throws -> QuantizedWeight {
         let shape = record.shape, axis = record.axis
         let (outer, inner) = matrixShape(shape, axis: axis)
-        let rowCount = axis == 0 ? outer : inner, columns = axis == 0 ? inner : outer
-        let q = QuantizedRows(format: record.format, rows: rowCount, columns: columns)
         func failure(_ tensor: String, _ message: String) -> InputError {
             InputError(source: file.source, location: SafeTensorsDiagnostics.location(ofTensor: tensor), message)
         }
+        // The stored rows: the weight's rows along `axis`, or their groups.
+        var rowCount = axis == 0 ? outer : inner, columns = axis == 0 ? inner : outer
+        if let group = record.group {
+            guard group >= 1, record.format == .int4 else {
+                throw failure(name, "config.json records a group of \(group) values for \(record.format.rawValue) rows; groups are for int4, of at least one value")
+            }
+            rowCount *= groupsPerRow(columns, group)
+            columns = group
+        }
+        let q = QuantizedRows(format: record.format, rows: rowCount, columns: columns)
         func stored(_ tensor: String, _ dtype: SafeTensorsDType, _ expectedShape: [Int]) throws -> StoredTensor {
             let role = "config.json records \(name) as \(record.format.rawValue)"
             // int8 was stored as U8 codes with an F32 scale and offset before it became symmetric.
@@ -107,6 +116,6 @@ extension QuantizedWeight {
                 }
             }
         }
-        return QuantizedWeight(name: name, shape: shape, axis: axis, rows: q)
+        return QuantizedWeight(name: name, shape: shape, axis: axis, group: record.group, rows: q)
     }
 }

@@ -63,10 +63,16 @@ public struct QuantizedTensorRecord: Codable, Sendable, Equatable {
     /// encoder's matrices (per output channel). The stored `[rows, columns]` codes are the weight
     /// with this axis moved to the front.
     public var axis: Int
+    /// Values a scale (and offset) covers along a row: nil for the whole row; otherwise each row
+    /// is cut into groups of this many values, the last one shorter, each quantized as a row of
+    /// its own (stored `[rows · groups, group]`). Set for int4 rows too long to share one scale
+    /// (`ModelBundle.compressedTableRecord`).
+    public var group: Int?
 
-    public init(format: WeightFormat, shape: [Int], axis: Int) {
+    public init(format: WeightFormat, shape: [Int], axis: Int, group: Int? = nil) {
         self.format = format
         self.shape = shape
         self.axis = axis
+        self.group = group
     }
 }

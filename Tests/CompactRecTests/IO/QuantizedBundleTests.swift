@@ -302,6 +302,29 @@ struct QuantizedBundleTests {
         #expect(noPrecision?.description.contains("expected \"F32\"") == true, "\(String(describing: noPrecision))")
     }
 
+    @Test("a CpRec tail's long int4 rows are stored in groups of 64, and a record without its group is refused")
+    func groupedTails() throws {
+        try IOTestSupport.withTemporaryDirectory { directory in
+            let bundle = try Self.compressedBundle(Self.compressedConfigurations[0].1).quantized(to: try PrecisionSpecification.parse("int4"))
+            let records = try #require(bundle.configuration.precision?.tensors)
+            // The width-8 tail of 180 items is stored a row per dimension, 180 values: groups of 64.
+            let grouped = records.filter { $0.value.group != nil }.keys.sorted()
+            #expect(!grouped.isEmpty && grouped.allSatisfy { $0.contains(".tails.") }, "\(grouped)")
+            for name in grouped {
+                let record = records[name]!, weight = try #require(bundle.quantizedWeights.first { $0.name == name })
+                let rowLength = record.shape.reduce(1, *) / record.shape[record.axis]
+                #expect(record.group == 64 && rowLength > 128, "\(name) \(record)")
+                #expect(weight.rows.rows == record.shape[record.axis] * ((rowLength + 63) / 64))
+            }
+            let path = directory + "/q"
+            try bundle.write(to: path)
+            try Support.editConfig(path) { $0.precision?.tensors[grouped[0]]?.group = nil }
+            let error = Support.readError(path)
+            #expect(error?.description.contains("\(grouped[0]) int4") == true && error?.description.contains("group 64") == true,
+                    "\(String(describing: error))")
+        }
+    }
+
     @Test("a bundle already quantized is not quantized again")
     func quantizingTwiceRefused() throws {
         let once = try Self.float32Bundle().quantized(to: try PrecisionSpecification.parse("int8"))
@@ -318,7 +341,8 @@ struct QuantizedBundleTests {
             r, c, s = q[name], t[name + ".quantized"], t[name + ".scale"].astype(np.float32)[:, None]
             if r["format"] == "int4": c = np.concatenate([c & 15, c >> 4], 1)  # low four bits: the first half of the row
             o = t[name + ".offset"].astype(np.float32)[:, None] if r["format"] == "int4" else 0  # int8: symmetric
-            w = c[:, :np.prod(r["shape"]) // len(c)] * s + o  # [rows, columns], rows along r["axis"]
+            n = r["shape"][r["axis"]]; g = r.get("group", np.prod(r["shape"]) // n)  # values a scale covers
+            w = (c[:, :g] * s + o).reshape(n, -1)[:, :np.prod(r["shape"]) // n]  # [rows, columns], rows along r["axis"]
             return w.reshape(r["shape"]) if r["axis"] == 0 else w.T.reshape(r["shape"])
         """
 
