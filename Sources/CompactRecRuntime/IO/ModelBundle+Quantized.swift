@@ -107,11 +107,18 @@ extension ModelBundle {
     ) throws -> (SequentialRecommender, [QuantizedWeight]) {
         var rng = SeededGenerator(seed: 0)
         let encoder = c.encoder.makeEncoder(channels: c.embeddingSize, maxLength: c.maxLength, rng: &rng)
-        let records: [String: QuantizedTensorRecord]
+        var records: [String: QuantizedTensorRecord]
         do {
             records = try quantizedRecords(c, precision: precision, encoder: encoder)
         } catch let error as InputError {
             throw InputError(source: configPath, location: "precision.\(error.location ?? "")", error.message)
+        }
+        // Bundles written before int4 rows were grouped record no group: they are read as they
+        // were written, a scale a row (their tensors' shapes then have to say so).
+        for (name, record) in records where record.group != nil {
+            var whole = record
+            whole.group = nil
+            if precision.tensors[name] == whole { records[name] = whole }
         }
         guard records == precision.tensors else {
             let missing = records.keys.filter { precision.tensors[$0] != records[$0] }.sorted()

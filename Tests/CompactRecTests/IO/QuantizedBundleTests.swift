@@ -302,7 +302,7 @@ struct QuantizedBundleTests {
         #expect(noPrecision?.description.contains("expected \"F32\"") == true, "\(String(describing: noPrecision))")
     }
 
-    @Test("a CpRec tail's long int4 rows are stored in groups of 64, and a record without its group is refused")
+    @Test("a CpRec tail's long int4 rows are stored in groups of 64; without its group the record reads the rows whole, as bundles written before did")
     func groupedTails() throws {
         try IOTestSupport.withTemporaryDirectory { directory in
             let bundle = try Self.compressedBundle(Self.compressedConfigurations[0].1).quantized(to: try PrecisionSpecification.parse("int4"))
@@ -318,10 +318,31 @@ struct QuantizedBundleTests {
             }
             let path = directory + "/q"
             try bundle.write(to: path)
+            // Read back whole: the tensors, stored in groups, no longer fit the record.
             try Support.editConfig(path) { $0.precision?.tensors[grouped[0]]?.group = nil }
             let error = Support.readError(path)
-            #expect(error?.description.contains("\(grouped[0]) int4") == true && error?.description.contains("group 64") == true,
+            #expect(error?.description.contains("tensor \(grouped[0]).quantized") == true && error?.description.contains("expected shape") == true,
                     "\(String(describing: error))")
+            // A group the model does not imply is refused by the record check.
+            try Support.editConfig(path) { $0.precision?.tensors[grouped[0]]?.group = 32 }
+            let other = Support.readError(path)
+            #expect(other?.description.contains("\(grouped[0]) int4") == true && other?.description.contains("group 64") == true,
+                    "\(String(describing: other))")
+            // A bundle written before the groups (each row whole, one scale) still reads.
+            let whole = try Self.compressedBundle(Self.compressedConfigurations[0].1).quantized(to: try PrecisionSpecification.parse("int4"))
+            var weights = whole.quantizedWeights
+            for (i, w) in weights.enumerated() where w.group != nil {
+                let values = w.dequantizedValues()
+                weights[i] = values.withUnsafeBufferPointer {
+                    QuantizedWeight.quantize(name: w.name, values: $0.baseAddress!, shape: w.shape, axis: w.axis, format: .int4)
+                }
+            }
+            var earlier = whole
+            earlier.quantizedWeights = weights
+            for w in weights { earlier.configuration.precision?.tensors[w.name] = w.record }
+            try earlier.write(to: directory + "/earlier")
+            let read = try ModelBundle.read(from: directory + "/earlier")
+            #expect(read.quantizedWeights.allSatisfy { $0.group == nil })
         }
     }
 
