@@ -48,8 +48,13 @@ public struct QuantizedWeight: Sendable {
         let (outer, inner) = Self.matrixShape(shape, axis: axis)
         let rows = axis == 0 ? outer : inner
         let columns = axis == 0 ? inner : outer
+        if axis == 0, group == nil {
+            return QuantizedWeight(name: name, shape: shape, axis: axis,
+                                   rows: QuantizedRows.quantize(values, rows: rows, columns: columns, format: format))
+        }
+        // [rows, columns]: a copy only where the rows must be transposed or regrouped.
         let matrix = axis == 0 ? Array(UnsafeBufferPointer(start: values, count: outer * inner))
-                               : Self.transpose(values, rows: outer, columns: inner)  // [rows, columns]
+                               : Self.transpose(values, rows: outer, columns: inner)
         guard let group else {
             return QuantizedWeight(name: name, shape: shape, axis: axis, rows: matrix.withUnsafeBufferPointer {
                 QuantizedRows.quantize($0.baseAddress!, rows: rows, columns: columns, format: format)
