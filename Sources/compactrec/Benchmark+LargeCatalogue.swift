@@ -9,7 +9,7 @@ extension Benchmark {
     func measureLargeCatalogue(bundlePath: String, items: Int) throws {
         let bundle = try ModelBundle.readNotingUncheckedFiles(from: bundlePath)
         let model = bundle.model, config = model.configuration, C = config.embeddingSize, N = config.itemCount
-        let parameters = Dictionary(model.uniqueParameters().map { ($0.name, $0.parameter) }, uniquingKeysWith: { a, _ in a })
+        let parameters = Dictionary(model.uniqueWeights().map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
         // The output's item rows: a full softmax's weight [C, N] by column, or a tied table [N, C] by row.
         guard bundle.quantizedWeights.isEmpty, config.outputLayer == .fullSoftmax, let bias = parameters["output.bias"],
               let rows = parameters["output.weight"] ?? (config.tiedEmbeddings ? parameters["item_embedding.weight"] : nil)

@@ -19,7 +19,7 @@ struct Inspect: ParsableCommand {
         let fileBytes = (try? FileManager.default.attributesOfItem(
             atPath: (model as NSString).appendingPathComponent("model.safetensors"))[.size] as? Int) ?? 0
         let c = bundle.configuration.model
-        let tensors = bundle.model.uniqueParameters()
+        let tensors = bundle.model.uniqueWeights()
         let serving = MemoryEstimate.inference(configuration: c, threads: Parallel.threads)
         let training = bundle.configuration.training.map {
             MemoryEstimate.training(configuration: c, batchSize: $0.batchSize, threads: Parallel.threads, validation: true,
@@ -32,7 +32,7 @@ struct Inspect: ParsableCommand {
             object["version"] = bundle.configuration.version
             object["data"] = Output.dataSummaryFields(bundle.configuration.data)
             object["metrics"] = bundle.configuration.metrics ?? [:]
-            object["tensors"] = tensors.map { ["name": $0.name, "shape": $0.parameter.shape] as [String: Any] }
+            object["tensors"] = tensors.map { ["name": $0.name, "shape": $0.weight.shape] as [String: Any] }
             object["quantized_tensors"] = bundle.quantizedWeights.map {
                 ["name": $0.name, "shape": $0.shape, "format": $0.rows.format.rawValue, "axis": $0.axis, "bytes": $0.rows.storedBytes] as [String: Any]
             }
@@ -57,7 +57,7 @@ struct Inspect: ParsableCommand {
         }
         print("tensors:")
         let quantizedNames = Set(bundle.quantizedWeights.map(\.name))
-        for t in tensors where !quantizedNames.contains(t.name) { print("  \(t.name) \(t.parameter.shape)") }
+        for t in tensors where !quantizedNames.contains(t.name) { print("  \(t.name) \(t.weight.shape)") }
         for w in bundle.quantizedWeights { print("  \(w.name) \(w.shape) \(w.rows.format.rawValue) (rows along axis \(w.axis)), \(w.rows.storedBytes) bytes") }
     }
 }

@@ -126,7 +126,7 @@ struct Train: ParsableCommand {
         if output != nil || checkpointDirectory != nil {
             try ModelBundle.checkItemIds(data.vocabulary, source: dataOptions.data)
             try BundleDestination.checkRoom(output: output, checkpointDirectory: checkpointDirectory, parameters: accounting.total,
-                                            tensors: model.uniqueParameters().count, vocabulary: data.vocabulary)
+                                            tensors: model.uniqueWeights().count, vocabulary: data.vocabulary)
         }
         progress.line("model: " + ModelOptions.describe(config))
         progress.line("training: " + trainingSummary(run.specification))

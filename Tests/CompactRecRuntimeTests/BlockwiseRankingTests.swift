@@ -46,7 +46,7 @@ struct BlockwiseRankingTests {
     }
 
     /// Biases that fall with the item index, as a trained softmax's fall with rarity.
-    static func fallingBias(_ bias: Parameter, seed: UInt64) {
+    static func fallingBias(_ bias: Weight, seed: UInt64) {
         var rng = SeededGenerator(seed: seed)
         for i in 0..<N { bias.value.data[i] = -0.004 * Float(i) + 0.3 * rng.nextNormal() }
     }
@@ -62,9 +62,9 @@ struct BlockwiseRankingTests {
 
     @Test func tiedSoftmax() {
         var rng = SeededGenerator(seed: 4)
-        let weight = Parameter(shape: [Self.N, Self.C])
+        let weight = Weight(shape: [Self.N, Self.C])
         for i in 0..<(Self.N * Self.C) { weight.value.data[i] = 0.3 * rng.nextNormal() }
-        let layer = TiedSoftmax(weight: weight, bias: Parameter(shape: [Self.N]))
+        let layer = TiedSoftmax(weight: weight, bias: Weight(shape: [Self.N]))
         Self.fallingBias(layer.bias, seed: 5)
         Self.check(layer, seed: 6) { h, out in
             ck_scores_f32_rows(h, Self.C, 1, weight.value.data, Self.C, 0, Self.N, layer.bias.value.data, out, Self.N)

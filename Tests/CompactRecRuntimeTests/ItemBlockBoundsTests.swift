@@ -51,7 +51,7 @@ struct ItemBlockBoundsTests {
         bias = bias.map { $0 + 3 }  // biases above 0: bounds taken from the zero bias of a layer just built would be too low
         // The bias is filled in after the layer is built, as a bundle's is when it loads: the
         // bounds are taken at the first ranking.
-        let softmax = QuantizedFullSoftmax(items: rows, bias: Parameter(shape: [N]))
+        let softmax = QuantizedFullSoftmax(items: rows, bias: Weight(shape: [N]))
         bias.withUnsafeBufferPointer { softmax.bias.value.data.update(from: $0.baseAddress!, count: N) }
         var rng = SeededGenerator(seed: 11)
         let B = 40

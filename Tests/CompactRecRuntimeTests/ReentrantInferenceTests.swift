@@ -20,7 +20,7 @@ struct ReentrantInferenceTests {
     static func model(_ index: Int) -> SequentialRecommender {
         let model = SequentialRecommender(configuration: configurations[index], seed: 7)
         var rng = SeededGenerator(seed: 8)
-        for p in model.uniqueParameters() { for i in 0..<p.parameter.count { p.parameter.value.data[i] += 0.3 * rng.nextNormal() } }
+        for p in model.uniqueWeights() { for i in 0..<p.weight.count { p.weight.value.data[i] += 0.3 * rng.nextNormal() } }
         model.weightsDidChange()
         return model
     }

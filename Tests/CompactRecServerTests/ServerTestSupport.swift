@@ -23,7 +23,7 @@ enum ServerTests {
             : ModelConfiguration(itemCount: N, embeddingSize: 16, dilations: [1, 2], maxLength: T)
         let model = SequentialRecommender(configuration: configuration, seed: seed)
         var rng = SeededGenerator(seed: seed + 100)
-        for p in model.uniqueParameters() { for i in 0..<p.parameter.count { p.parameter.value.data[i] += 0.3 * rng.nextNormal() } }
+        for p in model.uniqueWeights() { for i in 0..<p.weight.count { p.weight.value.data[i] += 0.3 * rng.nextNormal() } }
         model.weightsDidChange()
         let ids = ["<pad>"] + (1..<N).map { "item-\($0 * 3)" }
         let vocabulary = try Vocabulary(originalIds: ids, frequencies: [0] + (1..<N).map { N - $0 })

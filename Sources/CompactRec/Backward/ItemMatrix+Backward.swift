@@ -4,7 +4,7 @@ extension HashedTableScoring {
     /// With G = dScores (column 0 ignored): dS[b, k] = Σ_{x ≥ 1, h(x) = k} G[b, x] · w[x];
     /// dw[x] += Σ_b G[b, x] · S[b, h(x)]; dH = dS · U; dU += dSᵀ · H.
     func backward(
-        table: Parameter, weights: Parameter?, buckets: [Int32], hidden: UnsafePointer<Float>, rows B: Int,
+        table: Weight, weights: Weight?, buckets: [Int32], hidden: UnsafePointer<Float>, rows B: Int,
         scoresGradient g: UnsafePointer<Float>, hiddenGradient: UnsafeMutablePointer<Float>
     ) {
         let m = table.shape[0], C = table.shape[1], N = buckets.count

@@ -18,8 +18,8 @@ extension ModelBundle {
         // A reduced-precision weight is stored in place of the parameter of its name (the
         // encoder's, which the model holds dequantized) or of none (a quantized table).
         let quantized = Set(quantizedWeights.map(\.name))
-        let tensors = model.uniqueParameters().filter { !quantized.contains($0.name) }.map { p in
-            NamedTensor(name: p.name, shape: p.parameter.shape, values: p.parameter.value.values)
+        let tensors = model.uniqueWeights().filter { !quantized.contains($0.name) }.map { p in
+            NamedTensor(name: p.name, shape: p.weight.shape, values: p.weight.value.values)
         }
         // Reduced-precision weights and a JPQ model's item codes are stored beside the Float32 tensors.
         var stored: [StoredTensor] = model.itemCodeTensors()

@@ -12,7 +12,7 @@ extension ModelBundle {
         let c = model.configuration
         var records = try Self.quantizedRecords(c, precision: precision, encoder: model.encoder)
         var weights: [String: QuantizedWeight] = [:]
-        let parameters = Dictionary(model.uniqueParameters().map { ($0.name, $0.parameter) }, uniquingKeysWith: { a, _ in a })
+        let parameters = Dictionary(model.uniqueWeights().map { ($0.name, $0.weight) }, uniquingKeysWith: { a, _ in a })
         for (name, record) in records {
             guard let parameter = parameters[name], parameter.shape == record.shape else {
                 preconditionFailure("the model has no parameter \(name) of shape \(record.shape)")
@@ -36,15 +36,15 @@ extension ModelBundle {
         let output: any OutputLayer
         if c.outputLayer == .fullSoftmax, let items = c.tiedEmbeddings ? table : weights["output.weight"] {
             // A tied model's one table, stored once: the output scores with the input's codes.
-            guard let original = model.output.namedParameters(prefix: "").first(where: { $0.name == "bias" }) else {
+            guard let original = model.output.namedWeights(prefix: "").first(where: { $0.name == "bias" }) else {
                 preconditionFailure("a full softmax has a bias")
             }
-            let bias = Parameter(shape: [c.itemCount])
+            let bias = Weight(shape: [c.itemCount])
             if let stored = weights["output.bias"] {
                 let values = stored.dequantizedValues()
                 values.withUnsafeBufferPointer { bias.value.data.update(from: $0.baseAddress!, count: c.itemCount) }
             } else {
-                bias.value.copy(from: original.parameter.value)
+                bias.value.copy(from: original.weight.value)
             }
             output = QuantizedFullSoftmax(items: items.rows, bias: bias)
         } else if c.outputLayer != .fullSoftmax && records.keys.contains(where: { $0.hasPrefix("output.") }) {
@@ -69,16 +69,16 @@ extension ModelBundle {
     /// Gives `copy` (a layer built afresh from `original`'s configuration) `original`'s weights:
     /// each parameter with a quantized weight its dequantized values, the others a copy.
     private static func copyDequantizing(
-        _ original: any ParameterContainer, into copy: any ParameterContainer, prefix: String, weights: [String: QuantizedWeight]
+        _ original: any WeightContainer, into copy: any WeightContainer, prefix: String, weights: [String: QuantizedWeight]
     ) {
-        for (mine, theirs) in zip(copy.uniqueParameters(prefix: prefix), original.uniqueParameters(prefix: prefix)) {
-            precondition(mine.name == theirs.name && mine.parameter.shape == theirs.parameter.shape,
+        for (mine, theirs) in zip(copy.uniqueWeights(prefix: prefix), original.uniqueWeights(prefix: prefix)) {
+            precondition(mine.name == theirs.name && mine.weight.shape == theirs.weight.shape,
                          "a layer rebuilt from its configuration names and shapes its parameters alike")
             if let weight = weights[mine.name] {
                 let values = weight.dequantizedValues()
-                values.withUnsafeBufferPointer { mine.parameter.value.data.update(from: $0.baseAddress!, count: mine.parameter.count) }
+                values.withUnsafeBufferPointer { mine.weight.value.data.update(from: $0.baseAddress!, count: mine.weight.count) }
             } else {
-                mine.parameter.value.copy(from: theirs.parameter.value)
+                mine.weight.value.copy(from: theirs.weight.value)
             }
         }
     }

@@ -6,7 +6,7 @@ import CKernels
 ///     m = β1·m + (1-β1)·g ;  v = β2·v + (1-β2)·g²
 ///     p -= lr / (1-β1ᵗ) · m / (sqrt(v) / sqrt(1-β2ᵗ) + ε)
 ///
-/// State is one `m` and one `v` per distinct parameter, so a shared weight is updated once.
+/// State is one `m` and one `v` per distinct weight, so a shared weight is updated once.
 public final class Adam {
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
@@ -16,10 +16,10 @@ public final class Adam {
     /// First and second moments, aligned with `parameters`.
     public let firstMoments: [Tensor], secondMoments: [Tensor]
 
-    public init(parameters: [Parameter], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
+    public init(weights: [Weight], learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999,
                 epsilon: Float = 1e-8, weightDecay: Float = 0) {
         var seen = Set<ObjectIdentifier>()
-        self.parameters = parameters.filter { seen.insert(ObjectIdentifier($0)).inserted }
+        parameters = weights.filter { seen.insert(ObjectIdentifier($0)).inserted }.map(Parameter.init)
         self.learningRate = learningRate
         self.beta1 = beta1
         self.beta2 = beta2

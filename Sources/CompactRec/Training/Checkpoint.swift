@@ -189,7 +189,7 @@ extension Trainer {
         guard state.model == model.configuration else {
             throw InputError(source: checkpoint.directory, "the checkpoint's model configuration is not this trainer's")
         }
-        let named = zip(parameterNames, optimizer.parameters).map { NamedParameter($0, $1) }
+        let named = zip(parameterNames, optimizer.parameters).map { NamedWeight($0, $1.weight) }
         // A JPQ model's item codes are U8 tensors there too, restored with the weights.
         let file = try SafeTensors.read(path: TrainingCheckpoint.join(checkpoint.directory, TrainingCheckpoint.modelName),
                                         accepting: [.uint8])

@@ -88,9 +88,9 @@ public final class Trainer {
         targets = .allocate(capacity: capacity)
         self.model = model
         self.options = options
-        let named = model.uniqueParameters()
+        let named = model.uniqueWeights()
         optimizer = Adam(
-            parameters: named.map(\.parameter), learningRate: options.learningRate,
+            weights: named.map(\.weight), learningRate: options.learningRate,
             beta1: options.beta1, beta2: options.beta2, epsilon: options.epsilon, weightDecay: options.weightDecay)
         parameterNames = named.map(\.name)
         progress = TrainingProgress(seed: options.seed)

@@ -24,16 +24,16 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
         /// d_j
         public let rank: Int
         /// A_j: [k_j, d_j]
-        public let weight: Parameter
+        public let weight: Weight
         /// P_j: [d_j, C]
-        public let projection: Parameter
+        public let projection: Weight
     }
 
     public let clusters: ItemClusters
     /// C
     public let dimensions: Int
     /// E_0: [c_1, C]; row 0 is the padding, zero and never updated.
-    public let head: Parameter
+    public let head: Weight
     /// Clusters 1…n-1.
     public let tails: [Tail]
 
@@ -68,13 +68,13 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
         precondition(ranks.allSatisfy { $0 >= 1 }, "ranks must be positive")
         self.clusters = clusters
         dimensions = C
-        head = Parameter(shape: [clusters.size(of: 0), C])
+        head = Weight(shape: [clusters.size(of: 0), C])
         head.value.fillNormal(std: s, using: &rng)
         head.value.data.update(repeating: 0, count: C)
         tails = (1..<clusters.count).map { j in
             let items = clusters.range(of: j), rank = ranks[j]
-            let tail = Tail(items: items, rank: rank, weight: Parameter(shape: [items.count, rank]),
-                            projection: Parameter(shape: [rank, C]))
+            let tail = Tail(items: items, rank: rank, weight: Weight(shape: [items.count, rank]),
+                            projection: Weight(shape: [rank, C]))
             tail.weight.value.fillNormal(std: 1, using: &rng)
             tail.projection.value.fillUniform(bound: s * (3 / Float(rank)).squareRoot(), using: &rng)
             return tail
@@ -93,11 +93,11 @@ public final class BlockAdaptiveEmbedding: ItemEmbedding {
 
     public func replica() -> Self { BlockAdaptiveEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "head.weight"), head)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "head.weight"), head)]
             + tails.enumerated().flatMap { t, tail in
-                [NamedParameter(join(prefix, "tails.\(t).weight"), tail.weight),
-                 NamedParameter(join(prefix, "tails.\(t).projection"), tail.projection)]
+                [NamedWeight(join(prefix, "tails.\(t).weight"), tail.weight),
+                 NamedWeight(join(prefix, "tails.\(t).projection"), tail.projection)]
             }
     }
 

@@ -20,7 +20,7 @@
 public final class CompressedSoftmax: OutputLayer {
     public let items: any ItemMatrix
     /// [N]
-    public let bias: Parameter
+    public let bias: Weight
     /// [M, N]: scores, then dLoss/dScores.
     package let logits = Workspace()
     /// [threads, N]: per-thread partial bias gradients.
@@ -38,7 +38,7 @@ public final class CompressedSoftmax: OutputLayer {
     /// The bias starts U(±1/sqrt(C)) as `FullSoftmax`'s.
     public init(items: any ItemMatrix, rng: inout SeededGenerator) {
         self.items = items
-        bias = Parameter(shape: [items.itemCount])
+        bias = Weight(shape: [items.itemCount])
         bias.value.fillUniform(bound: 1 / Float(items.dimensions).squareRoot(), using: &rng)
     }
 
@@ -50,8 +50,8 @@ public final class CompressedSoftmax: OutputLayer {
 
     public func replica() -> Self { CompressedSoftmax(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        items.namedParameters(prefix: join(prefix, "items")) + [NamedParameter(join(prefix, "bias"), bias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        items.namedWeights(prefix: join(prefix, "items")) + [NamedWeight(join(prefix, "bias"), bias)]
     }
 
     public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {

@@ -17,12 +17,12 @@ public final class HashingEmbedding: ItemMatrix {
     public let bucketCount: Int
     public let hash: ItemHash
     /// U: [m, C]
-    public let table: Parameter
+    public let table: Weight
     /// h(x) for every item: [N].
     package let buckets: [Int32]
     package let scoring = HashedTableScoring()
 
-    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, buckets m: Int, hash: ItemHash, standardDeviation s: Float = 1,
                 rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "hashing needs items and channels, got N = \(N), C = \(C)")
@@ -31,7 +31,7 @@ public final class HashingEmbedding: ItemMatrix {
         dimensions = C
         bucketCount = m
         self.hash = hash
-        table = Parameter(shape: [m, C])
+        table = Weight(shape: [m, C])
         table.value.fillNormal(std: s, using: &rng)
         buckets = hash.buckets(itemCount: N, buckets: m)
     }
@@ -48,8 +48,8 @@ public final class HashingEmbedding: ItemMatrix {
 
     public func replica() -> Self { HashingEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "table"), table)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "table"), table)]
     }
 
     /// output[i, :] = U[h(ids[i])], zeros for padding; output: [rows, C].

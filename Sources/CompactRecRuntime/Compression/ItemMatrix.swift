@@ -25,7 +25,7 @@ package struct HashedTableScoring {
 
     /// output[b, x] = w[x] · (H · Uᵀ)[b, h(x)], column 0 zero. table U: [m, C]; weights w: [N] or nil (all 1).
     func scores(
-        table: Parameter, weights: Parameter?, buckets: [Int32], hidden: UnsafePointer<Float>, rows B: Int,
+        table: Weight, weights: Weight?, buckets: [Int32], hidden: UnsafePointer<Float>, rows B: Int,
         output: UnsafeMutablePointer<Float>
     ) {
         let m = table.shape[0], C = table.shape[1], N = buckets.count

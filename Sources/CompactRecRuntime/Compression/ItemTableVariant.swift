@@ -33,7 +33,7 @@ public enum ItemTableKind: String, Codable, CaseIterable, Sendable {
 /// Everything about one compressed item table that is not its layer: which knobs of
 /// ``ItemTableSettings`` it reads and their checks, its parameter, code-byte and memory
 /// formulas, how a target ratio sizes it, how `--json` describes it, and how it is built.
-/// Its tensors in a bundle are its layer's (`namedParameters`).
+/// Its tensors in a bundle are its layer's (`namedWeights`).
 ///
 /// Adding a table: a layer (an ``ItemMatrix``, with its backward in CompactRec's `Backward/`),
 /// a descriptor in `Compression/Variants/`, and its case in ``ItemTableKind`` with the registry

@@ -29,7 +29,7 @@ public final class JPQEmbedding: ItemMatrix, ItemCodeContainer {
     /// m
     public let splits: Int
     /// S: [m, 256, C/m]
-    public let subItems: Parameter
+    public let subItems: Weight
     /// k: [N, m]
     public let codes: JPQCodes
 
@@ -40,7 +40,7 @@ public final class JPQEmbedding: ItemMatrix, ItemCodeContainer {
     public var splitWidth: Int { dimensions / splits }
 
     /// A table whose codes are all zero until assigned (`codes.assign`), unless `codes` are given.
-    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, splits m: Int, codes: JPQCodes? = nil, standardDeviation s: Float = 1,
                 rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "JPQ needs items and channels, got N = \(N), C = \(C)")
@@ -48,7 +48,7 @@ public final class JPQEmbedding: ItemMatrix, ItemCodeContainer {
         itemCount = N
         dimensions = C
         splits = m
-        subItems = Parameter(shape: [m, JPQCodes.subIdCount, C / m])
+        subItems = Weight(shape: [m, JPQCodes.subIdCount, C / m])
         subItems.value.fillNormal(std: s, using: &rng)
         if let codes {
             precondition(codes.itemCount == N && codes.splits == m, "JPQ codes are [\(codes.itemCount), \(codes.splits)], expected [\(N), \(m)]")
@@ -69,8 +69,8 @@ public final class JPQEmbedding: ItemMatrix, ItemCodeContainer {
 
     public func replica() -> Self { JPQEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "sub_items"), subItems)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "sub_items"), subItems)]
     }
 
     public func namedItemCodes(prefix: String) -> [(name: String, codes: JPQCodes)] {

@@ -18,26 +18,26 @@ public final class LowRankEmbedding: ItemMatrix {
     /// r
     public let rank: Int
     /// A: [N, r]
-    public let weight: Parameter
+    public let weight: Weight
     /// P: [r, C]
-    public let projection: Parameter
+    public let projection: Weight
 
     /// [rows, r]: the ids' A rows gathered (padding as zeros), then their gradient.
     private let gathered = Workspace()
     /// [B, r]: H · Pᵀ when scoring, kept for the backward; and its gradient.
     package let projected = Workspace(), projectedGradient = Workspace()
 
-    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, rank r: Int, standardDeviation s: Float = 1, rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "low-rank needs items and channels, got N = \(N), C = \(C)")
         precondition(r >= 1, "low-rank needs a positive rank, got \(r)")
         itemCount = N
         dimensions = C
         rank = r
-        weight = Parameter(shape: [N, r])
+        weight = Weight(shape: [N, r])
         weight.value.fillNormal(std: 1, using: &rng)
         weight.value.data.update(repeating: 0, count: r)
-        projection = Parameter(shape: [r, C])
+        projection = Weight(shape: [r, C])
         projection.value.fillUniform(bound: s * (3 / Float(r)).squareRoot(), using: &rng)
     }
 
@@ -52,8 +52,8 @@ public final class LowRankEmbedding: ItemMatrix {
 
     public func replica() -> Self { LowRankEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "projection"), projection)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), weight), NamedWeight(join(prefix, "projection"), projection)]
     }
 
     /// Copies the A rows of `ids` into scratch, zeros for padding: [rows, r].

@@ -22,14 +22,14 @@ public final class MEmComEmbedding: ItemMatrix {
     public let bucketCount: Int
     public let hash: ItemHash
     /// U: [m, C]
-    public let table: Parameter
+    public let table: Weight
     /// w: [N]
-    public let weights: Parameter
+    public let weights: Weight
     /// h(x) for every item: [N].
     package let buckets: [Int32]
     package let scoring = HashedTableScoring()
 
-    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, buckets m: Int, hash: ItemHash, standardDeviation s: Float = 1,
                 rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "MEmCom needs items and channels, got N = \(N), C = \(C)")
@@ -38,9 +38,9 @@ public final class MEmComEmbedding: ItemMatrix {
         dimensions = C
         bucketCount = m
         self.hash = hash
-        table = Parameter(shape: [m, C])
+        table = Weight(shape: [m, C])
         table.value.fillNormal(std: s, using: &rng)
-        weights = Parameter(shape: [N])
+        weights = Weight(shape: [N])
         weights.value.fill(1)
         weights.value.data[0] = 0
         buckets = hash.buckets(itemCount: N, buckets: m)
@@ -59,8 +59,8 @@ public final class MEmComEmbedding: ItemMatrix {
 
     public func replica() -> Self { MEmComEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "table"), table), NamedParameter(join(prefix, "weights"), weights)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "table"), table), NamedWeight(join(prefix, "weights"), weights)]
     }
 
     /// output[i, :] = w[x] · U[h(x)] for x = ids[i], zeros for padding; output: [rows, C].

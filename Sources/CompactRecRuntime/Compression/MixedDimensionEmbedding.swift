@@ -57,7 +57,7 @@ public final class MixedDimensionEmbedding: ItemMatrix {
     /// Ginart's widths `d_j = min(C, max(1, round(C · (p_j / p_0)^α)))`, p_j the bucket's
     /// interactions per item (see the type's documentation).
     ///
-    /// - Parameter frequencies: each item index's training frequency (length N); the padding's entry is ignored.
+    /// - Weight frequencies: each item index's training frequency (length N); the padding's entry is ignored.
     public static func dimensions(clusters: ItemClusters, frequencies: [Int], embeddingSize C: Int, alpha: Double) -> [Int] {
         dimensions(popularity: popularity(clusters: clusters, frequencies: frequencies), embeddingSize: C, alpha: alpha)
     }
@@ -91,7 +91,7 @@ public final class MixedDimensionEmbedding: ItemMatrix {
 
     public func replica() -> Self { MixedDimensionEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] { blocks.namedParameters(prefix: prefix) }
+    public func namedWeights(prefix: String) -> [NamedWeight] { blocks.namedWeights(prefix: prefix) }
 
     public func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>) {
         blocks.forward(ids: ids, rows: rows, output: output)

@@ -35,9 +35,9 @@ public final class QuotientRemainderEmbedding: ItemMatrix {
     public let collisions: Int
     public let operation: QuotientRemainderOperation
     /// Q: [⌈N/c⌉, C]
-    public let quotient: Parameter
+    public let quotient: Weight
     /// R: [c, C]
-    public let remainder: Parameter
+    public let remainder: Weight
 
     /// [N, C] (multiply): every item's embedding, materialised for scoring and kept for its
     /// backward; then [N, C] dE.
@@ -45,7 +45,7 @@ public final class QuotientRemainderEmbedding: ItemMatrix {
     /// [B, Q] and [B, c] (add): H·Qᵀ and H·Rᵀ, then their gradients.
     package let quotientScores = Workspace(), remainderScores = Workspace()
 
-    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, collisions c: Int, operation: QuotientRemainderOperation,
                 standardDeviation s: Float = 1, rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "quotient-remainder needs items and channels, got N = \(N), C = \(C)")
@@ -54,8 +54,8 @@ public final class QuotientRemainderEmbedding: ItemMatrix {
         dimensions = C
         collisions = c
         self.operation = operation
-        quotient = Parameter(shape: [(N + c - 1) / c, C])
-        remainder = Parameter(shape: [c, C])
+        quotient = Weight(shape: [(N + c - 1) / c, C])
+        remainder = Weight(shape: [c, C])
         switch operation {
         case .multiply:
             let sigma = ((1 + Double(s) * Double(s)).squareRoot() - 1).squareRoot()
@@ -84,8 +84,8 @@ public final class QuotientRemainderEmbedding: ItemMatrix {
 
     public func replica() -> Self { QuotientRemainderEmbedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "quotient"), quotient), NamedParameter(join(prefix, "remainder"), remainder)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "quotient"), quotient), NamedWeight(join(prefix, "remainder"), remainder)]
     }
 
     /// e(x) into `out` ([C]) for x ≥ 1.

@@ -34,11 +34,11 @@ public final class TreeSoftmax: OutputLayer {
         /// d_j
         public let dimensions: Int
         /// [C, d_j]
-        public let projection: Parameter
+        public let projection: Weight
         /// [d_j, k_j]
-        public let weight: Parameter
+        public let weight: Weight
         /// [k_j]
-        public let bias: Parameter
+        public let bias: Weight
     }
 
     public let itemCount: Int
@@ -52,8 +52,8 @@ public final class TreeSoftmax: OutputLayer {
     /// [C, H] and [H]. Every softmax here has a bias, unlike the official code and PyTorch's
     /// adaptive softmax: it is one weight per item, a popularity prior, and in the long tail,
     /// where an item's vector sees few updates, that prior carries much of the score.
-    public let headWeight: Parameter
-    public let headBias: Parameter
+    public let headWeight: Weight
+    public let headBias: Weight
     public let tails: [Tail]
 
     /// [M, H] head logits, then dLoss/dLogits; when ranking, [B, H] head log-probabilities.
@@ -97,14 +97,14 @@ public final class TreeSoftmax: OutputLayer {
         headWidth = cutoffs[0] + cutoffs.count - 1
         // As torch.nn.Linear, weights and biases U(±1/sqrt(fan_in)).
         let bound = 1 / Float(C).squareRoot()
-        headWeight = Parameter(shape: [C, headWidth])
-        headBias = Parameter(shape: [headWidth])
+        headWeight = Weight(shape: [C, headWidth])
+        headBias = Weight(shape: [headWidth])
         headWeight.value.fillUniform(bound: bound, using: &rng)
         headBias.value.fillUniform(bound: bound, using: &rng)
         tails = tailDimensions.indices.map { t in
             let items = cutoffs[t]..<cutoffs[t + 1], d = tailDimensions[t]
-            let tail = Tail(items: items, dimensions: d, projection: Parameter(shape: [C, d]),
-                            weight: Parameter(shape: [d, items.count]), bias: Parameter(shape: [items.count]))
+            let tail = Tail(items: items, dimensions: d, projection: Weight(shape: [C, d]),
+                            weight: Weight(shape: [d, items.count]), bias: Weight(shape: [items.count]))
             tail.projection.value.fillUniform(bound: bound, using: &rng)
             let tailBound = 1 / Float(d).squareRoot()
             tail.weight.value.fillUniform(bound: tailBound, using: &rng)
@@ -129,13 +129,13 @@ public final class TreeSoftmax: OutputLayer {
 
     public func replica() -> Self { TreeSoftmax(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        var named = [NamedParameter(join(prefix, "head.weight"), headWeight),
-                     NamedParameter(join(prefix, "head.bias"), headBias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        var named = [NamedWeight(join(prefix, "head.weight"), headWeight),
+                     NamedWeight(join(prefix, "head.bias"), headBias)]
         for (t, tail) in tails.enumerated() {
             let p = join(prefix, "tails.\(t)")
-            named += [NamedParameter(p + ".projection", tail.projection), NamedParameter(p + ".weight", tail.weight),
-                      NamedParameter(p + ".bias", tail.bias)]
+            named += [NamedWeight(p + ".projection", tail.projection), NamedWeight(p + ".weight", tail.weight),
+                      NamedWeight(p + ".bias", tail.bias)]
         }
         return named
     }

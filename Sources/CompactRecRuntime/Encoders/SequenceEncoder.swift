@@ -3,7 +3,7 @@
 ///
 /// NextItNet and SASRec are the two. Both read the item ids beside their embeddings, `[B, T]`,
 /// left-padded with 0: SASRec never attends to padding; NextItNet convolves it as zeros.
-public protocol SequenceEncoder: ParameterContainer {
+public protocol SequenceEncoder: WeightContainer {
     var dimensions: Int { get }
     /// Runs the encoder and returns its output, [B, T, C], valid until the next forward.
     func forward(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float>

@@ -22,11 +22,11 @@ extension ModelBundle {
         }
         /// Records for every matrix of a compressed layer: its clusters' formats where it has clusters;
         /// and of an output layer stored in int8 or int4, its biases (`outputBiasRecord`).
-        func compressedRecords(_ layer: any ParameterContainer, prefix: String, component: WeightFormat, clustered: Bool) {
-            for p in layer.namedParameters(prefix: prefix) {
+        func compressedRecords(_ layer: any WeightContainer, prefix: String, component: WeightFormat, clustered: Bool) {
+            for p in layer.namedWeights(prefix: prefix) {
                 let format = clustered ? precision.format(ofClusterMatrix: p.name, component: component) : component
-                if format != .float32 { records[p.name] = compressedTableRecord(p.parameter.shape, format: format) }
-                if prefix == "output", p.parameter.shape.count == 1 { records[p.name] = outputBiasRecord(p.parameter.shape, output: component) }
+                if format != .float32 { records[p.name] = compressedTableRecord(p.weight.shape, format: format) }
+                if prefix == "output", p.weight.shape.count == 1 { records[p.name] = outputBiasRecord(p.weight.shape, output: component) }
             }
         }
         var rng = SeededGenerator(seed: 0)
@@ -57,8 +57,8 @@ extension ModelBundle {
             }
         }
         if precision.encoder != .float32 {
-            for p in encoder.uniqueParameters() where p.parameter.shape.count >= 2 {
-                records[p.name] = QuantizedTensorRecord(format: precision.encoder, shape: p.parameter.shape, axis: p.parameter.shape.count - 1)
+            for p in encoder.uniqueWeights() where p.weight.shape.count >= 2 {
+                records[p.name] = QuantizedTensorRecord(format: precision.encoder, shape: p.weight.shape, axis: p.weight.shape.count - 1)
             }
         }
         return records
@@ -136,16 +136,16 @@ extension ModelBundle {
         let embedding: any ItemEmbedding = table.map { QuantizedEmbedding(table: $0.rows) } ?? SequentialRecommender.makeEmbedding(c, rng: &rng)
         // A tied output scores with the input's own codes.
         let items = c.outputLayer != .fullSoftmax ? nil : c.tiedEmbeddings ? table : weights["output.weight"]
-        let output: any OutputLayer = items.map { QuantizedFullSoftmax(items: $0.rows, bias: Parameter(shape: [c.itemCount])) }
+        let output: any OutputLayer = items.map { QuantizedFullSoftmax(items: $0.rows, bias: Weight(shape: [c.itemCount])) }
             ?? SequentialRecommender.makeOutputLayer(c, embedding: embedding, rng: &rng)
         let model = SequentialRecommender(configuration: c, embedding: embedding, encoder: encoder, output: output)
         var float32: [(name: String, tensor: Tensor)] = []
-        for p in model.uniqueParameters() {
+        for p in model.uniqueWeights() {
             if let weight = weights[p.name] {
                 let values = weight.dequantizedValues()
-                values.withUnsafeBufferPointer { p.parameter.value.data.update(from: $0.baseAddress!, count: p.parameter.count) }
+                values.withUnsafeBufferPointer { p.weight.value.data.update(from: $0.baseAddress!, count: p.weight.count) }
             } else {
-                float32.append((p.name, p.parameter.value))
+                float32.append((p.name, p.weight.value))
             }
         }
         let storedNames = Set(records.flatMap { QuantizedWeight.tensorNames($0.key, format: $0.value.format) })

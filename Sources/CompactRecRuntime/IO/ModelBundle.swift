@@ -145,9 +145,9 @@ public struct ModelBundle {
             }
             let model = SequentialRecommender(configuration: configuration.model, seed: 0)
             // The Float32 weights are read straight into the model's parameters: no second copy.
-            let parameters = Dictionary(model.uniqueParameters().map { ($0.name, $0.parameter.value) }, uniquingKeysWith: { a, _ in a })
+            let parameters = Dictionary(model.uniqueWeights().map { ($0.name, $0.weight.value) }, uniquingKeysWith: { a, _ in a })
             let file = try model.loadItemCodes(from: try weights.read(into: parameters))
-            try file.copyValues(into: model.uniqueParameters(), unexpected: "not a parameter of the model that config.json describes",
+            try file.copyValues(into: model.uniqueWeights(), unexpected: "not a parameter of the model that config.json describes",
                                 limit: weightLimit)
             return (model, [])
         }

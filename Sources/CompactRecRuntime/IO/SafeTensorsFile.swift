@@ -89,10 +89,10 @@ public struct SafeTensorsFile: Sendable, Equatable {
     ///   - unexpected: the error message for a tensor no parameter asked for.
     ///   - limit: the largest magnitude a value may have (see `values(of:shape:limit:)`).
     public func copyValues(
-        into parameters: [NamedParameter], prefix: String = "", unexpected: String = "not a parameter of this model",
+        into parameters: [NamedWeight], prefix: String = "", unexpected: String = "not a parameter of this model",
         limit: Float = .greatestFiniteMagnitude
     ) throws {
-        try copyValues(into: parameters.map { (prefix + $0.name, $0.parameter.value) }, unexpected: unexpected, limit: limit)
+        try copyValues(into: parameters.map { (prefix + $0.name, $0.weight.value) }, unexpected: unexpected, limit: limit)
     }
 
     /// As above for tensors under explicit names; every tensor of the file must be used.

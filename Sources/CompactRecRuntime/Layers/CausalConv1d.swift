@@ -7,20 +7,20 @@
 ///
 ///     let conv = CausalConv1d(channels: 64, kernelSize: 3, dilation: 2, rng: &rng)
 ///     conv.forward(input: x, batch: B, length: T, output: y)
-public final class CausalConv1d: ParameterContainer {
+public final class CausalConv1d: WeightContainer {
     public let channels: Int
     public let kernelSize: Int
     public let dilation: Int
     /// [C_in, k, C_out]
-    public let weight: Parameter
+    public let weight: Weight
     /// [C_out]
-    public let bias: Parameter
+    public let bias: Weight
     /// [B·T, k·C]: every tap's product, before the shift.
     package let taps = Workspace()
 
     public convenience init(channels: Int, kernelSize: Int, dilation: Int, rng: inout SeededGenerator) {
         self.init(channels: channels, kernelSize: kernelSize, dilation: dilation,
-                  weight: Parameter(shape: [channels, kernelSize, channels]), bias: Parameter(shape: [channels]))
+                  weight: Weight(shape: [channels, kernelSize, channels]), bias: Weight(shape: [channels]))
         // As torch.nn.Conv1d: U(±1/sqrt(fan_in)) for weight and bias, fan_in = C·k.
         let bound = 1 / Float(channels * kernelSize).squareRoot()
         weight.value.fillUniform(bound: bound, using: &rng)
@@ -28,7 +28,7 @@ public final class CausalConv1d: ParameterContainer {
     }
 
     /// A convolution over existing parameters (for weight sharing).
-    public init(channels: Int, kernelSize: Int, dilation: Int, weight: Parameter, bias: Parameter) {
+    public init(channels: Int, kernelSize: Int, dilation: Int, weight: Weight, bias: Weight) {
         precondition(channels >= 1 && kernelSize >= 1 && dilation >= 1)
         precondition(weight.shape == [channels, kernelSize, channels] && bias.shape == [channels])
         self.channels = channels
@@ -43,8 +43,8 @@ public final class CausalConv1d: ParameterContainer {
         CausalConv1d(channels: channels, kernelSize: kernelSize, dilation: dilation, weight: weight, bias: bias) as! Self
     }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), weight), NamedWeight(join(prefix, "bias"), bias)]
     }
 
     /// input, output: [B, T, C]

@@ -2,18 +2,18 @@
 ///
 ///     let embedding = Embedding(count: N, dimensions: 64, rng: &rng)
 ///     embedding.forward(ids: ids, count: B * T, output: x)   // x is [B*T, C]
-public final class Embedding: ParameterContainer {
+public final class Embedding: WeightContainer {
     public let count: Int
     public let dimensions: Int
     /// [N, C]
-    public let weight: Parameter
+    public let weight: Weight
 
     /// Rows from N(0, standardDeviation²): 1 as torch.nn.Embedding, 0.02 as RecBole's SASRec.
     public init(count: Int, dimensions: Int, standardDeviation: Float = 1, rng: inout SeededGenerator) {
         precondition(count >= 1 && dimensions >= 1)
         self.count = count
         self.dimensions = dimensions
-        weight = Parameter(shape: [count, dimensions])
+        weight = Weight(shape: [count, dimensions])
         weight.value.fillNormal(std: standardDeviation, using: &rng)
         weight.value.data.update(repeating: 0, count: dimensions)
     }
@@ -27,8 +27,8 @@ public final class Embedding: ParameterContainer {
 
     public func replica() -> Self { Embedding(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), weight)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), weight)]
     }
 
     /// output[i, :] = E[ids[i], :], zeros for padding; output is [rows, C].

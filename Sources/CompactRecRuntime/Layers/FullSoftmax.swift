@@ -10,9 +10,9 @@ public final class FullSoftmax: RangeScoringOutputLayer {
     public let itemCount: Int
     public let dimensions: Int
     /// [C, N]
-    public let weight: Parameter
+    public let weight: Weight
     /// [N]
-    public let bias: Parameter
+    public let bias: Weight
     /// [M, N]: logits, then probabilities, then dLoss/dLogits.
     package let logits = Workspace()
     /// [threads, N]: per-thread partial bias gradients.
@@ -23,8 +23,8 @@ public final class FullSoftmax: RangeScoringOutputLayer {
     public init(itemCount: Int, dimensions: Int, rng: inout SeededGenerator) {
         self.itemCount = itemCount
         self.dimensions = dimensions
-        weight = Parameter(shape: [dimensions, itemCount])
-        bias = Parameter(shape: [itemCount])
+        weight = Weight(shape: [dimensions, itemCount])
+        bias = Weight(shape: [itemCount])
         // As torch.nn.Linear: U(±1/sqrt(C)).
         let bound = 1 / Float(dimensions).squareRoot()
         weight.value.fillUniform(bound: bound, using: &rng)
@@ -41,8 +41,8 @@ public final class FullSoftmax: RangeScoringOutputLayer {
 
     public func replica() -> Self { FullSoftmax(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), weight), NamedWeight(join(prefix, "bias"), bias)]
     }
 
     public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {

@@ -1,5 +1,5 @@
 /// What maps item ids to vectors: the full table, and later its compressed variants.
-public protocol ItemEmbedding: ParameterContainer {
+public protocol ItemEmbedding: WeightContainer {
     /// N, including padding.
     var itemCount: Int { get }
     /// C

@@ -2,13 +2,13 @@
 ///
 /// `epsilon` defaults to 1e-5 (PyTorch's; the original NextItNet used 1e-8). Forward keeps
 /// each row's mean and 1/std for backward.
-public final class LayerNorm: ParameterContainer {
+public final class LayerNorm: WeightContainer {
     public let channels: Int
     public let epsilon: Float
     /// [C]
-    public let gain: Parameter
+    public let gain: Weight
     /// [C]
-    public let bias: Parameter
+    public let bias: Weight
     /// [rows]
     package let mean = Workspace()
     /// [rows]
@@ -17,8 +17,8 @@ public final class LayerNorm: ParameterContainer {
     public init(channels: Int, epsilon: Float = 1e-5) {
         self.channels = channels
         self.epsilon = epsilon
-        gain = Parameter(shape: [channels])
-        bias = Parameter(shape: [channels])
+        gain = Weight(shape: [channels])
+        bias = Weight(shape: [channels])
         gain.value.fill(1)
     }
 
@@ -32,8 +32,8 @@ public final class LayerNorm: ParameterContainer {
 
     public func replica() -> Self { LayerNorm(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), gain), NamedParameter(join(prefix, "bias"), bias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), gain), NamedWeight(join(prefix, "bias"), bias)]
     }
 
     /// input, output: [rows, C]

@@ -3,22 +3,22 @@
 ///
 ///     let query = Linear(inputSize: 64, outputSize: 64, standardDeviation: 0.02, rng: &rng)
 ///     query.forward(input: x, rows: B * T, output: q)   // x [B·T, 64] → q [B·T, 64]
-public final class Linear: ParameterContainer {
+public final class Linear: WeightContainer {
     public let inputSize: Int
     public let outputSize: Int
     /// [C_in, C_out]
-    public let weight: Parameter
+    public let weight: Weight
     /// [C_out]
-    public let bias: Parameter
+    public let bias: Weight
 
     /// Weights from N(0, standardDeviation²) and a zero bias (BERT's and RecBole's initialisation).
     public convenience init(inputSize: Int, outputSize: Int, standardDeviation: Float, rng: inout SeededGenerator) {
-        self.init(weight: Parameter(shape: [inputSize, outputSize]), bias: Parameter(shape: [outputSize]))
+        self.init(weight: Weight(shape: [inputSize, outputSize]), bias: Weight(shape: [outputSize]))
         weight.value.fillNormal(std: standardDeviation, using: &rng)
     }
 
     /// A layer over existing parameters (for weight sharing and replicas).
-    public init(weight: Parameter, bias: Parameter) {
+    public init(weight: Weight, bias: Weight) {
         precondition(weight.shape.count == 2 && weight.shape.allSatisfy { $0 >= 1 } && bias.shape == [weight.shape[1]],
                      "a linear layer needs weight [C_in, C_out] and bias [C_out]")
         inputSize = weight.shape[0]
@@ -30,8 +30,8 @@ public final class Linear: ParameterContainer {
     /// A replica: the same weights, shared and only read (the layer keeps no scratch).
     public func replica() -> Self { Linear(weight: weight, bias: bias) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), weight), NamedWeight(join(prefix, "bias"), bias)]
     }
 
     /// input: [rows, C_in] with row stride `inputStride` (C_in when packed); output: [rows, C_out].

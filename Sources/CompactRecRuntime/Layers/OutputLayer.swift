@@ -8,7 +8,7 @@
 /// result. `scores` need only rank items consistently (logits or log-probabilities); the
 /// scores `topK` returns mean one thing for every layer: the item's log-probability under the
 /// model's softmax (over all N items, as in training).
-public protocol OutputLayer: ParameterContainer {
+public protocol OutputLayer: WeightContainer {
     /// N, including padding.
     var itemCount: Int { get }
     /// C

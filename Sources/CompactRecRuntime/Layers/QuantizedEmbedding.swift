@@ -17,7 +17,7 @@ public final class QuantizedEmbedding: ItemEmbedding {
     public func replica() -> Self { self }
 
     /// None: the table is not a trainable parameter (see `ModelBundle.quantizedWeights`).
-    public func namedParameters(prefix: String) -> [NamedParameter] { [] }
+    public func namedWeights(prefix: String) -> [NamedWeight] { [] }
 
     /// output[i, :] = E[ids[i], :] dequantized, zeros for padding; output is [rows, C].
     public func forward(ids: UnsafePointer<Int32>, rows: Int, output: UnsafeMutablePointer<Float>) {

@@ -8,7 +8,7 @@ public final class QuantizedFullSoftmax: OutputLayer {
     /// [N, C]
     public let items: QuantizedRows
     /// [N]
-    public let bias: Parameter
+    public let bias: Weight
     /// Per block of items, what bounds a history's scores, from the codes and the bias as they
     /// are at the first ranking (the bias is filled in after the layer is built when a bundle
     /// loads); shared with the replicas.
@@ -16,11 +16,11 @@ public final class QuantizedFullSoftmax: OutputLayer {
     /// [B, N]: scores of a ranking (`OutputLayer.rankingScratch`).
     public let rankingScratch = Workspace()
 
-    public convenience init(items: QuantizedRows, bias: Parameter) {
+    public convenience init(items: QuantizedRows, bias: Weight) {
         self.init(items: items, bias: bias, keptBounds: KeptDerivation())
     }
 
-    private init(items: QuantizedRows, bias: Parameter, keptBounds: KeptDerivation<ItemBlockBounds>) {
+    private init(items: QuantizedRows, bias: Weight, keptBounds: KeptDerivation<ItemBlockBounds>) {
         precondition(bias.shape == [items.rows], "one bias per item")
         self.items = items
         self.bias = bias
@@ -47,8 +47,8 @@ public final class QuantizedFullSoftmax: OutputLayer {
     public func replica() -> Self { QuantizedFullSoftmax(items: items, bias: bias, keptBounds: keptBounds) as! Self }
 
     /// The bias alone: the item matrix is not a trainable parameter (see `ModelBundle.quantizedWeights`).
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "bias"), bias)]
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "bias"), bias)]
     }
 
     /// hidden: [B, C]; output: [B, N]. Threads split the items.

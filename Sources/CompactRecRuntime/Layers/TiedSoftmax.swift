@@ -4,7 +4,7 @@ import CKernels
 /// SASRec, BERT4Rec and RecBole use): logits = h · Eᵀ + b over all N items, with `E` the
 /// `Embedding`'s own `[N, C]` parameter, so the model stores the table once.
 ///
-/// Both uses add to the one gradient (see `Parameter`), and a bundle holds the table once, under
+/// Both uses add to the one gradient (see `Weight`), and a bundle holds the table once, under
 /// the input's name `item_embedding.weight`; only the bias `[N]` is the output's own.
 ///
 ///     let embedding = Embedding(count: N, dimensions: C, rng: &rng)
@@ -13,9 +13,9 @@ public final class TiedSoftmax: RangeScoringOutputLayer {
     public let itemCount: Int
     public let dimensions: Int
     /// [N, C], the input embedding's.
-    public let weight: Parameter
+    public let weight: Weight
     /// [N]
-    public let bias: Parameter
+    public let bias: Weight
     /// [M, N]: logits, then probabilities, then dLoss/dLogits.
     package let logits = Workspace()
     /// [threads, N]: per-thread partial bias gradients.
@@ -25,11 +25,11 @@ public final class TiedSoftmax: RangeScoringOutputLayer {
 
     /// Scores with `embedding`'s table and a zero bias.
     public convenience init(tiedTo embedding: Embedding) {
-        self.init(weight: embedding.weight, bias: Parameter(shape: [embedding.count]))
+        self.init(weight: embedding.weight, bias: Weight(shape: [embedding.count]))
     }
 
     /// A layer over existing parameters: weight `[N, C]`, bias `[N]`.
-    public init(weight: Parameter, bias: Parameter) {
+    public init(weight: Weight, bias: Weight) {
         precondition(weight.shape.count == 2 && bias.shape == [weight.shape[0]], "a tied softmax needs weight [N, C] and bias [N]")
         itemCount = weight.shape[0]
         dimensions = weight.shape[1]
@@ -40,9 +40,9 @@ public final class TiedSoftmax: RangeScoringOutputLayer {
     /// A replica: the same weights, shared and only read, with scratch of its own.
     public func replica() -> Self { TiedSoftmax(weight: weight, bias: bias) as! Self }
 
-    /// The table appears under the output's name too; `uniqueParameters` keeps the input's.
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "weight"), weight), NamedParameter(join(prefix, "bias"), bias)]
+    /// The table appears under the output's name too; `uniqueWeights` keeps the input's.
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "weight"), weight), NamedWeight(join(prefix, "bias"), bias)]
     }
 
     /// hidden: [B, C]; output: [B, N]. A few histories (a request) go to the row kernel, which

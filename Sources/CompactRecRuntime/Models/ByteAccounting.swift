@@ -17,8 +17,8 @@ public struct ByteAccounting: Sendable, Equatable {
     public init(bundle: ModelBundle) {
         let quantized = Set(bundle.quantizedWeights.map(\.name))
         var bytes = [0, 0, 0]
-        for p in bundle.model.uniqueParameters() where !quantized.contains(p.name) {
-            bytes[Self.component(of: p.name)] += p.parameter.count * MemoryLayout<Float>.size
+        for p in bundle.model.uniqueWeights() where !quantized.contains(p.name) {
+            bytes[Self.component(of: p.name)] += p.weight.count * MemoryLayout<Float>.size
         }
         for weight in bundle.quantizedWeights {
             bytes[Self.component(of: weight.name)] += weight.rows.storedBytes

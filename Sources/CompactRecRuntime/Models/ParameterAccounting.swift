@@ -15,13 +15,13 @@ public struct ParameterAccounting: Codable, Sendable, Equatable {
     public var bytes: Int { total * MemoryLayout<Float>.size + codeBytes }
 
     public init(model: SequentialRecommender) {
-        func count(_ container: any ParameterContainer) -> Int { container.parameterCount }
+        func count(_ container: any WeightContainer) -> Int { container.parameterCount }
         input = count(model.embedding)
         middle = count(model.encoder)
         // A tied output's table is the input's, counted there.
-        let inputParameters = Set(model.embedding.uniqueParameters().map { ObjectIdentifier($0.parameter) })
-        output = model.output.uniqueParameters().filter { !inputParameters.contains(ObjectIdentifier($0.parameter)) }
-            .reduce(0) { $0 + $1.parameter.count }
+        let inputParameters = Set(model.embedding.uniqueWeights().map { ObjectIdentifier($0.weight) })
+        output = model.output.uniqueWeights().filter { !inputParameters.contains(ObjectIdentifier($0.weight)) }
+            .reduce(0) { $0 + $1.weight.count }
         uncompressedTotal = Self.uncompressed(model.configuration).total
         codeBytes = model.namedItemCodes().reduce(0) { $0 + $1.codes.bytes.count }
     }

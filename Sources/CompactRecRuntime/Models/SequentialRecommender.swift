@@ -7,7 +7,7 @@ import Foundation
 ///
 ///     let model = SequentialRecommender(configuration: config, seed: 1)
 ///     let loss = model.trainingStep(inputs: x, targets: y, batch: B, length: T)  // gradients accumulate
-public final class SequentialRecommender: ParameterContainer {
+public final class SequentialRecommender: WeightContainer {
     public let configuration: ModelConfiguration
     public let embedding: any ItemEmbedding
     public let encoder: any SequenceEncoder
@@ -96,10 +96,10 @@ public final class SequentialRecommender: ParameterContainer {
                               output: output.replica())
     }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        embedding.namedParameters(prefix: join(prefix, "item_embedding"))
-            + encoder.namedParameters(prefix: prefix)
-            + output.namedParameters(prefix: join(prefix, "output"))
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        embedding.namedWeights(prefix: join(prefix, "item_embedding"))
+            + encoder.namedWeights(prefix: prefix)
+            + output.namedWeights(prefix: join(prefix, "output"))
     }
 
     /// The hidden state at the last position of each history. inputs: [B, T]; returns [B, C].

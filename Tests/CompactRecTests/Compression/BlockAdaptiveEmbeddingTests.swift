@@ -68,14 +68,14 @@ struct BlockAdaptiveEmbeddingTests {
         #expect(e.parameterCount == c.total)
         #expect(e.itemCount == c.items && e.dimensions == C)
 
-        let named = e.namedParameters(prefix: "item_embedding")
+        let named = e.namedWeights(prefix: "item_embedding")
         var expected: [(String, [Int])] = [("item_embedding.head.weight", [c.sizes[0], C])]
         for t in 0..<(c.sizes.count - 1) {
             expected.append(("item_embedding.tails.\(t).weight", [c.sizes[t + 1], c.ranks[t + 1]]))
             expected.append(("item_embedding.tails.\(t).projection", [c.ranks[t + 1], C]))
         }
         #expect(named.map(\.name) == expected.map(\.0))
-        #expect(named.map(\.parameter.shape) == expected.map(\.1))
+        #expect(named.map(\.weight.shape) == expected.map(\.1))
     }
 
     @Test func forwardIsTheFactorisedLookupAndPaddingGivesZeros() throws {
@@ -118,10 +118,10 @@ struct BlockAdaptiveEmbeddingTests {
         var rng = SeededGenerator(seed: 40)
         let r = LayerTestSupport.normal([rows, C], &rng)
         let out = Tensor(shape: [rows, C])
-        let parameters = e.uniqueParameters()
-        let before = parameters.map { LayerTestSupport.prefillGradient($0.parameter, &rng) }
+        let parameters = e.uniqueWeights()
+        let before = parameters.map { LayerTestSupport.prefillGradient($0.weight, &rng) }
         e.backward(ids: Self.ids, rows: rows, outputGradient: r.data)
-        let added = zip(parameters, before).map { LayerTestSupport.accumulated($0.0.parameter, since: $0.1) }
+        let added = zip(parameters, before).map { LayerTestSupport.accumulated($0.0.weight, since: $0.1) }
 
         // The padding row gets nothing; item 6 (tail 0, row 2) is unused, so its A row gets nothing.
         #expect(added[0][0..<C].allSatisfy { $0 == 0 })
@@ -145,8 +145,8 @@ struct BlockAdaptiveEmbeddingTests {
         #expect(parameters.map(\.name) == ["head.weight", "tails.0.weight", "tails.0.projection", "tails.1.weight", "tails.1.projection"])
         for (p, gradient) in zip(parameters, added) {
             // Head row 0 is the padding, zero by contract rather than by calculus.
-            let entries = p.name == "head.weight" ? Array(C..<p.parameter.count) : nil
-            check.expectMatches(p.name, values: p.parameter.value, analytic: gradient, entries: entries, loss)
+            let entries = p.name == "head.weight" ? Array(C..<p.weight.count) : nil
+            check.expectMatches(p.name, values: p.weight.value, analytic: gradient, entries: entries, loss)
         }
     }
 
@@ -234,21 +234,21 @@ struct BlockAdaptiveEmbeddingTests {
 
         model.zeroGradients()
         #expect(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T) != nil)
-        let analytic = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let analytic = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
         let loss = { () -> Double in
             model.zeroGradients()
             return Double(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T)!)
         }
         let check = GradientCheck(step: 5e-3, absoluteTolerance: 1e-4, relativeTolerance: 1e-3, maximumEntries: 64)
-        for (p, gradient) in zip(model.uniqueParameters(), analytic) {
-            var entries = check.entries(count: p.parameter.count)
+        for (p, gradient) in zip(model.uniqueWeights(), analytic) {
+            var entries = check.entries(count: p.weight.count)
             if p.name == "item_embedding.head.weight" {
                 #expect(gradient[0..<C].allSatisfy { $0 == 0 })
                 entries.removeAll { $0 < C }
             }
-            check.expectMatches(p.name, values: p.parameter.value, analytic: gradient, entries: entries, loss)
+            check.expectMatches(p.name, values: p.weight.value, analytic: gradient, entries: entries, loss)
         }
-        let names = model.uniqueParameters().map(\.name)
+        let names = model.uniqueWeights().map(\.name)
         #expect(Array(names.prefix(5)) == ["item_embedding.head.weight", "item_embedding.tails.0.weight",
                                            "item_embedding.tails.0.projection", "item_embedding.tails.1.weight",
                                            "item_embedding.tails.1.projection"])

@@ -17,9 +17,9 @@ struct CompressedEmbeddingTests {
         #expect(table.parameterCount == v.formula)
         #expect(v.settings.parameterCount(v.kind, itemCount: TableVariant.N, dimensions: TableVariant.C,
                                           clusters: TableVariant.clusters) == v.formula)
-        let named = table.namedParameters(prefix: "item_embedding")
+        let named = table.namedWeights(prefix: "item_embedding")
         #expect(named.map(\.name) == v.tensors.map { "item_embedding." + $0 })
-        #expect(named.map(\.parameter.shape) == v.shapes)
+        #expect(named.map(\.weight.shape) == v.shapes)
         #expect(table.itemCount == TableVariant.N && table.dimensions == TableVariant.C)
     }
 
@@ -49,10 +49,10 @@ struct CompressedEmbeddingTests {
         let C = TableVariant.C, rows = Self.ids.count
         var rng = SeededGenerator(seed: 30)
         let r = LayerTestSupport.normal([rows, C], &rng)
-        let parameters = table.uniqueParameters()
-        let before = parameters.map { LayerTestSupport.prefillGradient($0.parameter, &rng) }
+        let parameters = table.uniqueWeights()
+        let before = parameters.map { LayerTestSupport.prefillGradient($0.weight, &rng) }
         table.backward(ids: Self.ids, rows: rows, outputGradient: r.data)
-        let added = zip(parameters, before).map { LayerTestSupport.accumulated($0.0.parameter, since: $0.1) }
+        let added = zip(parameters, before).map { LayerTestSupport.accumulated($0.0.weight, since: $0.1) }
 
         for (name, range) in TableVariant.paddingEntries(table) {
             let index = parameters.firstIndex { $0.name == name }!
@@ -67,7 +67,7 @@ struct CompressedEmbeddingTests {
         let check = GradientCheck(step: 0.05, absoluteTolerance: 2e-5, relativeTolerance: 1e-4)
         #expect(parameters.map(\.name) == v.tensors)
         for (p, gradient) in zip(parameters, added) {
-            check.expectMatches("\(v.name) \(p.name)", values: p.parameter.value, analytic: gradient, loss)
+            check.expectMatches("\(v.name) \(p.name)", values: p.weight.value, analytic: gradient, loss)
         }
     }
 
@@ -116,7 +116,7 @@ struct CompressedEmbeddingTests {
                 itemCount: N, embeddingSize: C, dilations: [1, 2], kernelSize: 2, maxLength: T, inputEmbedding: kind,
                 inputTable: ItemTableSettings(buckets: 5, hash: .modulo))
             let model = SequentialRecommender(configuration: configuration, seed: 5)
-            let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.05)
+            let adam = Adam(weights: model.uniqueWeights().map(\.weight), learningRate: 0.05)
             let (inputs, targets) = ModelTestSupport.trainingBatch([[1, 2, 3, 9, 10], [6, 4, 12, 6], [11, 1, 7]], length: T)
             for _ in 0..<3 {
                 model.zeroGradients()

@@ -41,14 +41,14 @@ struct CompressedModelTests {
             // The output adds the full [N] bias to its item matrix.
             #expect(a.output == (output == nil ? Self.C * Self.N + Self.N : formula + Self.N), "\(kind) output")
             #expect(a.middle == full.middle && a.uncompressedTotal == full.total)
-            #expect(a.total == model.uniqueParameters().reduce(0) { $0 + $1.parameter.count })
+            #expect(a.total == model.uniqueWeights().reduce(0) { $0 + $1.weight.count })
         }
     }
 
     /// A few Adam steps so no weight is at its initial value.
     static func trained(_ configuration: ModelConfiguration) -> SequentialRecommender {
         let model = SequentialRecommender(configuration: configuration, seed: 5)
-        let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.05)
+        let adam = Adam(weights: model.uniqueWeights().map(\.weight), learningRate: 0.05)
         let (inputs, targets) = ModelTestSupport.trainingBatch([[1, 2, 3, 4, 7, 8], [8, 5, 1], [5, 6, 2, 6]], length: T)
         for _ in 0..<3 {
             model.zeroGradients()

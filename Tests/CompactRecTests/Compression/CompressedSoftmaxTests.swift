@@ -42,7 +42,7 @@ struct CompressedSoftmaxTests {
             #expect(out.data[b * N] == layer.bias.value.data[0])
         }
         #expect(layer.parameterCount == v.formula + N, "the table plus a full [N] bias")
-        #expect(layer.namedParameters(prefix: "output").map(\.name) == v.tensors.map { "output.items." + $0 } + ["output.bias"])
+        #expect(layer.namedWeights(prefix: "output").map(\.name) == v.tensors.map { "output.items." + $0 } + ["output.bias"])
     }
 
     @Test(arguments: TableVariant.all)
@@ -56,10 +56,10 @@ struct CompressedSoftmaxTests {
         let hidden = LayerTestSupport.normal([M, C], std: 2, &rng)
         let dH = Tensor(shape: [M, C])
         dH.fill(.nan)
-        let parameters = layer.uniqueParameters()
-        let before = parameters.map { LayerTestSupport.prefillGradient($0.parameter, &rng) }
+        let parameters = layer.uniqueWeights()
+        let before = parameters.map { LayerTestSupport.prefillGradient($0.weight, &rng) }
         let reported = layer.lossAndBackward(hidden: hidden.data, targets: targets, rows: M, hiddenGradient: dH.data)
-        let added = zip(parameters, before).map { LayerTestSupport.accumulated($0.0.parameter, since: $0.1) }
+        let added = zip(parameters, before).map { LayerTestSupport.accumulated($0.0.weight, since: $0.1) }
 
         // The loss is the mean cross-entropy of the materialised scores.
         let exact = Self.materialisedScores(layer, hidden: hidden, rows: M).enumerated().reduce(0.0) { sum, row in
@@ -80,7 +80,7 @@ struct CompressedSoftmaxTests {
         let check = GradientCheck(step: 1e-2, absoluteTolerance: 2e-5, relativeTolerance: 1e-3)
         #expect(parameters.map(\.name) == v.tensors.map { "items." + $0 } + ["bias"])
         for (p, gradient) in zip(parameters, added) {
-            check.expectMatches("\(v.name) \(p.name)", values: p.parameter.value, analytic: gradient, loss)
+            check.expectMatches("\(v.name) \(p.name)", values: p.weight.value, analytic: gradient, loss)
         }
         check.expectMatches("\(v.name) hidden", values: hidden, analytic: LayerTestSupport.doubles(dH), loss)
     }

@@ -59,8 +59,8 @@ struct TableVariant: Sendable, CustomTestStringConvertible {
     func perturbed(standardDeviation s: Float = 1, seed: UInt64) -> any TrainableItemMatrix {
         let table = make(standardDeviation: s, seed: seed)
         var rng = SeededGenerator(seed: seed &+ 1000)
-        for p in table.uniqueParameters() {
-            let values = p.parameter.value
+        for p in table.uniqueWeights() {
+            let values = p.weight.value
             for i in 0..<values.count { values.data[i] += 0.5 * s * rng.nextNormal() }
         }
         return table
@@ -79,7 +79,7 @@ struct TableVariant: Sendable, CustomTestStringConvertible {
 
 /// Double references straight from the definitions in METHODS §4, §5.
 enum TableReference {
-    static func value(_ p: Parameter, _ row: Int, _ column: Int) -> Double {
+    static func value(_ p: Weight, _ row: Int, _ column: Int) -> Double {
         Double(p.value.data[row * p.shape[1] + column])
     }
 

@@ -193,7 +193,7 @@ struct JPQTests {
         let input = try #require(model.embedding as? JPQEmbedding)
         let output = try #require(model.output as? CompressedSoftmax)
         #expect(output.items === input)
-        let tables = model.uniqueParameters().filter { $0.parameter === input.subItems }
+        let tables = model.uniqueWeights().filter { $0.weight === input.subItems }
         #expect(tables.map(\.name) == ["item_embedding.sub_items"], "stored once, under the input's name")
         #expect(model.namedItemCodes().map(\.name) == ["item_embedding.codes"])
         // Both uses add to the one gradient: a step's gradient is the input's plus the output's.
@@ -305,7 +305,7 @@ struct JPQTests {
         model.assignItemCodes(sequences: sequences, seed: 3)
         let codes = try #require(model.namedItemCodes().first?.codes.bytes)
         #expect(codes == ItemCodeAssignment.codes(.svd, sequences: sequences, itemCount: N, splits: 4, seed: 3))
-        let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.02)
+        let adam = Adam(weights: model.uniqueWeights().map(\.weight), learningRate: 0.02)
         let (inputs, targets) = ModelTestSupport.trainingBatch(sequences, length: 6)
         var losses: [Float] = []
         for step in 0..<8 {
@@ -336,7 +336,7 @@ struct JPQTests {
         let configuration = Self.configuration(itemCount: 20, splits: 4, tied: true)
         let model = SequentialRecommender(configuration: configuration, seed: 1)
         try IOTestSupport.withTemporaryDirectory { directory in
-            let tensors = model.uniqueParameters().map { NamedTensor(name: $0.name, shape: $0.parameter.shape, values: $0.parameter.value.values) }
+            let tensors = model.uniqueWeights().map { NamedTensor(name: $0.name, shape: $0.weight.shape, values: $0.weight.value.values) }
             try SafeTensors.write(tensors, to: directory + "/model.safetensors")
             let file = try SafeTensors.read(path: directory + "/model.safetensors", accepting: [.uint8])
             #expect { _ = try model.loadItemCodes(from: file) } throws: {

@@ -70,8 +70,8 @@ struct SharingSchemeTests {
         let convParameters = convs.flatMap { [$0.weight, $0.bias] }
         #expect(Set((norms + convParameters).map(ObjectIdentifier.init)).count == 4 * blocks + 2 * sets)
 
-        // Every use is listed; each set once in uniqueParameters, under its first use's name.
-        #expect(encoder.namedParameters(prefix: "").count == 8 * blocks)
+        // Every use is listed; each set once in uniqueWeights, under its first use's name.
+        #expect(encoder.namedWeights(prefix: "").count == 8 * blocks)
         var expectedNames: [String] = []
         var seen = Set<Int>()
         for b in 0..<blocks {
@@ -82,19 +82,19 @@ struct SharingSchemeTests {
                 expectedNames += ["blocks.\(b).\(norm).weight", "blocks.\(b).\(norm).bias"]
             }
         }
-        #expect(encoder.uniqueParameters().map(\.name) == expectedNames)
+        #expect(encoder.uniqueWeights().map(\.name) == expectedNames)
 
         // METHODS §3.4/§6: distinct sets × (k·C·C + C) + blocks × 2 LayerNorms × 2C.
         let middle = sets * (k * C * C + C) + blocks * 2 * 2 * C
         #expect(SharingScheme.middleParameterCount(scheme: c.scheme, blocks: blocks, channels: C, kernelSize: k) == middle)
         #expect(encoder.parameterCount == middle)
-        #expect(encoder.uniqueParameters().count == 2 * sets + 4 * blocks)
+        #expect(encoder.uniqueWeights().count == 2 * sets + 4 * blocks)
     }
 
     @Test func sharedSetsKeepTheirFirstUsesName() {
         var rng = SeededGenerator(seed: 2)
         let encoder = NextItNet(dimensions: 2, dilations: [1, 2, 4], kernelSize: 2, sharing: .adjacentBlock, rng: &rng)
-        #expect(encoder.uniqueParameters().map(\.name) == [
+        #expect(encoder.uniqueWeights().map(\.name) == [
             "blocks.0.conv1.weight", "blocks.0.conv1.bias", "blocks.0.ln1.weight", "blocks.0.ln1.bias",
             "blocks.0.conv2.weight", "blocks.0.conv2.bias", "blocks.0.ln2.weight", "blocks.0.ln2.bias",
             "blocks.1.ln1.weight", "blocks.1.ln1.bias", "blocks.1.ln2.weight", "blocks.1.ln2.bias",
@@ -102,11 +102,11 @@ struct SharingSchemeTests {
             "blocks.2.conv2.weight", "blocks.2.conv2.bias", "blocks.2.ln2.weight", "blocks.2.ln2.bias",
         ])
         let crossLayer = NextItNet(dimensions: 2, dilations: [1, 2], kernelSize: 2, sharing: .crossLayer, rng: &rng)
-        let names = crossLayer.uniqueParameters().map(\.name)
+        let names = crossLayer.uniqueWeights().map(\.name)
         #expect(names.filter { $0.contains("conv") } == ["blocks.0.conv1.weight", "blocks.0.conv1.bias"])
         // The model-level names a bundle stores.
         let model = Self.model(.crossBlock, dilations: [1, 2], seed: 3)
-        #expect(model.uniqueParameters().map(\.name).filter { $0.contains("conv") }
+        #expect(model.uniqueWeights().map(\.name).filter { $0.contains("conv") }
                 == ["blocks.0.conv1.weight", "blocks.0.conv1.bias", "blocks.0.conv2.weight", "blocks.0.conv2.bias"])
     }
 
@@ -114,7 +114,7 @@ struct SharingSchemeTests {
         var a = SeededGenerator(seed: 4), b = SeededGenerator(seed: 4)
         let shared = NextItNet(dimensions: 5, dilations: [1, 4, 2], kernelSize: 3, sharing: .none, rng: &a)
         let plain = NextItNet(dimensions: 5, dilations: [1, 4, 2], kernelSize: 3, rng: &b)
-        #expect(shared.uniqueParameters().map(\.name) == plain.uniqueParameters().map(\.name))
+        #expect(shared.uniqueWeights().map(\.name) == plain.uniqueWeights().map(\.name))
         #expect(ModelTestSupport.bits(ModelTestSupport.weights(shared)) == ModelTestSupport.bits(ModelTestSupport.weights(plain)))
         #expect(a == b)
     }
@@ -136,9 +136,9 @@ struct SharingSchemeTests {
         let T = SequentialRecommenderTests.T, B = SequentialRecommenderTests.B
         let shared = Self.model(scheme, dilations: [1, 2, 1], seed: 5)
         let independent = Self.model(.none, dilations: [1, 2, 1], seed: 6)
-        let sharedUses = shared.namedParameters(prefix: ""), independentUses = independent.namedParameters(prefix: "")
+        let sharedUses = shared.namedWeights(prefix: ""), independentUses = independent.namedWeights(prefix: "")
         #expect(sharedUses.map(\.name) == independentUses.map(\.name))
-        for (s, i) in zip(sharedUses, independentUses) { i.parameter.value.copy(from: s.parameter.value) }
+        for (s, i) in zip(sharedUses, independentUses) { i.weight.value.copy(from: s.weight.value) }
 
         let (inputs, targets) = SequentialRecommenderTests.batch()
         shared.zeroGradients()
@@ -149,13 +149,13 @@ struct SharingSchemeTests {
 
         var sums: [ObjectIdentifier: [Double]] = [:]
         for (s, i) in zip(sharedUses, independentUses) {
-            let g = LayerTestSupport.doubles(i.parameter.gradient)
-            let key = ObjectIdentifier(s.parameter)
+            let g = LayerTestSupport.doubles(i.weight.gradient)
+            let key = ObjectIdentifier(s.weight)
             sums[key] = zip(sums[key] ?? [Double](repeating: 0, count: g.count), g).map(+)
         }
-        for p in shared.uniqueParameters() {
-            let expected = try #require(sums[ObjectIdentifier(p.parameter)])
-            let got = LayerTestSupport.doubles(p.parameter.gradient)
+        for p in shared.uniqueWeights() {
+            let expected = try #require(sums[ObjectIdentifier(p.weight)])
+            let got = LayerTestSupport.doubles(p.weight.gradient)
             let scale = max(1e-3, expected.map(abs).max() ?? 0)
             #expect(LayerTestSupport.maxAbsDifference(got, expected) <= 1e-5 * scale, "\(p.name)")
         }
@@ -172,8 +172,8 @@ struct SharingSchemeTests {
         targets[T + 2] = 0
         model.zeroGradients()
         #expect(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T) != nil)
-        let parameters = model.uniqueParameters()
-        let analytic = parameters.map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let parameters = model.uniqueWeights()
+        let analytic = parameters.map { LayerTestSupport.doubles($0.weight.gradient) }
         let loss = { () -> Double in
             model.zeroGradients()
             return Double(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T)!)
@@ -187,7 +187,7 @@ struct SharingSchemeTests {
         let check = GradientCheck(step: 3e-3, absoluteTolerance: 2e-4, relativeTolerance: 2e-3, maximumEntries: 48)
         var checked = 0
         for (p, gradient) in zip(parameters, analytic) where p.name.contains("conv") {
-            check.expectMatches(p.name, values: p.parameter.value, analytic: gradient, loss)
+            check.expectMatches(p.name, values: p.weight.value, analytic: gradient, loss)
             checked += 1
         }
         #expect(checked == 2 * scheme.weightSetCount(blocks: 3))

@@ -12,7 +12,7 @@ enum TreeReference {
     }
 
     /// z = h · W + b for W stored [inputs, outputs].
-    static func affine(_ h: [Double], _ w: Parameter, _ b: Parameter?) -> [Double] {
+    static func affine(_ h: [Double], _ w: Weight, _ b: Weight?) -> [Double] {
         let inputs = w.shape[0], outputs = w.shape[1]
         return (0..<outputs).map { j in
             (0..<inputs).reduce(b.map { Double($0.value.data[j]) } ?? 0) { $0 + h[$1] * Double(w.value.data[$1 * outputs + j]) }
@@ -61,7 +61,7 @@ struct TreeSoftmaxTests {
 
     /// Copies a few item columns onto others (head and tails), so some items score exactly alike.
     static func makeTies(_ layer: TreeSoftmax, _ rng: inout SeededGenerator) {
-        func copyColumn(_ w: Parameter, _ b: Parameter, range: Range<Int>) {
+        func copyColumn(_ w: Weight, _ b: Weight, range: Range<Int>) {
             guard range.count >= 2 else { return }
             let from = range.lowerBound + Int(rng.next() % UInt64(range.count))
             let to = range.lowerBound + Int(rng.next() % UInt64(range.count))
@@ -91,8 +91,8 @@ struct TreeSoftmaxTests {
         let hidden = LayerTestSupport.normal([M, C], std: 2, &rng)
         let dH = Tensor(shape: [M, C])
         dH.fill(.nan)
-        let named = layer.namedParameters(prefix: "")
-        let before = named.map { LayerTestSupport.prefillGradient($0.parameter, &rng) }
+        let named = layer.namedWeights(prefix: "")
+        let before = named.map { LayerTestSupport.prefillGradient($0.weight, &rng) }
         let reported = layer.lossAndBackward(hidden: hidden.data, targets: targets, rows: M, hiddenGradient: dH.data)
 
         let loss = { TreeReference.loss(layer, hidden: hidden, targets: targets) }
@@ -101,12 +101,12 @@ struct TreeSoftmaxTests {
 
         let check = GradientCheck(step: 1e-2, absoluteTolerance: 2e-5, relativeTolerance: 1e-3)
         for (p, initial) in zip(named, before) {
-            let analytic = LayerTestSupport.accumulated(p.parameter, since: initial)
+            let analytic = LayerTestSupport.accumulated(p.weight, since: initial)
             // A tail no target reaches gets no gradient at all.
             let tail = p.name.hasPrefix("tails.") ? layer.tails[Int(p.name.split(separator: ".")[1])!] : nil
             let unused = tail.map { tail in !targets.contains { tail.items.contains(Int($0)) } } ?? false
             if unused { #expect(analytic.allSatisfy { $0 == 0 }, "\(p.name) changed without a target in its tail") }
-            check.expectMatches(p.name, values: p.parameter.value, analytic: analytic, mayBeZero: unused, loss)
+            check.expectMatches(p.name, values: p.weight.value, analytic: analytic, mayBeZero: unused, loss)
         }
         check.expectMatches("hidden", values: hidden, analytic: LayerTestSupport.doubles(dH), loss)
     }
@@ -118,17 +118,17 @@ struct TreeSoftmaxTests {
         let M = 48, C = layer.dimensions
         let targets = (0..<M).map { _ in Int32(1 + rng.next() % 3999) }
         let hidden = LayerTestSupport.normal([M, C], &rng)
-        let named = layer.namedParameters(prefix: "")
+        let named = layer.namedWeights(prefix: "")
         let dH = Tensor(shape: [M, C])
         layer.zeroGradients()
         let loss = layer.lossAndBackward(hidden: hidden.data, targets: targets, rows: M, hiddenGradient: dH.data)
-        let batch = named.map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let batch = named.map { LayerTestSupport.doubles($0.weight.gradient) }
 
         let exact = TreeReference.loss(layer, hidden: hidden, targets: targets)
         #expect(abs(Double(loss) - exact) <= 2e-6 * exact, "loss \(loss), Double \(exact)")
 
         var rowLosses = 0.0
-        var sums = named.map { [Double](repeating: 0, count: $0.parameter.count) }
+        var sums = named.map { [Double](repeating: 0, count: $0.weight.count) }
         let rowGradient = Tensor(shape: [1, C])
         for r in 0..<M {
             layer.zeroGradients()
@@ -136,7 +136,7 @@ struct TreeSoftmaxTests {
                 hidden: hidden.data + r * C, targets: [targets[r]], rows: 1, hiddenGradient: rowGradient.data))
             for i in 0..<C { #expect(abs(rowGradient.data[i] / Float(M) - dH.data[r * C + i]) <= 1e-7) }
             for (p, parameter) in named.enumerated() {
-                for i in 0..<parameter.parameter.count { sums[p][i] += Double(parameter.parameter.gradient.data[i]) }
+                for i in 0..<parameter.weight.count { sums[p][i] += Double(parameter.weight.gradient.data[i]) }
             }
         }
         #expect(abs(rowLosses / Double(M) - Double(loss)) <= 1e-5 * Double(loss))
@@ -160,13 +160,13 @@ struct TreeSoftmaxTests {
             let M = 1 + Int(rng.next() % 90)
             let targets = (0..<M).map { r in Int32(r % 3 == 0 ? 1 + Int(rng.next() % UInt64(tail2 - 1)) : tail1 + Int(rng.next() % UInt64(tail2 - tail1))) }
             let hidden = LayerTestSupport.normal([M, C], std: 2, &rng)
-            let named = layer.namedParameters(prefix: "")
+            let named = layer.namedWeights(prefix: "")
             func run(fusedTailRank: Int) -> (Float, [Float], [[Float]]) {
                 layer.fusedTailRank = fusedTailRank
                 layer.zeroGradients()
                 let dH = Tensor(shape: [M, C])
                 let loss = layer.lossAndBackward(hidden: hidden.data, targets: targets, rows: M, hiddenGradient: dH.data)
-                return (loss, Array(dH.buffer), named.map { Array($0.parameter.gradient.buffer) })
+                return (loss, Array(dH.buffer), named.map { Array($0.weight.gradient.buffer) })
             }
             let (fusedLoss, fusedDH, fusedGradients) = run(fusedTailRank: 8)
             let (blasLoss, blasDH, blasGradients) = run(fusedTailRank: 0)
@@ -431,7 +431,7 @@ struct TreeSoftmaxTests {
             #expect(layer.tails[t].weight.value.values.allSatisfy { abs($0) <= bound })
         }
         #expect(layer.parameterCount == expected)
-        #expect(layer.namedParameters(prefix: "output").map(\.name) == names)
+        #expect(layer.namedWeights(prefix: "output").map(\.name) == names)
         #expect(layer.headWeight.shape == [C, H] && layer.headBias.shape == [H])
         #expect(layer.headWeight.value.values.allSatisfy { abs($0) <= 1 / Float(C).squareRoot() })
     }

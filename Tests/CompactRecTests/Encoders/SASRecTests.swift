@@ -28,8 +28,8 @@ struct SASRecTests {
             configuration: configuration(layers: layers, heads: heads, dropout: dropout, length: T, tied: tied, sharing: sharing),
             seed: seed)
         var rng = SeededGenerator(seed: seed &+ 100)
-        for named in model.uniqueParameters() {
-            let p = named.parameter.value
+        for named in model.uniqueWeights() {
+            let p = named.weight.value
             if named.name.hasSuffix("ln1.weight") || named.name.hasSuffix("ln2.weight") || named.name.hasSuffix("ln_input.weight") {
                 for i in 0..<p.count { p.data[i] = 0.6 + 0.8 * rng.nextUniform() }
             } else if named.name == "item_embedding.weight" {
@@ -58,12 +58,12 @@ struct SASRecTests {
             return Double(model.trainingStep(inputs: inputs, targets: targets, batch: B, length: T, dropoutSeed: seed)!)
         }
         _ = loss()
-        let analytic = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let analytic = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
         let check = GradientCheck(step: 2e-3, absoluteTolerance: 2e-4, relativeTolerance: 2e-3, maximumEntries: 48)
         var names: [String] = []
-        for (p, gradient) in zip(model.uniqueParameters(), analytic) {
+        for (p, gradient) in zip(model.uniqueWeights(), analytic) {
             names.append(p.name)
-            var entries = check.entries(count: p.parameter.count)
+            var entries = check.entries(count: p.weight.count)
             if p.name == "item_embedding.weight" && !tied {
                 #expect(gradient[0..<Self.C].allSatisfy { $0 == 0 })
                 entries.removeAll { $0 < Self.C }
@@ -72,7 +72,7 @@ struct SASRecTests {
             // bias has no gradient at all, and the analytic one must be (numerically) zero too.
             let keyBias = p.name.hasSuffix("attention.key.bias")
             if keyBias { #expect(gradient.allSatisfy { abs($0) < 1e-5 }, "\(p.name): \(gradient)") }
-            check.expectMatches(p.name, values: p.parameter.value, analytic: gradient, entries: entries, mayBeZero: keyBias, loss)
+            check.expectMatches(p.name, values: p.weight.value, analytic: gradient, entries: entries, mayBeZero: keyBias, loss)
         }
         let block = ["query", "key", "value", "output"].flatMap { ["attention.\($0).weight", "attention.\($0).bias"] }
             + ["ln1.weight", "ln1.bias", "ffn_in.weight", "ffn_in.bias", "ffn_out.weight", "ffn_out.bias", "ln2.weight", "ln2.bias"]
@@ -266,7 +266,7 @@ struct SASRecCompositionTests {
         #expect(configuration.encoder.sasRec != nil && !configuration.tiedEmbeddings)
         let model = SequentialRecommender(configuration: configuration, seed: 3)
         #expect(model.encoder is SASRec)
-        let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.02)
+        let adam = Adam(weights: model.uniqueWeights().map(\.weight), learningRate: 0.02)
         let (inputs, targets) = ModelTestSupport.trainingBatch([[1, 2, 3, 4, 7, 8, 30], [8, 5, 1, 12], [5, 6, 2, 6, 39]], length: Self.T)
         var losses: [Float] = []
         for step in 0..<8 {

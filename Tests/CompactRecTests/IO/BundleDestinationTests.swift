@@ -110,7 +110,7 @@ struct BundleDestinationTests {
             let written = try ["config.json", "items.tsv", "model.safetensors"].reduce(0) { total, name in
                 total + ((try FileManager.default.attributesOfItem(atPath: bundle + "/" + name)[.size] as? Int) ?? 0)
             }
-            let estimate = BundleDestination.bundleBytes(parameters: model.parameterCount, tensors: model.uniqueParameters().count,
+            let estimate = BundleDestination.bundleBytes(parameters: model.parameterCount, tensors: model.uniqueWeights().count,
                                                          vocabulary: ModelBundleTests.vocabulary)
             #expect(estimate >= written && estimate < written + (80 << 10), "estimate \(estimate), written \(written)")
         }

@@ -17,7 +17,7 @@ struct CompressedBundleTests {
     /// A few Adam steps so the weights differ from any fresh initialisation.
     static func trained(_ configuration: ModelConfiguration) -> SequentialRecommender {
         let model = SequentialRecommender(configuration: configuration, seed: 5)
-        let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.05)
+        let adam = Adam(weights: model.uniqueWeights().map(\.weight), learningRate: 0.05)
         let (inputs, targets) = ModelTestSupport.trainingBatch([[1, 2, 3, 4, 7, 8], [8, 5, 1]], length: T)
         for _ in 0..<3 {
             model.zeroGradients()
@@ -53,7 +53,7 @@ struct CompressedBundleTests {
 
         // Shared convolutions are stored once: the file holds exactly the distinct parameters.
         let file = try SafeTensors.read(path: directory + "/model.safetensors")
-        #expect(file.tensors.count == model.uniqueParameters().count)
+        #expect(file.tensors.count == model.uniqueWeights().count)
         let convSets = file.tensors.filter { $0.name.hasSuffix("weight") && $0.name.contains(".conv") }.count
         #expect(convSets == sharing.weightSetCount(blocks: 3))
         #expect(ParameterAccounting(model: loaded.model) == ParameterAccounting(model: model))

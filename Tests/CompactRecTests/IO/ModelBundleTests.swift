@@ -32,7 +32,7 @@ struct ModelBundleTests {
         let configuration = ModelConfiguration(itemCount: N, embeddingSize: C, dilations: [1, 2], kernelSize: 2, maxLength: T,
                                                layerNormEpsilon: 3e-6)
         let model = SequentialRecommender(configuration: configuration, seed: 21)
-        let adam = Adam(parameters: model.uniqueParameters().map(\.parameter), learningRate: 0.05)
+        let adam = Adam(weights: model.uniqueWeights().map(\.weight), learningRate: 0.05)
         let (inputs, targets) = ModelTestSupport.trainingBatch([[1, 2, 3, 4, 5, 6], [8, 7, 1]], length: T)
         for _ in 0..<3 {
             model.zeroGradients()
@@ -133,9 +133,9 @@ struct ModelBundleTests {
             // The weights are the trained ones, not what the loader's own seed would give.
             let fresh = ModelTestSupport.scores(SequentialRecommender(configuration: model.configuration, seed: 0), histories: Self.histories)
             #expect(ModelTestSupport.bits(fresh) != ModelTestSupport.bits(expected))
-            for (a, b) in zip(model.uniqueParameters(), bundle.model.uniqueParameters()) {
-                #expect(a.name == b.name && a.parameter.shape == b.parameter.shape)
-                #expect(ModelTestSupport.bits(a.parameter.value.values) == ModelTestSupport.bits(b.parameter.value.values), "\(a.name)")
+            for (a, b) in zip(model.uniqueWeights(), bundle.model.uniqueWeights()) {
+                #expect(a.name == b.name && a.weight.shape == b.weight.shape)
+                #expect(ModelTestSupport.bits(a.weight.value.values) == ModelTestSupport.bits(b.weight.value.values), "\(a.name)")
             }
 
             let configuration = bundle.configuration
@@ -156,7 +156,7 @@ struct ModelBundleTests {
             #expect(items.hasSuffix("8\tg\t0\n"))
             let file = try SafeTensors.read(path: path + "/model.safetensors")
             #expect(file.metadata["format"] == ModelBundle.formatName)
-            #expect(file.tensors.count == model.uniqueParameters().count)
+            #expect(file.tensors.count == model.uniqueWeights().count)
         }
     }
 
@@ -409,8 +409,8 @@ struct ModelBundleTests {
         try IOTestSupport.withTemporaryDirectory { directory in
             let model = Self.trainedModel()
             let path = try Self.writeBundle(in: directory, model: model)
-            let expected = model.uniqueParameters()
-                .map { p in "\(p.name) \(p.parameter.shape) \(p.parameter.value.values.map { String($0.bitPattern, radix: 16) }.joined(separator: ","))" }
+            let expected = model.uniqueWeights()
+                .map { p in "\(p.name) \(p.weight.shape) \(p.weight.value.values.map { String($0.bitPattern, radix: 16) }.joined(separator: ","))" }
                 .sorted()
             guard let python = SafeTensorsPythonInteropTests.python else { try Test.cancel(SafeTensorsPythonInteropTests.skipReason) }
             let script = """

@@ -70,8 +70,8 @@ struct QuantizedBundleTests {
         let N = Support.N, C = 12
         let float32 = ByteAccounting(bundle: original)
         #expect(float32.total == original.model.parameterCount * 4 && float32.ratio == 1)
-        let encoderMatrices = original.model.encoder.uniqueParameters().filter { $0.parameter.shape.count >= 2 }
-        let encoderVectors = original.model.encoder.uniqueParameters().filter { $0.parameter.shape.count < 2 }
+        let encoderMatrices = original.model.encoder.uniqueWeights().filter { $0.weight.shape.count >= 2 }
+        let encoderVectors = original.model.encoder.uniqueWeights().filter { $0.weight.shape.count < 2 }
         let q = ByteAccounting(bundle: try original.quantized(to: try PrecisionSpecification.parse("int4")))
         #expect(q.input == N * (C / 2 + 4))
         #expect(q.output == N * (C / 2 + 4) + N * 2)  // the bias fp16, beside int4 rows
@@ -79,8 +79,8 @@ struct QuantizedBundleTests {
         #expect(q8.input == N * (C + 2) && q8.output == N * (C + 2) + N * 2)  // codes and an fp16 scale a row, an fp16 bias
         let half = ByteAccounting(bundle: try original.quantized(to: try PrecisionSpecification.parse("fp16")))
         #expect(half.output == N * C * 2 + N * 4)  // beside fp16 rows the bias stays Float32
-        #expect(q.middle == encoderMatrices.reduce(0) { $0 + WeightFormat.int8.bytes(rows: $1.parameter.shape.last!, columns: $1.parameter.count / $1.parameter.shape.last!) }
-                + encoderVectors.reduce(0) { $0 + 4 * $1.parameter.count })
+        #expect(q.middle == encoderMatrices.reduce(0) { $0 + WeightFormat.int8.bytes(rows: $1.weight.shape.last!, columns: $1.weight.count / $1.weight.shape.last!) }
+                + encoderVectors.reduce(0) { $0 + 4 * $1.weight.count })
         #expect(q.uncompressedFloat32 == float32.total)
         #expect(abs(q.ratio - Double(float32.total) / Double(q.total)) < 1e-12)
     }
@@ -121,7 +121,7 @@ struct QuantizedBundleTests {
         let model = SequentialRecommender(configuration: configuration, seed: 1)
         // Trained weights are not all at their initial scale: spread them so that rows differ.
         var rng = SeededGenerator(seed: 3)
-        for p in model.uniqueParameters() { for i in 0..<p.parameter.count { p.parameter.value.data[i] += 0.3 * rng.nextNormal() } }
+        for p in model.uniqueWeights() { for i in 0..<p.weight.count { p.weight.value.data[i] += 0.3 * rng.nextNormal() } }
         model.weightsDidChange()
         return ModelBundle(model: model, vocabulary: vocabulary, training: nil, data: [:])
     }
@@ -134,15 +134,15 @@ struct QuantizedBundleTests {
         let precision = try PrecisionSpecification.parse(specification)
         let quantized = try bundle.quantized(to: precision)
         // Every matrix of the input and output layers has a record; vectors (biases) stay Float32.
-        let tables = bundle.model.uniqueParameters().filter { !$0.name.hasPrefix("blocks.") && $0.parameter.shape.count >= 2 }
+        let tables = bundle.model.uniqueWeights().filter { !$0.name.hasPrefix("blocks.") && $0.weight.shape.count >= 2 }
         let records = try #require(quantized.configuration.precision?.tensors)
         for p in tables {
             let format = p.name.hasPrefix("item_embedding.") ? precision.input : precision.output
-            #expect(records[p.name]?.format == format, "\(name): \(p.name) \(p.parameter.shape)")
+            #expect(records[p.name]?.format == format, "\(name): \(p.name) \(p.weight.shape)")
             // Rows along the longer end (a scale per item of a table, per column of a [d, n]
             // matrix), unless such a row would hold fewer than 32 values (a narrow CpRec tail).
             let axis = try #require(records[p.name]?.axis)
-            let shape = p.parameter.shape, last = shape.count - 1
+            let shape = p.weight.shape, last = shape.count - 1
             let longer = shape[0] >= shape[last] ? 0 : last
             let expected = shape.reduce(1, *) / shape[longer] >= 32 ? longer : (longer == 0 ? last : 0)
             #expect(axis == expected, "\(name): \(p.name) \(shape) axis \(axis)")
@@ -405,12 +405,12 @@ struct QuantizedBundleTests {
                 #expect(zip(mine, theirs).allSatisfy { abs(Double($0) - $1) <= tolerance }, "\(weight.name)")
             }
             let quantizedNames = Set(bundle.quantizedWeights.map(\.name))
-            for p in bundle.model.uniqueParameters() where !quantizedNames.contains(p.name) {
+            for p in bundle.model.uniqueWeights() where !quantizedNames.contains(p.name) {
                 // Compared as Float: JSON carries each float32 as a decimal that rounds back to it.
-                #expect(decoded[p.name]?.map(Float.init) == p.parameter.value.values, "\(p.name)")
+                #expect(decoded[p.name]?.map(Float.init) == p.weight.value.values, "\(p.name)")
             }
-            #expect(decoded.count == bundle.model.uniqueParameters().count + (bundle.quantizedWeights.count - bundle.quantizedWeights.filter { w in
-                bundle.model.uniqueParameters().contains { $0.name == w.name } }.count))
+            #expect(decoded.count == bundle.model.uniqueWeights().count + (bundle.quantizedWeights.count - bundle.quantizedWeights.filter { w in
+                bundle.model.uniqueWeights().contains { $0.name == w.name } }.count))
         }
     }
 }

@@ -110,7 +110,7 @@ struct CausalConv1dTests {
             }
         }
         // And the output is the k = 1 convolution with tap 0 alone.
-        let single = CausalConv1d(channels: C, kernelSize: 1, dilation: 1, weight: Parameter(shape: [C, 1, C]), bias: conv.bias)
+        let single = CausalConv1d(channels: C, kernelSize: 1, dilation: 1, weight: Weight(shape: [C, 1, C]), bias: conv.bias)
         for i in 0..<C {
             for o in 0..<C { single.weight.value.data[i * C + o] = conv.weight.value.data[(i * k) * C + o] }
         }
@@ -123,7 +123,7 @@ struct CausalConv1dTests {
         // The second sequence's first positions must not see the end of the first sequence.
         let C = 2, B = 2, T = 3
         let conv = CausalConv1d(
-            channels: C, kernelSize: 2, dilation: 1, weight: Parameter(shape: [C, 2, C]), bias: Parameter(shape: [C]))
+            channels: C, kernelSize: 2, dilation: 1, weight: Weight(shape: [C, 2, C]), bias: Weight(shape: [C]))
         conv.weight.value.fill(1)
         let x = Tensor(shape: [B, T, C], values: [1, 1, 2, 2, 3, 3, 0, 0, 0, 0, 0, 0])
         let y = Tensor(shape: x.shape)
@@ -133,8 +133,8 @@ struct CausalConv1dTests {
     }
 }
 
-/// Two convolutions over the same `Parameter`s, applied one after the other.
-final class SharedConvPair: ParameterContainer {
+/// Two convolutions over the same `Weight`s, applied one after the other.
+final class SharedConvPair: WeightContainer {
     let first: CausalConv1d
     let second: CausalConv1d
 
@@ -144,8 +144,8 @@ final class SharedConvPair: ParameterContainer {
             channels: channels, kernelSize: kernelSize, dilation: 2, weight: first.weight, bias: first.bias)
     }
 
-    func namedParameters(prefix: String) -> [NamedParameter] {
-        first.namedParameters(prefix: join(prefix, "first")) + second.namedParameters(prefix: join(prefix, "second"))
+    func namedWeights(prefix: String) -> [NamedWeight] {
+        first.namedWeights(prefix: join(prefix, "first")) + second.namedWeights(prefix: join(prefix, "second"))
     }
 }
 
@@ -156,8 +156,8 @@ struct WeightSharingTests {
         var rng = SeededGenerator(seed: 14)
         let pair = SharedConvPair(channels: C, kernelSize: k, rng: &rng)
         #expect(pair.first.weight === pair.second.weight && pair.first.bias === pair.second.bias)
-        #expect(pair.namedParameters(prefix: "m").count == 4)
-        #expect(pair.uniqueParameters().map(\.name) == ["first.weight", "first.bias"])
+        #expect(pair.namedWeights(prefix: "m").count == 4)
+        #expect(pair.uniqueWeights().map(\.name) == ["first.weight", "first.bias"])
         #expect(pair.parameterCount == C * k * C + C)
 
         let x = LayerTestSupport.normal([B, T, C], &rng)

@@ -126,13 +126,13 @@ enum LayerTestSupport {
 
     /// Fills a parameter's gradient with random "earlier" contributions and returns them, so
     /// that `accumulated(_:since:)` checks that backward adds instead of overwriting.
-    static func prefillGradient(_ p: Parameter, _ rng: inout SeededGenerator) -> [Float] {
+    static func prefillGradient(_ p: Weight, _ rng: inout SeededGenerator) -> [Float] {
         p.gradient.fillNormal(std: 1, using: &rng)
         return p.gradient.values
     }
 
     /// What backward added to a gradient since `before`.
-    static func accumulated(_ p: Parameter, since before: [Float]) -> [Double] {
+    static func accumulated(_ p: Weight, since before: [Float]) -> [Double] {
         (0..<p.count).map { Double(p.gradient.data[$0]) - Double(before[$0]) }
     }
 

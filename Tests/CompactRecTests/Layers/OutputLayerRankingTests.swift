@@ -39,7 +39,7 @@ struct OutputLayerRankingTests {
         let model = SequentialRecommender(configuration: Self.configurations[index], seed: 5)
         // Move the weights off their initial values so the layers' parts disagree.
         var rng = SeededGenerator(seed: 9)
-        for p in model.uniqueParameters() { for i in 0..<p.parameter.count { p.parameter.value.data[i] += 0.8 * rng.nextNormal() } }
+        for p in model.uniqueWeights() { for i in 0..<p.weight.count { p.weight.value.data[i] += 0.8 * rng.nextNormal() } }
         model.weightsDidChange()
         let hidden = (0..<(Self.B * Self.C)).map { _ in 2 * rng.nextNormal() }
         let all = ModelTestSupport.scores(model, hidden: hidden, rows: Self.B)
@@ -83,8 +83,8 @@ struct OutputLayerRankingTests {
         func bound() -> Float { u.withUnsafeBufferPointer { tree.currentTailBounds().bound(0, projected: $0.baseAddress!) } }
         let before = bound()
         // Widen the first tail's item weights: its bound must grow, but only once the model is told.
-        for p in tree.uniqueParameters() where p.name.hasPrefix("tails.0") {
-            for i in 0..<p.parameter.count { p.parameter.value.data[i] *= 4 }
+        for p in tree.uniqueWeights() where p.name.hasPrefix("tails.0") {
+            for i in 0..<p.weight.count { p.weight.value.data[i] *= 4 }
         }
         #expect(bound() == before)
         model.weightsDidChange()

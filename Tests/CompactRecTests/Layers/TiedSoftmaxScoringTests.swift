@@ -11,7 +11,7 @@ struct TiedSoftmaxScoringTests {
     func rowKernelAgreesWithGemm(columns C: Int) {
         let N = 53, B = RowScoring.maximumRowKernelHistories + 3
         var rng = SeededGenerator(seed: UInt64(C))
-        let weight = Parameter(shape: [N, C]), bias = Parameter(shape: [N])
+        let weight = Weight(shape: [N, C]), bias = Weight(shape: [N])
         weight.value.fillUniform(bound: 1, using: &rng)
         bias.value.fillUniform(bound: 1, using: &rng)
         let layer = TiedSoftmax(weight: weight, bias: bias)

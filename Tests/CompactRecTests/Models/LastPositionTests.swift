@@ -33,8 +33,8 @@ struct LastPositionTests {
         var rng = SeededGenerator(seed: UInt64(7 + dilations.reduce(0, +) * 10 + k))
         let C = 8
         let encoder = NextItNet(dimensions: C, dilations: dilations, kernelSize: k, rng: &rng)
-        for named in encoder.uniqueParameters() where named.name.contains("ln") {
-            named.parameter.value.fillUniform(bound: 0.5, using: &rng)  // LayerNorm scales and shifts away from 1 and 0
+        for named in encoder.uniqueWeights() where named.name.contains("ln") {
+            named.weight.value.fillUniform(bound: 0.5, using: &rng)  // LayerNorm scales and shifts away from 1 and 0
         }
         for (B, T) in [(1, 1), (3, 5), (2, 20), (1, 50)] {
             var x = [Float](repeating: 0, count: B * T * C)

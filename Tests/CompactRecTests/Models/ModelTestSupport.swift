@@ -66,9 +66,9 @@ enum ModelTestSupport {
         return out.values
     }
 
-    /// Every distinct parameter's values, in `uniqueParameters` order.
-    static func weights(_ container: any ParameterContainer) -> [[Float]] {
-        container.uniqueParameters().map(\.parameter.value.values)
+    /// Every distinct parameter's values, in `uniqueWeights` order.
+    static func weights(_ container: any WeightContainer) -> [[Float]] {
+        container.uniqueWeights().map(\.weight.value.values)
     }
 
     /// Row `r` of a row-major matrix of rows of `width`.

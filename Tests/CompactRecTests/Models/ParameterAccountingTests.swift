@@ -37,10 +37,10 @@ struct ParameterAccountingTests {
         #expect(accounting.bytes == 4 * (input + middle + output))
         #expect(ParameterAccounting.uncompressed(model.configuration) == accounting)
 
-        let unique = model.uniqueParameters()
-        #expect(unique.reduce(0) { $0 + $1.parameter.count } == accounting.total)
+        let unique = model.uniqueWeights()
+        #expect(unique.reduce(0) { $0 + $1.weight.count } == accounting.total)
         #expect(model.parameterCount == accounting.total)
-        #expect(unique.reduce(0) { $0 + $1.parameter.shape.reduce(1, *) } == accounting.total)
+        #expect(unique.reduce(0) { $0 + $1.weight.shape.reduce(1, *) } == accounting.total)
 
         let dictionary = accounting.dictionary
         #expect(dictionary["params"] == Double(input + middle + output))
@@ -65,12 +65,12 @@ struct ParameterAccountingTests {
             ("blocks.1.ln2.weight", [C]), ("blocks.1.ln2.bias", [C]),
             ("output.weight", [C, N]), ("output.bias", [N]),
         ]
-        let named = model.namedParameters(prefix: "")
+        let named = model.namedWeights(prefix: "")
         #expect(named.map(\.name) == expected.map(\.0))
-        #expect(named.map(\.parameter.shape) == expected.map(\.1))
-        #expect(model.uniqueParameters().map(\.name) == expected.map(\.0))
-        #expect(Set(named.map { ObjectIdentifier($0.parameter) }).count == expected.count)
-        #expect(model.namedParameters(prefix: "m").first?.name == "m.item_embedding.weight")
+        #expect(named.map(\.weight.shape) == expected.map(\.1))
+        #expect(model.uniqueWeights().map(\.name) == expected.map(\.0))
+        #expect(Set(named.map { ObjectIdentifier($0.weight) }).count == expected.count)
+        #expect(model.namedWeights(prefix: "m").first?.name == "m.item_embedding.weight")
 
         // Block i's convolutions dilate r and 2r.
         let encoder = try #require(model.encoder as? NextItNet)
@@ -98,8 +98,8 @@ struct ParameterAccountingTests {
         let uncompressed = N * C + dilations.count * (2 * (k * C * C + C) + 4 * C) + C * N + N
         #expect(accounting.uncompressedTotal == uncompressed)
         #expect(abs(accounting.compressionRatio - Double(uncompressed) / Double(accounting.total)) < 1e-12)
-        #expect(model.namedParameters(prefix: "").count == 1 + dilations.count * 8 + 2)
-        let unique = model.uniqueParameters().map(\.name)
+        #expect(model.namedWeights(prefix: "").count == 1 + dilations.count * 8 + 2)
+        let unique = model.uniqueWeights().map(\.name)
         #expect(unique.contains("blocks.0.conv1.weight") && !unique.contains("blocks.0.conv2.weight"))
         #expect(!unique.contains("blocks.2.conv1.weight"))
         #expect(unique.contains("blocks.2.ln2.weight"))  // LayerNorms are never shared

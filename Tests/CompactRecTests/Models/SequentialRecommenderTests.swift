@@ -59,7 +59,7 @@ struct SequentialRecommenderTests {
         model.zeroGradients()
         let loss0 = ModelTestSupport.loss(model, inputs, targets, batch: B, length: T)
         #expect(loss0 != nil)
-        let analytic = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let analytic = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
         let loss = { () -> Double in
             model.zeroGradients()
             return Double(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T)!)
@@ -67,15 +67,15 @@ struct SequentialRecommenderTests {
         let check = GradientCheck(step: 5e-3, absoluteTolerance: 1e-4, relativeTolerance: 1e-3, maximumEntries: 64)
         let C = model.configuration.embeddingSize
         var names: [String] = []
-        for (p, gradient) in zip(model.uniqueParameters(), analytic) {
+        for (p, gradient) in zip(model.uniqueWeights(), analytic) {
             names.append(p.name)
-            var entries = check.entries(count: p.parameter.count)
+            var entries = check.entries(count: p.weight.count)
             if p.name == "item_embedding.weight" {
                 // Row 0 is the padding, which maps to zeros by contract and gets no gradient.
                 #expect(gradient[0..<C].allSatisfy { $0 == 0 })
                 entries.removeAll { $0 < C }
             }
-            check.expectMatches(p.name, values: p.parameter.value, analytic: gradient, entries: entries, loss)
+            check.expectMatches(p.name, values: p.weight.value, analytic: gradient, entries: entries, loss)
         }
         let blockNames = dilations.indices.flatMap { i in
             ["conv1.weight", "conv1.bias", "ln1.weight", "ln1.bias", "conv2.weight", "conv2.bias", "ln2.weight", "ln2.bias"]
@@ -117,16 +117,16 @@ struct SequentialRecommenderTests {
 
         model.zeroGradients()
         let alone = try #require(ModelTestSupport.loss(model, rowZero.0, rowZero.1, batch: 1, length: T))
-        let aloneGradients = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let aloneGradients = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
 
         // Row 1 has real inputs but every target is padding.
         let masked = targets[0..<T] + [Int32](repeating: 0, count: T)
         model.zeroGradients()
         let together = try #require(ModelTestSupport.loss(model, inputs, Array(masked), batch: 2, length: T))
-        let togetherGradients = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let togetherGradients = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
 
         #expect(abs(alone - together) <= 1e-6 * abs(alone))
-        for (name, (a, b)) in zip(model.uniqueParameters().map(\.name), zip(aloneGradients, togetherGradients)) {
+        for (name, (a, b)) in zip(model.uniqueWeights().map(\.name), zip(aloneGradients, togetherGradients)) {
             #expect(LayerTestSupport.maxAbsDifference(a, b) <= 1e-6, "\(name)")
         }
         // Item 10 appears only in row 1's inputs: its embedding row gets no gradient.
@@ -141,7 +141,7 @@ struct SequentialRecommenderTests {
         let (inputs, _) = Self.batch()
         model.zeroGradients()
         #expect(ModelTestSupport.loss(model, inputs, [Int32](repeating: 0, count: 2 * T), batch: 2, length: T) == nil)
-        #expect(model.uniqueParameters().allSatisfy { $0.parameter.gradient.values.allSatisfy { $0 == 0 } })
+        #expect(model.uniqueWeights().allSatisfy { $0.weight.gradient.values.allSatisfy { $0 == 0 } })
     }
 
     @Test func trainingStepAccumulatesIntoGradients() throws {
@@ -150,9 +150,9 @@ struct SequentialRecommenderTests {
         let (inputs, targets) = Self.batch()
         model.zeroGradients()
         let first = try #require(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T))
-        let once = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let once = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
         let second = try #require(ModelTestSupport.loss(model, inputs, targets, batch: B, length: T))
-        let twice = model.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let twice = model.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
         #expect(first == second)
         for (a, b) in zip(once, twice) {
             #expect(LayerTestSupport.maxAbsDifference(a.map { 2 * $0 }, b) <= 1e-6)

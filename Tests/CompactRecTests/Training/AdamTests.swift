@@ -41,8 +41,8 @@ struct TorchAdamReference {
 
 @Suite("Adam")
 struct AdamTests {
-    static func parameter(_ values: [Float], gradient: [Float]) -> Parameter {
-        let p = Parameter(shape: [values.count])
+    static func parameter(_ values: [Float], gradient: [Float]) -> Weight {
+        let p = Weight(shape: [values.count])
         p.value.copy(from: Tensor(shape: [values.count], values: values))
         p.gradient.copy(from: Tensor(shape: [values.count], values: gradient))
         return p
@@ -59,7 +59,7 @@ struct AdamTests {
         // Non-default hyper-parameters, so that swapped betas or a misplaced ε would show.
         let lr = 0.01, beta1 = 0.8, beta2 = 0.99, eps = 1e-3
         let p = Self.parameter(values, gradient: gradient)
-        let adam = Adam(parameters: [p], learningRate: Float(lr), beta1: Float(beta1), beta2: Float(beta2),
+        let adam = Adam(weights: [p], learningRate: Float(lr), beta1: Float(beta1), beta2: Float(beta2),
                         epsilon: Float(eps), weightDecay: Float(weightDecay))
         var reference = TorchAdamReference(values, lr: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: weightDecay)
         for step in 1...3 {
@@ -88,7 +88,7 @@ struct AdamTests {
         var rng = SeededGenerator(seed: 61)
         let values = (0..<count).map { _ in rng.nextNormal() }
         let p = Self.parameter(values, gradient: [Float](repeating: 0, count: count))
-        let adam = Adam(parameters: [p], learningRate: 1e-3, weightDecay: 1e-2)
+        let adam = Adam(weights: [p], learningRate: 1e-3, weightDecay: 1e-2)
         var reference = TorchAdamReference(values, lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 1e-2)
         for _ in 0..<3 {
             let gradient = (0..<count).map { _ in rng.nextNormal() * 0.1 }
@@ -103,12 +103,12 @@ struct AdamTests {
         let values: [Float] = [1, -2, 3], gradient: [Float] = [0.3, 0.2, -0.1]
         let shared = Self.parameter(values, gradient: gradient)
         let other = Self.parameter([4, 5], gradient: [1, -1])
-        let adam = Adam(parameters: [shared, other, shared], learningRate: 0.1)
-        #expect(adam.parameters.count == 2 && adam.parameters[0] === shared && adam.parameters[1] === other)
+        let adam = Adam(weights: [shared, other, shared], learningRate: 0.1)
+        #expect(adam.parameters.count == 2 && adam.parameters[0].weight === shared && adam.parameters[1].weight === other)
         #expect(adam.firstMoments.count == 2 && adam.secondMoments.count == 2)
 
         let single = Self.parameter(values, gradient: gradient)
-        let singleAdam = Adam(parameters: [single], learningRate: 0.1)
+        let singleAdam = Adam(weights: [single], learningRate: 0.1)
         for _ in 0..<3 {
             adam.step()
             singleAdam.step()
@@ -133,13 +133,13 @@ struct AdamTests {
         let trainer = Trainer(model: model, options: TrainingOptions())
         // Embedding, one conv weight and bias, 2 blocks × 2 LayerNorms × 2, output weight and bias.
         #expect(trainer.optimizer.parameters.count == 1 + 2 + 8 + 2)
-        #expect(model.namedParameters(prefix: "").count == 1 + 2 * 8 + 2)
+        #expect(model.namedWeights(prefix: "").count == 1 + 2 * 8 + 2)
     }
 
     @Test func clippingScalesToTheMaximumNormAndReturnsTheNormBefore() {
         let a = Self.parameter([0, 0], gradient: [3, 4]), b = Self.parameter([0], gradient: [12])
         // ‖(3, 4, 12)‖ = 13.
-        let norm = clipGradientNorm([a, b], maxNorm: 6.5)
+        let norm = clipGradientNorm([Parameter(a), Parameter(b)], maxNorm: 6.5)
         #expect(abs(norm - 13) < 1e-5)
         let clipped = a.gradient.values + b.gradient.values
         #expect(Self.maxDifference(clipped, [1.5, 2, 6]) < 1e-5)
@@ -149,12 +149,12 @@ struct AdamTests {
 
         // Below the maximum (or at it): returned, and nothing changes.
         let c = Self.parameter([1, 1], gradient: [3, 4])
-        #expect(abs(clipGradientNorm([c], maxNorm: 10) - 5) < 1e-6)
+        #expect(abs(clipGradientNorm([Parameter(c)], maxNorm: 10) - 5) < 1e-6)
         #expect(c.gradient.values == [3, 4])
-        #expect(abs(clipGradientNorm([c], maxNorm: 5) - 5) < 1e-6)
+        #expect(abs(clipGradientNorm([Parameter(c)], maxNorm: 5) - 5) < 1e-6)
         #expect(c.gradient.values == [3, 4])
 
         let zero = Self.parameter([1], gradient: [0])
-        #expect(clipGradientNorm([zero], maxNorm: 1) == 0 && zero.gradient.values == [0])
+        #expect(clipGradientNorm([Parameter(zero)], maxNorm: 1) == 0 && zero.gradient.values == [0])
     }
 }

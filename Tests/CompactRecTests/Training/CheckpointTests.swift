@@ -275,7 +275,7 @@ struct CheckpointTests {
         try IOTestSupport.withTemporaryDirectory { directory in
             // Items 30…39 never occur, so a bad value in their embedding rows leaves the loss finite.
             let model = ModelTestSupport.model(items: 40, channels: 16, dilations: [1, 2], kernelSize: 3, length: 8, seed: 7)
-            let embedding = try #require(model.uniqueParameters().first { $0.name == "item_embedding.weight" }).parameter
+            let embedding = try #require(model.uniqueWeights().first { $0.name == "item_embedding.weight" }).weight
             let trainer = Trainer(model: model, options: CheckpointSupport.options())
             let schedule = CheckpointSchedule(interval: .steps(2), save: CheckpointSupport.writer(directory, items: 40).save)
             let error = try #require(throws: TrainingError.self) {
@@ -303,7 +303,7 @@ struct CheckpointTests {
     @Test func anUnusableWeightAtTheEndFailsTrainingButTheLimitItselfDoesNot() throws {
         for (value, fails) in [(Float(-10_000), false), (10_000.5, true)] {
             let model = ModelTestSupport.model(items: 40, channels: 16, dilations: [1, 2], kernelSize: 3, length: 8, seed: 7)
-            let embedding = try #require(model.uniqueParameters().first { $0.name == "item_embedding.weight" }).parameter
+            let embedding = try #require(model.uniqueWeights().first { $0.name == "item_embedding.weight" }).weight
             let trainer = Trainer(model: model, options: CheckpointSupport.options())
             do {
                 _ = try trainer.fit(train: CheckpointSupport.train, validation: []) { event in

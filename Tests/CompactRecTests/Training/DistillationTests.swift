@@ -70,18 +70,18 @@ struct DistillationTests {
             return Double(student.trainingStep(inputs: inputs, targets: targets, batch: B, length: T, dropoutSeed: 1, teacher: teacher)!)
         }
         let withTeacher = loss()
-        let analytic = student.uniqueParameters().map { LayerTestSupport.doubles($0.parameter.gradient) }
+        let analytic = student.uniqueWeights().map { LayerTestSupport.doubles($0.weight.gradient) }
         student.zeroGradients()
         let plain = Double(student.trainingStep(inputs: inputs, targets: targets, batch: B, length: T, dropoutSeed: 1)!)
         #expect(abs(withTeacher - plain) > 1e-3, "the teacher changes the loss")
         let check = GradientCheck(step: 2e-3, absoluteTolerance: 2e-4, relativeTolerance: 2e-3, maximumEntries: 24)
-        for (p, gradient) in zip(student.uniqueParameters(), analytic) {
-            var entries = check.entries(count: p.parameter.count)
+        for (p, gradient) in zip(student.uniqueWeights(), analytic) {
+            var entries = check.entries(count: p.weight.count)
             if p.name == "item_embedding.weight" && !tiedSASRecStudent { entries.removeAll { $0 < student.configuration.embeddingSize } }
             let keyBias = p.name.hasSuffix("attention.key.bias")
             // NextItNet's ReLUs may sit near a kink at these weights; the output layer's parameters are smooth.
             if !tiedSASRecStudent && !p.name.hasPrefix("output") { continue }
-            check.expectMatches(p.name, values: p.parameter.value, analytic: gradient, entries: entries, mayBeZero: keyBias, loss)
+            check.expectMatches(p.name, values: p.weight.value, analytic: gradient, entries: entries, mayBeZero: keyBias, loss)
         }
     }
 

@@ -59,8 +59,8 @@ public final class NextItNet: SequenceEncoder {
 
     public func replica() -> Self { NextItNet(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        blocks.enumerated().flatMap { i, block in block.namedParameters(prefix: join(prefix, "blocks.\(i)")) }
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        blocks.enumerated().flatMap { i, block in block.namedWeights(prefix: join(prefix, "blocks.\(i)")) }
     }
 
     public func forward(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float> {
@@ -109,7 +109,7 @@ public final class NextItNet: SequenceEncoder {
 }
 
 /// One residual block: two (conv → LayerNorm → ReLU) steps and a skip connection.
-public final class ResidualBlock: ParameterContainer {
+public final class ResidualBlock: WeightContainer {
     public let conv1: CausalConv1d, conv2: CausalConv1d
     public let norm1: LayerNorm, norm2: LayerNorm
     package var batch = 0, length = 0
@@ -127,9 +127,9 @@ public final class ResidualBlock: ParameterContainer {
         self.norm2 = norm2
     }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        conv1.namedParameters(prefix: join(prefix, "conv1")) + norm1.namedParameters(prefix: join(prefix, "ln1"))
-            + conv2.namedParameters(prefix: join(prefix, "conv2")) + norm2.namedParameters(prefix: join(prefix, "ln2"))
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        conv1.namedWeights(prefix: join(prefix, "conv1")) + norm1.namedWeights(prefix: join(prefix, "ln1"))
+            + conv2.namedWeights(prefix: join(prefix, "conv2")) + norm2.namedWeights(prefix: join(prefix, "ln2"))
     }
 
     /// The last forward's output, [B, T, C].

@@ -2,8 +2,8 @@
 ///
 /// A shared "weight set" is a convolution's weight **and** bias; LayerNorm gains and biases
 /// are never shared. Every convolution keeps its own dilation (`r` or `2r` for its block) and
-/// only its parameters are the set's `Parameter` objects, so a shared weight's gradient is the
-/// sum over its uses (see `Parameter`). With blocks numbered from 0 and each block's
+/// only its parameters are the set's `Weight` objects, so a shared weight's gradient is the
+/// sum over its uses (see `Weight`). With blocks numbered from 0 and each block's
 /// convolutions `conv1`, `conv2`:
 ///
 /// | scheme           | sets for B blocks | who shares                                          |
@@ -14,7 +14,7 @@
 /// | `adjacent-layer` | B                 | `conv1` and `conv2` of each block                   |
 /// | `adjacent-block` | 2·⌈B/2⌉           | blocks (0,1), (2,3), … pairwise, `conv1` with `conv1` and `conv2` with `conv2`; an odd last block keeps its own |
 ///
-/// A shared set appears in `uniqueParameters()` (and so in a bundle) once, under its first
+/// A shared set appears in `uniqueWeights()` (and so in a bundle) once, under its first
 /// use's name: `blocks.0.conv1.weight` for cross-layer, `blocks.0.conv1.*` and
 /// `blocks.0.conv2.*` for cross-block, `blocks.{b}.conv1.*` for adjacent-layer,
 /// `blocks.{2m}.conv1.*` and `blocks.{2m}.conv2.*` for adjacent-block.

@@ -11,7 +11,7 @@
 ///
 /// With `lastOnly`, queries are the last position alone (serving): K and V are computed for the
 /// whole history, once per call, and Q, the context and the output for one row per sequence.
-public final class CausalSelfAttention: ParameterContainer {
+public final class CausalSelfAttention: WeightContainer {
     public let dimensions: Int
     public let heads: Int
     public let query: Linear, key: Linear, value: Linear, output: Linear
@@ -51,9 +51,9 @@ public final class CausalSelfAttention: ParameterContainer {
         output = other.output.replica()
     }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        query.namedParameters(prefix: join(prefix, "query")) + key.namedParameters(prefix: join(prefix, "key"))
-            + value.namedParameters(prefix: join(prefix, "value")) + output.namedParameters(prefix: join(prefix, "output"))
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        query.namedWeights(prefix: join(prefix, "query")) + key.namedWeights(prefix: join(prefix, "key"))
+            + value.namedWeights(prefix: join(prefix, "value")) + output.namedWeights(prefix: join(prefix, "output"))
     }
 
     /// Columns per head.

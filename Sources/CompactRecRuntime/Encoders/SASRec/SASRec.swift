@@ -16,7 +16,7 @@ public final class SASRec: SequenceEncoder {
     public let maxLength: Int
     public let configuration: SASRecConfiguration
     /// [maxLength, C]
-    public let positions: Parameter
+    public let positions: Weight
     public let inputNorm: LayerNorm
     public let blocks: [TransformerBlock]
     package var batch = 0, length = 0
@@ -34,7 +34,7 @@ public final class SASRec: SequenceEncoder {
         configuration = c
         dimensions = C
         maxLength = T
-        positions = Parameter(shape: [T, C])
+        positions = Weight(shape: [T, C])
         positions.value.fillNormal(std: SASRecConfiguration.initialStandardDeviation, using: &rng)
         inputNorm = LayerNorm(channels: C, epsilon: c.layerNormEpsilon)
         // Each weight set is drawn when first used, attention before feed-forward, so `none`
@@ -77,9 +77,9 @@ public final class SASRec: SequenceEncoder {
 
     public func replica() -> Self { SASRec(replicating: self) as! Self }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        [NamedParameter(join(prefix, "positions"), positions)] + inputNorm.namedParameters(prefix: join(prefix, "ln_input"))
-            + blocks.enumerated().flatMap { i, block in block.namedParameters(prefix: join(prefix, "blocks.\(i)")) }
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        [NamedWeight(join(prefix, "positions"), positions)] + inputNorm.namedWeights(prefix: join(prefix, "ln_input"))
+            + blocks.enumerated().flatMap { i, block in block.namedWeights(prefix: join(prefix, "blocks.\(i)")) }
     }
 
     public func forward(input: UnsafePointer<Float>, ids: UnsafePointer<Int32>, batch B: Int, length T: Int) -> UnsafePointer<Float> {

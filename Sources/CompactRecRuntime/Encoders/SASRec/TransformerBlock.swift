@@ -5,7 +5,7 @@
 ///
 /// Dropout (training only) uses three sites of the block's mask: 0 the attention weights (at
 /// `attentionDropout`), 1 the attention's output, 2 the feed-forward network's output.
-public final class TransformerBlock: ParameterContainer {
+public final class TransformerBlock: WeightContainer {
     public let attention: CausalSelfAttention
     public let norm1: LayerNorm, norm2: LayerNorm
     /// C → I and I → C.
@@ -57,10 +57,10 @@ public final class TransformerBlock: ParameterContainer {
         feedForwardOut = other.feedForwardOut.replica()
     }
 
-    public func namedParameters(prefix: String) -> [NamedParameter] {
-        attention.namedParameters(prefix: join(prefix, "attention")) + norm1.namedParameters(prefix: join(prefix, "ln1"))
-            + feedForwardIn.namedParameters(prefix: join(prefix, "ffn_in"))
-            + feedForwardOut.namedParameters(prefix: join(prefix, "ffn_out")) + norm2.namedParameters(prefix: join(prefix, "ln2"))
+    public func namedWeights(prefix: String) -> [NamedWeight] {
+        attention.namedWeights(prefix: join(prefix, "attention")) + norm1.namedWeights(prefix: join(prefix, "ln1"))
+            + feedForwardIn.namedWeights(prefix: join(prefix, "ffn_in"))
+            + feedForwardOut.namedWeights(prefix: join(prefix, "ffn_out")) + norm2.namedWeights(prefix: join(prefix, "ln2"))
     }
 
     /// The last forward's output, [B, Tq, C].
