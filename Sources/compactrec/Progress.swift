@@ -3,32 +3,56 @@ import Foundation
 import Glibc
 #endif
 
-/// Training progress on stderr: a redrawn bar with loss, speed and ETA on a terminal,
-/// one line per epoch otherwise (logs stay readable).
+/// Training progress on stderr: a redrawn bar with loss, speed and ETA on a terminal; in a log
+/// (stderr not a terminal), one line per epoch and, between them, a line with the step, loss,
+/// speed and ETA at most every `logInterval`, so a long epoch shows that it is alive.
 final class ProgressDisplay {
-    private let enabled: Bool
-    private let isTerminal = isatty(2) != 0
-    private var lastDraw: UInt64 = 0
+    /// Nanoseconds between two step lines in a log.
+    static let logInterval: UInt64 = 30_000_000_000
 
-    init(enabled: Bool) { self.enabled = enabled }
+    private let enabled: Bool
+    private let isTerminal: Bool
+    private let write: (String) -> Void
+    private let now: () -> UInt64
+    private var lastDraw: UInt64
+
+    init(enabled: Bool, isTerminal: Bool = isatty(2) != 0,
+         write: @escaping (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) },
+         now: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
+        self.enabled = enabled
+        self.isTerminal = isTerminal
+        self.write = write
+        self.now = now
+        lastDraw = now()
+    }
 
     func step(epoch: Int, epochs: Int, step: Int, steps: Int, loss: Float, sequencesPerSecond: Double, batchSize: Int) {
-        guard enabled, isTerminal else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
-        guard step == steps || now - lastDraw > 100_000_000 else { return }
-        lastDraw = now
-        let width = 24
-        let filled = width * step / max(steps, 1)
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let remaining = Double(steps - step) * Double(batchSize) / max(sequencesPerSecond, 1e-9)
-        let line = String(format: "epoch %d/%d %@ %d/%d  loss %.4f  %.0f seq/s  ETA %@",
-                          epoch, epochs, bar, step, steps, loss, sequencesPerSecond, Self.duration(remaining))
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        guard enabled else { return }
+        let time = now()
+        let secondsPerStep = Double(batchSize) / max(sequencesPerSecond, 1e-9)
+        let epochLeft = Double(steps - step) * secondsPerStep
+        if isTerminal {
+            guard step == steps || time - lastDraw > 100_000_000 else { return }
+            lastDraw = time
+            let width = 24
+            let filled = width * step / max(steps, 1)
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            let line = String(format: "epoch %d/%d %@ %d/%d  loss %.4f  %.0f seq/s  ETA %@",
+                              epoch, epochs, bar, step, steps, loss, sequencesPerSecond, Self.duration(epochLeft))
+            write("\r\u{1B}[2K" + line)
+        } else {
+            guard step < steps, time - lastDraw >= Self.logInterval else { return }
+            lastDraw = time
+            let runLeft = epochLeft + Double((epochs - epoch) * steps) * secondsPerStep
+            write(String(format: "epoch %d/%d step %d/%d  loss %.4f  %.0f seq/s  ETA epoch %@, run %@ (training only)\n",
+                         epoch, epochs, step, steps, loss, sequencesPerSecond, Self.duration(epochLeft), Self.duration(runLeft)))
+        }
     }
 
     func line(_ text: String) {
         guard enabled else { return }
-        FileHandle.standardError.write(Data(((isTerminal ? "\r\u{1B}[2K" : "") + text + "\n").utf8))
+        lastDraw = now()
+        write((isTerminal ? "\r\u{1B}[2K" : "") + text + "\n")
     }
 
     static func duration(_ seconds: Double) -> String {
