@@ -14,7 +14,7 @@ enum InteractionFieldParsing {
     static let maximumIdLength = 256
 
     /// Checks that `field` can be a user or item id: not empty and not too long.
-    /// - Weight role: what the column holds, for the message: "user id", "item id".
+    /// - Parameter role: what the column holds, for the message: "user id", "item id".
     static func id(
         _ field: UnsafeBufferPointer<UInt8>, role: String, column: Int, file: String, line: Int
     ) throws -> UnsafeBufferPointer<UInt8> {

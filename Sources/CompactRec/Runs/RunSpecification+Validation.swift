@@ -21,7 +21,7 @@ extension RunSpecification {
     }
 
     /// Throws the first problem, naming the settings as `names` says.
-    /// - Weight given: the settings the user gave rather than left to their defaults: a
+    /// - Parameter given: the settings the user gave rather than left to their defaults: a
     ///   flag on the command line, a key in a plan's configuration (not its `defaults`).
     /// - Throws: ``RunSpecificationError``.
     public func validate(given: Set<RunSetting>, names: RunSettingNames) throws {

@@ -174,7 +174,7 @@ public struct ItemClusters: Codable, Sendable, Equatable {
     /// `"auto:3"` (``auto(clusterCount:frequencies:)``) or `"shares:0.6,0.25,0.15"`
     /// (``fromShares(_:frequencies:)``). Spaces around numbers are ignored.
     ///
-    /// - Weight frequencies: the training frequency of every item index, length N.
+    /// - Parameter frequencies: the training frequency of every item index, length N.
     /// - Throws: ``InputError`` naming `--cutoffs`, what was found and what was expected.
     public static func parse(_ text: String, frequencies: [Int]) throws -> ItemClusters {
         func fail(_ message: String) -> InputError { InputError(source: source, message) }

@@ -40,7 +40,7 @@ public final class JPQEmbedding: ItemMatrix, ItemCodeContainer {
     public var splitWidth: Int { dimensions / splits }
 
     /// A table whose codes are all zero until assigned (`codes.assign`), unless `codes` are given.
-    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, splits m: Int, codes: JPQCodes? = nil, standardDeviation s: Float = 1,
                 rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "JPQ needs items and channels, got N = \(N), C = \(C)")

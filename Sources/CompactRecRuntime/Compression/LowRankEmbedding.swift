@@ -27,7 +27,7 @@ public final class LowRankEmbedding: ItemMatrix {
     /// [B, r]: H · Pᵀ when scoring, kept for the backward; and its gradient.
     package let projected = Workspace(), projectedGradient = Workspace()
 
-    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, rank r: Int, standardDeviation s: Float = 1, rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "low-rank needs items and channels, got N = \(N), C = \(C)")
         precondition(r >= 1, "low-rank needs a positive rank, got \(r)")

@@ -29,7 +29,7 @@ public final class MEmComEmbedding: ItemMatrix {
     package let buckets: [Int32]
     package let scoring = HashedTableScoring()
 
-    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, buckets m: Int, hash: ItemHash, standardDeviation s: Float = 1,
                 rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "MEmCom needs items and channels, got N = \(N), C = \(C)")

@@ -57,7 +57,7 @@ public final class MixedDimensionEmbedding: ItemMatrix {
     /// Ginart's widths `d_j = min(C, max(1, round(C · (p_j / p_0)^α)))`, p_j the bucket's
     /// interactions per item (see the type's documentation).
     ///
-    /// - Weight frequencies: each item index's training frequency (length N); the padding's entry is ignored.
+    /// - Parameter frequencies: each item index's training frequency (length N); the padding's entry is ignored.
     public static func dimensions(clusters: ItemClusters, frequencies: [Int], embeddingSize C: Int, alpha: Double) -> [Int] {
         dimensions(popularity: popularity(clusters: clusters, frequencies: frequencies), embeddingSize: C, alpha: alpha)
     }

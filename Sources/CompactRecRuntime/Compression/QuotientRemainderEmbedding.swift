@@ -45,7 +45,7 @@ public final class QuotientRemainderEmbedding: ItemMatrix {
     /// [B, Q] and [B, c] (add): H·Qᵀ and H·Rᵀ, then their gradients.
     package let quotientScores = Workspace(), remainderScores = Workspace()
 
-    /// - Weight standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
+    /// - Parameter standardDeviation: s, the standard deviation of each coordinate of e(x) at initialisation.
     public init(itemCount N: Int, dimensions C: Int, collisions c: Int, operation: QuotientRemainderOperation,
                 standardDeviation s: Float = 1, rng: inout SeededGenerator) {
         precondition(N >= 2 && C >= 1, "quotient-remainder needs items and channels, got N = \(N), C = \(C)")

@@ -38,7 +38,7 @@ public struct TextLineReader: ~Copyable {
     private var reachedEndOfFile = false
 
     /// Opens `path`, which may be plain text or gzip (zlib tells them apart by content, not name).
-    /// - Weight maximumLineLength: the longest line accepted, in bytes.
+    /// - Parameter maximumLineLength: the longest line accepted, in bytes.
     public init(path: String, maximumLineLength: Int = TextLineReader.maximumLineLength) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {

@@ -4,7 +4,7 @@ import CKernels
 /// SASRec, BERT4Rec and RecBole use): logits = h · Eᵀ + b over all N items, with `E` the
 /// `Embedding`'s own `[N, C]` parameter, so the model stores the table once.
 ///
-/// Both uses add to the one gradient (see `Weight`), and a bundle holds the table once, under
+/// Both uses add to the one gradient (training keeps it: `Gradients`), and a bundle holds the table once, under
 /// the input's name `item_embedding.weight`; only the bias `[N]` is the output's own.
 ///
 ///     let embedding = Embedding(count: N, dimensions: C, rng: &rng)

@@ -3,7 +3,7 @@
 /// A shared "weight set" is a convolution's weight **and** bias; LayerNorm gains and biases
 /// are never shared. Every convolution keeps its own dilation (`r` or `2r` for its block) and
 /// only its parameters are the set's `Weight` objects, so a shared weight's gradient is the
-/// sum over its uses (see `Weight`). With blocks numbered from 0 and each block's
+/// sum over its uses (training keeps it: `Gradients`). With blocks numbered from 0 and each block's
 /// convolutions `conv1`, `conv2`:
 ///
 /// | scheme           | sets for B blocks | who shares                                          |
