@@ -4,9 +4,11 @@
 // and value j + ceil(C/2) (high four bits), with an fp16 scale and offset per row (value =
 // scale * code + offset). A row's score is bias + scale * (h . codes) [+ offset * sum(h)].
 //
-// On a CPU with AVX2, FMA and F16C the work goes to row_scores_avx2.c (eight rows per reduction;
-// int8 and int4 codes times a 16-bit rounding of the history, exact in integers). The portable
-// versions below convert codes to float and use float FMAs; they serve every other CPU.
+// On a CPU with AVX-512 (F, BW, VL, VNNI) the work goes to row_scores_avx512.c (sixteen rows per
+// reduction), on one with AVX2, FMA and F16C to row_scores_avx2.c (eight); both multiply int8 and
+// int4 codes by a 16-bit rounding of the history, exactly in integers. The portable versions below
+// convert codes to float and use float FMAs; they serve every other CPU. ck_row_kernels_at gives
+// each level's kernels, so tests can check every level the CPU runs.
 // int8 is symmetric: signed codes -127..127 and an fp16 scale per row, value = scale * code.
 // Shape legend: B histories, N rows, C columns.
 #include "ckernels.h"
@@ -122,49 +124,54 @@ MULTIVERSION static void portable_scores_f32_rows(const float *h, size_t ldh, si
     }
 }
 
+static const ck_row_kernels portable_kernels = {
+    "portable", portable_scores_f32_rows, portable_scores_f16_rows, portable_scores_i8_rows, portable_scores_u4_rows};
+#if defined(__x86_64__)
+static const ck_row_kernels avx2_kernels = {
+    "avx2", ck_avx2_scores_f32_rows, ck_avx2_scores_f16_rows, ck_avx2_scores_i8_rows, ck_avx2_scores_u4_rows};
+static const ck_row_kernels avx512_kernels = {
+    "avx512-vnni", ck_avx512_scores_f32_rows, ck_avx512_scores_f16_rows, ck_avx512_scores_i8_rows,
+    ck_avx512_scores_u4_rows};
+#endif
+
+const ck_row_kernels *ck_row_kernels_at(int level) {
+    switch (level) {
+    case 0: return &portable_kernels;
+#if defined(__x86_64__)
+    case 1: return ck_has_avx2() ? &avx2_kernels : NULL;
+    case 2: return ck_has_avx512() ? &avx512_kernels : NULL;
+#endif
+    default: return NULL;
+    }
+}
+
+int ck_row_kernels_level(void) {
+    static int cached = -1;
+    if (cached < 0) cached = ck_has_avx512() ? 2 : (ck_has_avx2() ? 1 : 0);
+    return cached;
+}
+
+static inline const ck_row_kernels *best_kernels(void) { return ck_row_kernels_at(ck_row_kernels_level()); }
+
 void ck_scores_f32_rows(const float *h, size_t ldh, size_t histories, const float *rows, size_t columns,
                         size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
-#if defined(__x86_64__)
-    if (ck_has_avx2()) {
-        ck_avx2_scores_f32_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
-        return;
-    }
-#endif
-    portable_scores_f32_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
+    best_kernels()->f32(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
 }
 
 void ck_scores_f16_rows(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns,
                         size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
-#if defined(__x86_64__)
-    if (ck_has_avx2()) {
-        ck_avx2_scores_f16_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
-        return;
-    }
-#endif
-    portable_scores_f16_rows(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
+    best_kernels()->f16(h, ldh, histories, rows, columns, row_begin, row_end, bias, out, ldo);
 }
 
 void ck_scores_i8_rows(const float *h, size_t ldh, size_t histories, const int8_t *rows, const void *scale,
                        size_t columns, size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
-#if defined(__x86_64__)
-    if (ck_has_avx2()) {
-        ck_avx2_scores_i8_rows(h, ldh, histories, rows, scale, columns, row_begin, row_end, bias, out, ldo);
-        return;
-    }
-#endif
-    portable_scores_i8_rows(h, ldh, histories, rows, scale, columns, row_begin, row_end, bias, out, ldo);
+    best_kernels()->i8(h, ldh, histories, rows, scale, columns, row_begin, row_end, bias, out, ldo);
 }
 
 void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
                        const void *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
                        float *out, size_t ldo) {
-#if defined(__x86_64__)
-    if (ck_has_avx2()) {
-        ck_avx2_scores_u4_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
-        return;
-    }
-#endif
-    portable_scores_u4_rows(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
+    best_kernels()->u4(h, ldh, histories, rows, scale, offset, columns, row_begin, row_end, bias, out, ldo);
 }
 
 MULTIVERSION void ck_dequantize_f16(const void *row, size_t n, float *out) {

@@ -113,7 +113,7 @@ AVX2 void ck_avx2_scores_f32_rows(const float *h, size_t ldh, size_t B, const fl
         scores_float_rows(h, ldh, B, rows, 0, C, row_begin, row_end, bias, out, ldo);
 }
 
-AVX2 void ck_avx2_scores_f16_rows(const float *h, size_t ldh, size_t B, const uint16_t *rows, size_t C,
+AVX2 void ck_avx2_scores_f16_rows(const float *h, size_t ldh, size_t B, const void *rows, size_t C,
                                   size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     if (C == 64)
         scores_float_rows(h, ldh, B, rows, 1, 64, row_begin, row_end, bias, out, ldo);
@@ -121,10 +121,7 @@ AVX2 void ck_avx2_scores_f16_rows(const float *h, size_t ldh, size_t B, const ui
         scores_float_rows(h, ldh, B, rows, 1, C, row_begin, row_end, bias, out, ldo);
 }
 
-/// Each history rounded to 16-bit integers: q[b, c] = round(h[b, c] · step[b]) with
-/// step[b] = 32767 / max_c |h[b, c]| (1 for an all-zero history); unit[b] = 1 / step[b] and
-/// total[b] = Σ_c h[b, c] (exact float, for the offsets). q: [B, padded] with zeros past C.
-AVX2 static void round_histories(const float *h, size_t ldh, size_t B, size_t C, size_t padded, int16_t *q,
+AVX2 void ck_round_histories(const float *h, size_t ldh, size_t B, size_t C, size_t padded, int16_t *q,
                                  float *unit, float *total) {
     for (size_t b = 0; b < B; b++) {
         const float *hb = h + b * ldh;
@@ -164,7 +161,7 @@ AVX2 __attribute__((always_inline)) static inline void scores_i8_rows(
     const int on_stack = B * padded <= STACK_VALUES && B <= STACK_HISTORIES;
     int16_t *q = on_stack ? stack_q : malloc(B * padded * sizeof(int16_t));
     float *unit = on_stack ? stack_unit : malloc(2 * B * sizeof(float)), *total = unit + B;
-    round_histories(h, ldh, B, C, padded, q, unit, total);
+    ck_round_histories(h, ldh, B, C, padded, q, unit, total);
     for (size_t i = row_begin; i < row_end; i += LANES) {
         const size_t count = row_end - i < LANES ? row_end - i : LANES;
         const int8_t *code[LANES];
@@ -199,7 +196,7 @@ AVX2 __attribute__((always_inline)) static inline void scores_i8_rows(
     }
 }
 
-AVX2 void ck_avx2_scores_i8_rows(const float *h, size_t ldh, size_t B, const int8_t *rows, const uint16_t *scale,
+AVX2 void ck_avx2_scores_i8_rows(const float *h, size_t ldh, size_t B, const int8_t *rows, const void *scale,
                                  size_t C, size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo) {
     if (C == 64)
         scores_i8_rows(h, ldh, B, rows, scale, 64, row_begin, row_end, bias, out, ldo);
@@ -230,7 +227,7 @@ AVX2 __attribute__((always_inline)) static inline void scores_u4_rows(
     const int on_stack = B * padded <= STACK_VALUES && B <= STACK_HISTORIES;
     int16_t *q = on_stack ? stack_q : malloc(B * padded * sizeof(int16_t));
     float *unit = on_stack ? stack_unit : malloc(2 * B * sizeof(float)), *total = unit + B;
-    round_histories(h, ldh, B, C, padded, q, unit, total);
+    ck_round_histories(h, ldh, B, C, padded, q, unit, total);
     for (size_t i = row_begin; i < row_end; i += LANES) {
         const size_t count = row_end - i < LANES ? row_end - i : LANES;
         const uint8_t *code[LANES];
@@ -274,8 +271,8 @@ AVX2 __attribute__((always_inline)) static inline void scores_u4_rows(
     }
 }
 
-AVX2 void ck_avx2_scores_u4_rows(const float *h, size_t ldh, size_t B, const uint8_t *rows, const uint16_t *scale,
-                                 const uint16_t *offset, size_t C, size_t row_begin, size_t row_end,
+AVX2 void ck_avx2_scores_u4_rows(const float *h, size_t ldh, size_t B, const uint8_t *rows, const void *scale,
+                                 const void *offset, size_t C, size_t row_begin, size_t row_end,
                                  const float *bias, float *out, size_t ldo) {
     if (C == 64)
         scores_u4_rows(h, ldh, B, rows, scale, offset, 64, row_begin, row_end, bias, out, ldo);

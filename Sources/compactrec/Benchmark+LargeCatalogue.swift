@@ -36,7 +36,7 @@ extension Benchmark {
         let readRate = LargeCatalogueBenchmark.measureReadRate()
         let timings = catalogue.measure(histories: histories, readRate: readRate)
         if runtime.json {
-            Output.json(["cpu": MachineInfo.cpuName, "items": items, "dimensions": C, "histories": cases.count, "threads": 1,
+            Output.json(["cpu": MachineInfo.cpuName, "row_kernels": RowKernels.name, "items": items, "dimensions": C, "histories": cases.count, "threads": 1,
                          "read_rate_gb_per_s": readRate / 1e9, "source_items": N - 1,
                          "precisions": timings.map { t -> [String: Any] in
                              ["precision": t.precision, "bytes": t.bytes, "full_scan_ms_p50": t.fullScanP50, "full_scan_ms_p90": t.fullScanP90,
@@ -45,7 +45,7 @@ extension Benchmark {
                          }])
             return
         }
-        print("machine: \(MachineInfo.cpuName), 1 thread; one core reads \(String(format: "%.1f", readRate / 1e9)) GB/s")
+        print("machine: \(MachineInfo.cpuName), row kernels \(RowKernels.name), 1 thread; one core reads \(String(format: "%.1f", readRate / 1e9)) GB/s")
         print("catalogue: \(items) items of \(C) (the model's \(N - 1) items stretched), \(cases.count) histories, exact top-10")
         print("precision   bytes        read bound   full scan p50 (p90)    block bounds p50 (p90)   skipped   identical")
         for t in timings {

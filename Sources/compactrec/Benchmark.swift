@@ -106,7 +106,7 @@ struct Benchmark: ParsableCommand {
         let p50 = latencies[latencies.count / 2], p90 = latencies[latencies.count * 9 / 10]
 
         let results: [String: Any] = [
-            "cpu": MachineInfo.cpuName, "blas": BLAS.kernels, "threads": runtime.threads,
+            "cpu": MachineInfo.cpuName, "blas": BLAS.kernels, "row_kernels": RowKernels.name, "threads": runtime.threads,
             "items": config.itemCount - 1, "train_seq_per_s": trainSpeed, "train_step_gflops": stepGflops,
             "sgemm_gflops_2048": sgemmSquare, "sgemm_gflops_logits_shape": sgemmLogits,
             "train_fraction_of_sgemm": stepGflops / sgemmSquare, "eval_users_per_s": evalSpeed,
@@ -117,7 +117,7 @@ struct Benchmark: ParsableCommand {
         if runtime.json {
             Output.json(results)
         } else {
-            print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(Output.threads(runtime.threads))")
+            print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), row kernels \(RowKernels.name), \(Output.threads(runtime.threads))")
             print(String(format: "sgemm: %.1f GFLOP/s at 2048², %.1f GFLOP/s at [1024,%d]x[%d,%d]",
                          sgemmSquare, sgemmLogits, config.embeddingSize, config.embeddingSize, config.itemCount))
             print(String(format: "training: %.0f sequences/s, %.1f GFLOP/s useful = %.0f%% of the 2048² sgemm rate",
@@ -200,7 +200,7 @@ struct Benchmark: ParsableCommand {
         }
         func median(_ x: [Double]) -> Double { x.sorted()[x.count / 2] }
         let results: [String: Any] = [
-            "cpu": MachineInfo.cpuName, "blas": BLAS.kernels, "threads": runtime.threads,
+            "cpu": MachineInfo.cpuName, "blas": BLAS.kernels, "row_kernels": RowKernels.name, "threads": runtime.threads,
             "output_layer": config.outputLayer.rawValue, "cases": cases.count,
             "eval_users_per_s": Double(cases.count) / earlyEval,
             "eval_users_per_s_full_scoring": Double(cases.count) / fullEval,
@@ -222,7 +222,7 @@ struct Benchmark: ParsableCommand {
             Output.json(results)
             return
         }
-        print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), \(Output.threads(runtime.threads)); output \(config.outputLayer.rawValue)")
+        print("machine: \(MachineInfo.cpuName), \(BLAS.kernels), row kernels \(RowKernels.name), \(Output.threads(runtime.threads)); output \(config.outputLayer.rawValue)")
         print(String(format: "evaluation: %.0f users/s (early stop where the output allows; %.0f with the node rule alone) vs %.0f scoring every item; metrics identical: %@",
                      Double(cases.count) / earlyEval, Double(cases.count) / nodeRuleEval, Double(cases.count) / fullEval,
                      earlyMetrics == fullMetrics && nodeRuleMetrics == fullMetrics ? "yes" : "NO"))

@@ -156,41 +156,80 @@ struct QuantizedRowsTests {
                 let bias = (0..<rows).map { _ in rng.nextNormal() }
                 let back = q.dequantized()
                 for withBias in [true, false] {
-                    let ldo = rows + 2
-                    var fast = [Float](repeating: .nan, count: histories * ldo), slow = fast
-                    h.withUnsafeBufferPointer { h in
-                        bias.withUnsafeBufferPointer { b in
-                            let bias = withBias ? b.baseAddress : nil
-                            fast.withUnsafeMutableBufferPointer {
-                                q.scores(histories: h.baseAddress!, count: histories, rows: range, bias: bias, output: $0.baseAddress!, outputStride: ldo)
+                    for level in RowKernels.levels {
+                        let ldo = rows + 2
+                        var fast = [Float](repeating: .nan, count: histories * ldo), slow = fast
+                        h.withUnsafeBufferPointer { h in
+                            bias.withUnsafeBufferPointer { b in
+                                let bias = withBias ? b.baseAddress : nil
+                                fast.withUnsafeMutableBufferPointer {
+                                    q.scores(histories: h.baseAddress!, count: histories, rows: range, bias: bias, output: $0.baseAddress!,
+                                             outputStride: ldo, level: level)
+                                }
+                                slow.withUnsafeMutableBufferPointer {
+                                    q.referenceScores(histories: h.baseAddress!, count: histories, rows: range, bias: bias, output: $0.baseAddress!, outputStride: ldo)
+                                }
                             }
-                            slow.withUnsafeMutableBufferPointer {
-                                q.referenceScores(histories: h.baseAddress!, count: histories, rows: range, bias: bias, output: $0.baseAddress!, outputStride: ldo)
+                        }
+                        for b in 0..<histories {
+                            for i in 0..<ldo {
+                                let k = fast[b * ldo + i], r = slow[b * ldo + i]
+                                guard range.contains(i) else {
+                                    #expect(k.isNaN && r.isNaN, "\(format): wrote outside rows \(range) at \(i)")
+                                    continue
+                                }
+                                // Float against Double sums: within a few roundings of Σ|h·w| (and of the bias).
+                                var magnitude = withBias ? abs(bias[i]) : 0
+                                for c in 0..<columns { magnitude += abs(h[b * columns + c] * back[i * columns + c]) }
+                                magnitude += abs(q.offset(ofRow: i)) * h[(b * columns)..<((b + 1) * columns)].reduce(0) { $0 + abs($1) }
+                                // The AVX2 integer kernels round the history to 16 bits: each value
+                                // moves by at most max|h| / 65534, times the row's scale · code.
+                                var rounding: Float = 0
+                                if format != .float16 {
+                                    let largest = h[(b * columns)..<((b + 1) * columns)].reduce(0) { max($0, abs($1)) }
+                                    var codes: Float = 0
+                                    for c in 0..<columns { codes += abs(back[i * columns + c] - q.offset(ofRow: i)) }
+                                    rounding = largest / 65534 * codes
+                                }
+                                #expect(abs(k - r) <= 1e-5 * magnitude + 1e-6 + rounding,
+                                        "\(format) level \(level) C=\(columns) N=\(rows) b=\(b) i=\(i): kernel \(k), reference \(r)")
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    @Test("the Float32 row kernels of every CPU level agree with sums in Double")
+    func float32RowKernels() {
+        var rng = SeededGenerator(seed: 78)
+        #expect(RowKernels.levels.first == 0 && RowKernels.levels.contains(RowKernels.levels.last!))
+        for columns in [1, 3, 16, 17, 64, 65, 130] {
+            for (rows, range, histories) in [(1, 0..<1, 1), (40, 3..<37, 3), (20, 2..<19, 9)] {
+                let values = Self.matrix(rows: rows, columns: columns, seed: UInt64(columns * 7 + rows))
+                let h = (0..<(histories * columns)).map { _ in rng.nextNormal() }
+                let bias = (0..<rows).map { _ in rng.nextNormal() }
+                for level in RowKernels.levels {
+                    let ldo = rows + 1
+                    var out = [Float](repeating: .nan, count: histories * ldo)
+                    out.withUnsafeMutableBufferPointer { o in
+                        RowKernels.scoresFloat32(level: level, histories: h, count: histories, rows: values, columns: columns,
+                                                 range: range, bias: bias, output: o.baseAddress!, outputStride: ldo)
+                    }
                     for b in 0..<histories {
                         for i in 0..<ldo {
-                            let k = fast[b * ldo + i], r = slow[b * ldo + i]
                             guard range.contains(i) else {
-                                #expect(k.isNaN && r.isNaN, "\(format): wrote outside rows \(range) at \(i)")
+                                #expect(out[b * ldo + i].isNaN, "level \(level): wrote outside rows \(range) at \(i)")
                                 continue
                             }
-                            // Float against Double sums: within a few roundings of Σ|h·w| (and of the bias).
-                            var magnitude = withBias ? abs(bias[i]) : 0
-                            for c in 0..<columns { magnitude += abs(h[b * columns + c] * back[i * columns + c]) }
-                            magnitude += abs(q.offset(ofRow: i)) * h[(b * columns)..<((b + 1) * columns)].reduce(0) { $0 + abs($1) }
-                            // The AVX2 integer kernels round the history to 16 bits: each value
-                            // moves by at most max|h| / 65534, times the row's scale · code.
-                            var rounding: Float = 0
-                            if format != .float16 {
-                                let largest = h[(b * columns)..<((b + 1) * columns)].reduce(0) { max($0, abs($1)) }
-                                var codes: Float = 0
-                                for c in 0..<columns { codes += abs(back[i * columns + c] - q.offset(ofRow: i)) }
-                                rounding = largest / 65534 * codes
+                            var exact = Double(bias[i]), magnitude = Double(abs(bias[i]))
+                            for c in 0..<columns {
+                                exact += Double(h[b * columns + c]) * Double(values[i * columns + c])
+                                magnitude += Double(abs(h[b * columns + c] * values[i * columns + c]))
                             }
-                            #expect(abs(k - r) <= 1e-5 * magnitude + 1e-6 + rounding,
-                                    "\(format) C=\(columns) N=\(rows) b=\(b) i=\(i): kernel \(k), reference \(r)")
+                            #expect(abs(Double(out[b * ldo + i]) - exact) <= 1e-5 * magnitude + 1e-6,
+                                    "level \(level) C=\(columns) b=\(b) i=\(i): kernel \(out[b * ldo + i]), exact \(exact)")
                         }
                     }
                 }

@@ -96,9 +96,10 @@ size_t ck_top_k_add(const float *scores, size_t n, size_t first, size_t k, int32
 
 /// Scores of B histories h ([B, C], row stride ldh) against rows [row_begin, row_end) of a matrix
 /// stored row-wise in reduced precision (layouts in quantized_rows.c): out[b·ldo + i] = bias[i]
-/// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block (8 rows with AVX2, 64 otherwise) for all B.
-/// On x86-64 with AVX2, FMA and F16C, eight rows share one reduction and int8/int4 rows meet a
-/// 16-bit rounding of each history (|error| ≤ max|h| / 65534 per value; row_scores_avx2.c).
+/// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block (16 rows with
+/// AVX-512, 8 with AVX2, 64 otherwise) for all B. On x86-64 with AVX2 (or AVX-512 with VNNI),
+/// 8 (16) rows share one reduction and int8/int4 rows meet a 16-bit rounding of each history
+/// (|error| ≤ max|h| / 65534 per value; row_scores_avx2.c, row_scores_avx512.c).
 /// Float32 rows: [N, C].
 void ck_scores_f32_rows(const float *h, size_t ldh, size_t histories, const float *rows, size_t columns,
                         size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
@@ -112,6 +113,24 @@ void ck_scores_i8_rows(const float *h, size_t ldh, size_t histories, const int8_
 void ck_scores_u4_rows(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
                        const void *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias,
                        float *out, size_t ldo);
+/// The four row-scoring kernels of one CPU level, with the arguments of the ck_scores_*_rows above.
+typedef struct ck_row_kernels {
+    const char *name; // "portable", "avx2", "avx512-vnni"
+    void (*f32)(const float *h, size_t ldh, size_t histories, const float *rows, size_t columns, size_t row_begin,
+                size_t row_end, const float *bias, float *out, size_t ldo);
+    void (*f16)(const float *h, size_t ldh, size_t histories, const void *rows, size_t columns, size_t row_begin,
+                size_t row_end, const float *bias, float *out, size_t ldo);
+    void (*i8)(const float *h, size_t ldh, size_t histories, const int8_t *rows, const void *scale, size_t columns,
+               size_t row_begin, size_t row_end, const float *bias, float *out, size_t ldo);
+    void (*u4)(const float *h, size_t ldh, size_t histories, const uint8_t *rows, const void *scale,
+               const void *offset, size_t columns, size_t row_begin, size_t row_end, const float *bias, float *out,
+               size_t ldo);
+} ck_row_kernels;
+/// The kernels of a level: 0 portable, 1 AVX2 with FMA and F16C, 2 AVX-512 F/BW/VL with VNNI;
+/// NULL when this CPU lacks the level (or it does not exist).
+const ck_row_kernels *ck_row_kernels_at(int level);
+/// The level the ck_scores_*_rows above use: the best this CPU runs (checked once).
+int ck_row_kernels_level(void);
 /// One row dequantized: out[0..<n] (fp16 bits; int8 codes with the row's scale; int4 codes with its scale and offset).
 void ck_dequantize_f16(const void *row, size_t n, float *out);
 void ck_dequantize_i8(const int8_t *row, size_t n, float scale, float *out);

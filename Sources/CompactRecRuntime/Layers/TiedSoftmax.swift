@@ -46,8 +46,9 @@ public final class TiedSoftmax: RangeScoringOutputLayer {
     }
 
     /// hidden: [B, C]; output: [B, N]. A few histories (a request) go to the row kernel, which
-    /// reads each row once for all of them and reduces eight rows at a time (BLAS's gemm would
-    /// first pack all of `E`, its gemv reduces one row at a time); a batch goes to gemm.
+    /// reads each row once for all of them and reduces eight (AVX2) or sixteen (AVX-512) rows at
+    /// a time (BLAS's gemm would first pack all of `E`, its gemv reduces one row at a time); a
+    /// batch goes to gemm.
     public func scores(hidden: UnsafePointer<Float>, rows B: Int, output: UnsafeMutablePointer<Float>) {
         let N = itemCount, C = dimensions
         if B <= RowScoring.maximumRowKernelHistories {

@@ -2,24 +2,25 @@ import CKernels
 
 extension QuantizedRows {
     /// output[b·ldo + i] = bias[i] + Σ_c histories[b, c] · value(i, c) for the rows `rows` and every
-    /// history b, straight from the codes (the C kernels of `quantized_rows.c`, one clone per CPU
-    /// level). histories: [B, C] with row stride C; bias: [N] or nil; output: [B, ldo].
+    /// history b, straight from the codes (the C kernels of `quantized_rows.c` at the CPU level
+    /// `level`, nil for the best this CPU runs: `RowKernels`). histories: [B, C] with row stride
+    /// C; bias: [N] or nil; output: [B, ldo].
     public func scores(
         histories: UnsafePointer<Float>, count B: Int, rows range: Range<Int>, bias: UnsafePointer<Float>?,
-        output: UnsafeMutablePointer<Float>, outputStride ldo: Int
+        output: UnsafeMutablePointer<Float>, outputStride ldo: Int, level: Int32? = nil
     ) {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) of \(rows)")
-        let C = columns
+        let C = columns, kernels = RowKernels.at(level)
         switch format {
         case .float32: preconditionFailure("unreachable: no Float32 QuantizedRows")
         case .float16:
-            ck_scores_f16_rows(histories, C, B, codes, C, range.lowerBound, range.upperBound, bias, output, ldo)
+            kernels.f16(histories, C, B, codes, C, range.lowerBound, range.upperBound, bias, output, ldo)
         case .int8:
-            ck_scores_i8_rows(histories, C, B, codes.assumingMemoryBound(to: Int8.self), scales!,
-                              C, range.lowerBound, range.upperBound, bias, output, ldo)
+            kernels.i8(histories, C, B, codes.assumingMemoryBound(to: Int8.self), scales!,
+                       C, range.lowerBound, range.upperBound, bias, output, ldo)
         case .int4:
-            ck_scores_u4_rows(histories, C, B, codes.assumingMemoryBound(to: UInt8.self), scales!, offsets!,
-                              C, range.lowerBound, range.upperBound, bias, output, ldo)
+            kernels.u4(histories, C, B, codes.assumingMemoryBound(to: UInt8.self), scales!, offsets!,
+                       C, range.lowerBound, range.upperBound, bias, output, ldo)
         }
     }
 
