@@ -94,6 +94,12 @@ size_t ck_top_k(const float *scores, size_t begin, size_t end, size_t k, int32_t
 size_t ck_top_k_add(const float *scores, size_t n, size_t first, size_t k, int32_t *items, float *values,
                     size_t count);
 
+/// Layer normalisation of R rows of C values (layer_norm.c): y = (x − mean) · inverse_std · gain
+/// + bias per row, with mean[r] and inverse_std[r] = 1 / sqrt(variance + epsilon) kept for the
+/// backward pass. Sums in a fixed order and no fused multiply-add: the same bits on every CPU.
+void ck_layer_norm_forward(const float *x, size_t rows, size_t C, const float *gain, const float *bias,
+                           float epsilon, float *y, float *mean, float *inverse_std);
+
 /// Scores of B histories h ([B, C], row stride ldh) against rows [row_begin, row_end) of a matrix
 /// stored row-wise in reduced precision (layouts in quantized_rows.c): out[b·ldo + i] = bias[i]
 /// (bias may be NULL) + Σ_c h[b, c] · value(i, c). Rows are read once per block (16 rows with

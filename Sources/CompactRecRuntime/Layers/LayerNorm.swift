@@ -1,3 +1,5 @@
+import CKernels
+
 /// Layer normalisation over the channel axis with learned gain and bias.
 ///
 /// `epsilon` defaults to 1e-5 (PyTorch's; the original NextItNet used 1e-8). Forward keeps
@@ -36,23 +38,11 @@ public final class LayerNorm: WeightContainer {
         [NamedWeight(join(prefix, "weight"), gain), NamedWeight(join(prefix, "bias"), bias)]
     }
 
-    /// input, output: [rows, C]
+    /// input, output: [rows, C]. The C kernel `ck_layer_norm_forward`: sums in a fixed order, the
+    /// same bits on every CPU.
     public func forward(input x: UnsafePointer<Float>, rows: Int, output y: UnsafeMutablePointer<Float>) {
-        let C = channels
         let m = mean.ensure(rows), rs = inverseStd.ensure(rows)
-        let g = gain.value.data, b = bias.value.data
-        for r in 0..<rows {
-            let xr = x + r * C, yr = y + r * C
-            var sum: Float = 0
-            for c in 0..<C { sum += xr[c] }
-            let mu = sum / Float(C)
-            var variance: Float = 0
-            for c in 0..<C { let d = xr[c] - mu; variance += d * d }
-            let inv = 1 / (variance / Float(C) + epsilon).squareRoot()
-            m[r] = mu
-            rs[r] = inv
-            for c in 0..<C { yr[c] = (xr[c] - mu) * inv * g[c] + b[c] }
-        }
+        ck_layer_norm_forward(x, rows, channels, gain.value.data, bias.value.data, epsilon, y, m, rs)
     }
 
 }

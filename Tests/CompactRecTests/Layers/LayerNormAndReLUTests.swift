@@ -86,6 +86,37 @@ struct LayerNormTests {
         }
     }
 
+    /// The kernel's documented order in Swift: eight running sums (lane l takes columns l, l + 8,
+    /// …), one fixed tree, each product and sum rounded on its own. The kernel must equal it bit
+    /// for bit on whichever CPU level runs it, which is what keeps runs reproducible across machines.
+    static func fixedOrderLayerNorm(_ x: [Float], C: Int, gain: [Float], bias: [Float], epsilon: Float) -> [Float] {
+        func total(_ a: [Float]) -> Float { ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7])) }
+        var y = [Float](repeating: 0, count: x.count)
+        for r in 0..<(x.count / C) {
+            var s = [Float](repeating: 0, count: 8), v = s
+            for c in 0..<C { s[c % 8] += x[r * C + c] }
+            let mu = total(s) / Float(C)
+            for c in 0..<C { let d = x[r * C + c] - mu; let dd = d * d; v[c % 8] += dd }
+            let inv = 1 / (total(v) / Float(C) + epsilon).squareRoot()
+            for c in 0..<C { let a = (x[r * C + c] - mu) * inv; let b = a * gain[c]; y[r * C + c] = b + bias[c] }
+        }
+        return y
+    }
+
+    @Test(arguments: [1, 7, 8, 64, 65])
+    func forwardFollowsTheFixedOrderBitForBit(channels C: Int) {
+        var rng = SeededGenerator(seed: UInt64(C))
+        let norm = Self.layer(channels: C, epsilon: 1e-5, &rng)
+        let rows = 5
+        let x = Tensor(shape: [rows, C])
+        for i in 0..<x.count { x.data[i] = 3 * rng.nextNormal() + 0.7 }
+        let y = Tensor(shape: [rows, C])
+        norm.forward(input: x.data, rows: rows, output: y.data)
+        let expected = Self.fixedOrderLayerNorm(x.values, C: C, gain: norm.gain.value.values, bias: norm.bias.value.values,
+                                                epsilon: 1e-5)
+        #expect(y.values.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
     @Test func constantRowNormalisesToTheBias() {
         let norm = LayerNorm(channels: 4)
         norm.bias.value.fill(0.25)
