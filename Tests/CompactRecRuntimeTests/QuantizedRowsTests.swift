@@ -148,7 +148,7 @@ struct QuantizedRowsTests {
     @Test("scoring kernels agree with their scalar references", arguments: formats)
     func scoringKernels(format: WeightFormat) {
         var rng = SeededGenerator(seed: 77)
-        for columns in [1, 2, 3, 7, 16, 33, 64, 65, 130] {
+        for columns in [1, 2, 3, 7, 16, 33, 64, 65, 130, 301] {
             for (rows, range, histories) in [(1, 0..<1, 1), (5, 1..<4, 3), (67, 0..<67, 1), (130, 3..<129, 2), (20, 2..<19, 9)] {
                 let values = Self.matrix(rows: rows, columns: columns, seed: UInt64(columns * 1000 + rows))
                 let q = values.withUnsafeBufferPointer { QuantizedRows.quantize($0.baseAddress!, rows: rows, columns: columns, format: format) }
@@ -182,7 +182,7 @@ struct QuantizedRowsTests {
                                 var magnitude = withBias ? abs(bias[i]) : 0
                                 for c in 0..<columns { magnitude += abs(h[b * columns + c] * back[i * columns + c]) }
                                 magnitude += abs(q.offset(ofRow: i)) * h[(b * columns)..<((b + 1) * columns)].reduce(0) { $0 + abs($1) }
-                                // The AVX2 integer kernels round the history to 16 bits: each value
+                                // The AVX2 and AVX-512 integer kernels round the history to 16 bits: each value
                                 // moves by at most max|h| / 65534, times the row's scale · code.
                                 var rounding: Float = 0
                                 if format != .float16 {
@@ -205,7 +205,7 @@ struct QuantizedRowsTests {
     func float32RowKernels() {
         var rng = SeededGenerator(seed: 78)
         #expect(RowKernels.levels.first == 0 && RowKernels.levels.contains(RowKernels.levels.last!))
-        for columns in [1, 3, 16, 17, 64, 65, 130] {
+        for columns in [1, 3, 16, 17, 64, 65, 130, 301] {
             for (rows, range, histories) in [(1, 0..<1, 1), (40, 3..<37, 3), (20, 2..<19, 9)] {
                 let values = Self.matrix(rows: rows, columns: columns, seed: UInt64(columns * 7 + rows))
                 let h = (0..<(histories * columns)).map { _ in rng.nextNormal() }
